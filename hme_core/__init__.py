@@ -1,0 +1,3 @@
+"""HME Workbench: scoring and reports for SKR's Hållbart medarbetarengagemang survey."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,103 @@
+"""Input files -> validated tables -> store: the work behind `hme validate` and `hme ingest`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .column_map import load_column_map
+from .config import Settings, load_settings
+from .errors import InputError, InputIssue
+from .instruments import InstrumentSet, load_instruments
+from .org_input import load_headcounts, load_org_tree
+from .responses import load_responses
+from .results import score_table
+from .store import Store
+
+
+@dataclass
+class Inputs:
+    responses: pd.DataFrame
+    org: pd.DataFrame | None
+    headcounts: pd.DataFrame | None
+
+
+def read_inputs(
+    responses_path: Path,
+    org_path: Path | None,
+    headcount_path: Path | None,
+    year: int | None,
+    instruments: InstrumentSet,
+    settings: Settings,
+) -> Inputs:
+    """Read and validate all input files, collecting the problems of every file before raising."""
+    issues: list[InputIssue] = []
+    org = headcounts = responses = None
+    if org_path is not None:
+        try:
+            org = load_org_tree(org_path)
+        except InputError as exc:
+            issues += exc.issues
+    known = set(org["unit"]) if org is not None else None
+    try:
+        responses = load_responses(
+            responses_path, instruments, settings, load_column_map(), known_units=known
+        )
+    except InputError as exc:
+        issues += exc.issues
+    if headcount_path is not None:
+        try:
+            headcounts = load_headcounts(headcount_path, year=year, known_units=known)
+        except InputError as exc:
+            issues += exc.issues
+    if issues:
+        raise InputError(issues)
+    return Inputs(responses, org, headcounts)
+
+
+def ingest_files(
+    db: Path,
+    responses_path: Path,
+    year: int,
+    org_path: Path,
+    headcount_path: Path | None = None,
+    replace: bool = False,
+) -> pd.DataFrame:
+    """Validate, score and store one year. Nothing is written unless everything is valid.
+
+    Returns the score table. A database file this call created is removed if the ingest fails.
+    """
+    settings, instruments = load_settings(), load_instruments()
+    inputs = read_inputs(responses_path, org_path, headcount_path, year, instruments, settings)
+    scores = score_table(
+        inputs.responses, inputs.org, inputs.headcounts, instruments, settings, year
+    )
+    existed = Path(db).exists()
+    try:
+        with Store.open(db) as store:
+            store.ingest(
+                year, inputs.responses, inputs.org, inputs.headcounts, scores,
+                sources={"responses": str(responses_path), "org": str(org_path),
+                         "headcount": str(headcount_path or "")},
+                replace=replace,
+            )
+    except BaseException:
+        if not existed:
+            Path(db).unlink(missing_ok=True)
+            Path(str(db) + ".wal").unlink(missing_ok=True)
+        raise
+    return scores
+
+
+def rescore_year(db: Path, year: int) -> pd.DataFrame:
+    """Recompute a stored year's scores with the current params and store them."""
+    settings, instruments = load_settings(), load_instruments()
+    with Store.open(db) as store:
+        responses = store.load_responses(year)
+        org = store.load_org(year)
+        headcounts = store.load_headcounts(year)
+        scores = score_table(responses, org, headcounts, instruments, settings, year)
+        store.replace_scores(year, scores)
+    return scores
