@@ -8,8 +8,9 @@ unit's subtree (`rollup_statistics`) gives HME.md's "a unit's result includes it
 without touching respondents again. All of it is vectorised with `numpy.bincount`.
 
 Column names of the statistics frame (flat, additive):
-`respondents`, `n|<item>`, `sum|<item>`, `dist|<item>|<code>`, `any|<index>`, `pn|<index>`,
-`psum|<index>`.
+`respondents`, `n|<item>`, `sum|<item>`, `sq|<item>`, `dist|<item>|<code>`, `any|<index>`,
+`pn|<index>`, `psum|<index>`, and `ps1|<index>` / `ps2|<index>` (sum and sum of squares of the
+person mean over the answered items of everyone in `any|<index>`, for standard errors).
 """
 
 from __future__ import annotations
@@ -98,7 +99,9 @@ def answer_statistics(
             s = scores[item].to_numpy()
             answered = ~np.isnan(s)
             cols[f"n|{item}"] = np.bincount(gid, weights=answered, minlength=g)
-            cols[f"sum|{item}"] = np.bincount(gid, weights=np.where(answered, s, 0.0), minlength=g)
+            filled = np.where(answered, s, 0.0)
+            cols[f"sum|{item}"] = np.bincount(gid, weights=filled, minlength=g)
+            cols[f"sq|{item}"] = np.bincount(gid, weights=filled * filled, minlength=g)
             code = _codes(rows, item)
             k = max(codes_all) - low + 1
             flat = gid[answered] * k + (code[answered].astype(np.int64) - low)
@@ -113,6 +116,9 @@ def answer_statistics(
             counts = count >= ins.min_answered_share * len(ix.items) - _TOL
             with np.errstate(invalid="ignore", divide="ignore"):
                 person = np.where(answered, mat, 0.0).sum(axis=1) / count
+            anyone = np.where(count > 0, person, 0.0)
+            cols[f"ps1|{ix.id}"] = np.bincount(gid, weights=anyone, minlength=g)
+            cols[f"ps2|{ix.id}"] = np.bincount(gid, weights=anyone * anyone, minlength=g)
             cols[f"pn|{ix.id}"] = np.bincount(gid, weights=counts, minlength=g)
             cols[f"psum|{ix.id}"] = np.bincount(
                 gid, weights=np.where(counts, person, 0.0), minlength=g

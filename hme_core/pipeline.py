@@ -13,7 +13,7 @@ from .errors import InputError, InputIssue
 from .instruments import InstrumentSet, load_instruments
 from .org_input import load_headcounts, load_org_tree
 from .responses import load_responses
-from .results import score_table
+from .results import SCORE_COLUMNS, year_results
 from .store import Store
 
 
@@ -67,18 +67,18 @@ def ingest_files(
 ) -> pd.DataFrame:
     """Validate, score and store one year. Nothing is written unless everything is valid.
 
-    Returns the score table. A database file this call created is removed if the ingest fails.
+    Returns the score table (CLI contract columns). A database file this call created is removed if the ingest fails.
     """
     settings, instruments = load_settings(), load_instruments()
     inputs = read_inputs(responses_path, org_path, headcount_path, year, instruments, settings)
-    scores = score_table(
+    results = year_results(
         inputs.responses, inputs.org, inputs.headcounts, instruments, settings, year
     )
     existed = Path(db).exists()
     try:
         with Store.open(db) as store:
             store.ingest(
-                year, inputs.responses, inputs.org, inputs.headcounts, scores,
+                year, inputs.responses, inputs.org, inputs.headcounts, results,
                 sources={"responses": str(responses_path), "org": str(org_path),
                          "headcount": str(headcount_path or "")},
                 replace=replace,
@@ -88,7 +88,7 @@ def ingest_files(
             Path(db).unlink(missing_ok=True)
             Path(str(db) + ".wal").unlink(missing_ok=True)
         raise
-    return scores
+    return results["scores"][SCORE_COLUMNS]
 
 
 def rescore_year(db: Path, year: int) -> pd.DataFrame:
@@ -98,6 +98,6 @@ def rescore_year(db: Path, year: int) -> pd.DataFrame:
         responses = store.load_responses(year)
         org = store.load_org(year)
         headcounts = store.load_headcounts(year)
-        scores = score_table(responses, org, headcounts, instruments, settings, year)
-        store.replace_scores(year, scores)
-    return scores
+        results = year_results(responses, org, headcounts, instruments, settings, year)
+        store.replace_results(year, results)
+    return results["scores"][SCORE_COLUMNS]

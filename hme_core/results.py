@@ -52,9 +52,11 @@ def score_table(
     instruments: InstrumentSet,
     settings: Settings,
     year: int,
+    stats: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every unit of the year's tree × every index the data has (pure; no I/O)."""
-    stats = unit_statistics(responses, org, instruments)
+    if stats is None:
+        stats = unit_statistics(responses, org, instruments)
     idx = index_results(stats, instruments, settings)
     index_ids = [i for i in instruments.index_ids if i in set(idx.get("index", []))]
     order = tree_order(org)
@@ -76,3 +78,74 @@ def score_table(
     table["employees"] = table["unit"].map(employees)
     table["response_rate"] = table["unit"].map(rate)
     return table[SCORE_COLUMNS]
+
+
+BREAKDOWN_VARIABLES = ("sex", "role")
+UNKNOWN_GROUP = "uppgift saknas"
+
+
+def breakdown_table(
+    responses: pd.DataFrame, org: pd.DataFrame, instruments: InstrumentSet, settings: Settings,
+    variables: tuple[str, ...] = BREAKDOWN_VARIABLES,
+) -> pd.DataFrame:
+    """Index values per (unit, variable, group), published only where EVERY group qualifies.
+
+    A breakdown of a unit by e.g. sex is shown only if each group with respondents in the
+    unit's subtree (respondents with the variable missing count as a group of their own) has
+    every index above the threshold and there are at least two groups; otherwise all its groups
+    are suppressed, since one shown group and the total would reveal the other.
+    """
+    frames = []
+    for var in variables:
+        if var not in responses.columns or responses[var].isna().all():
+            continue
+        filled = responses.assign(**{var: responses[var].fillna(UNKNOWN_GROUP)})
+        stats = unit_statistics(filled, org, instruments, by=(var,))
+        res = index_results(stats, instruments, settings).rename(columns={var: "group"})
+        res = res[res["instrument"] != "enps"] if "instrument" in res else res
+        ok = res.groupby("unit")["suppression"].transform(lambda s: (s == "").all())
+        groups = res.groupby("unit")["group"].transform("nunique")
+        publish = ok & (groups >= 2)
+        res.loc[~publish, "value"] = np.nan
+        res.loc[~publish & (res["suppression"] == ""), "suppression"] = "secondary"
+        frames.append(res[res["group"] != UNKNOWN_GROUP].assign(variable=var))
+    if not frames:
+        return pd.DataFrame(columns=["unit", "variable", "group", "index", "n", "value",
+                                     "suppression"])
+    out = pd.concat(frames, ignore_index=True)
+    return out[["unit", "variable", "group", "index", "n", "value", "suppression"]]
+
+
+def year_results(
+    responses: pd.DataFrame,
+    org: pd.DataFrame,
+    headcounts: pd.DataFrame | None,
+    instruments: InstrumentSet,
+    settings: Settings,
+    year: int,
+) -> dict[str, pd.DataFrame]:
+    """Everything reports publish for a year, computed once for all units (pure).
+
+    Tables: `scores` (the CLI contract plus `se`), `statements`, `distributions` (only rows
+    that may be shown), `enps`, `breakdowns`. Values of suppressed cells are already NaN.
+    """
+    from .scoring import distribution_results, enps_results, index_standard_errors
+    from .scoring import statement_results
+
+    stats = unit_statistics(responses, org, instruments)
+    se = index_standard_errors(stats, instruments)
+    scores = score_table(responses, org, headcounts, instruments, settings, year, stats=stats)
+    scores = scores.merge(se, on=["unit", "index"], how="left")
+    scores["respondents"] = scores["unit"].map(stats["respondents"]).fillna(0).astype(int)
+    statements = statement_results(stats, instruments, settings).merge(
+        se.rename(columns={"index": "item"}), on=["unit", "item"], how="left")
+    dist = distribution_results(stats, instruments, settings)
+    dist = dist[dist["share"].notna()]
+    tables = {"scores": scores, "statements": statements, "distributions": dist}
+    if "enps" in [i.id for i in instruments] and "n|enps" in stats:
+        tables["enps"] = enps_results(stats, instruments["enps"], settings)
+    tables["breakdowns"] = breakdown_table(responses, org, instruments, settings)
+    return {
+        name: frame if "year" in frame else frame.assign(year=int(year))[["year", *frame.columns]]
+        for name, frame in tables.items()
+    }

@@ -169,3 +169,57 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames, ignore_index=True)
+
+
+def _se_from_sums(n: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
+    """Standard error of a mean from n, sum and sum of squares (sample variance, n - 1)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = (s2 - s1 * s1 / n) / (n - 1)
+        return np.where(n > 1, np.sqrt(np.clip(var, 0, None) / n), np.nan)
+
+
+def index_standard_errors(stats: pd.DataFrame, instruments: InstrumentSet) -> pd.DataFrame:
+    """Approximate standard error of each index per group, for the "within noise" rule.
+
+    Likert indices: SD of respondents' person means (over the statements they answered)
+    divided by sqrt(n). eNPS: 100 * sqrt((p + d - (p - d)^2) / n) with p, d the promoter and
+    detractor shares (the variance of a difference of multinomial shares). Statements: SD of the
+    answers / sqrt(n).
+    """
+    frames = []
+    for ins in instruments:
+        for ix in ins.indices:
+            if not all(f"n|{i}" in stats for i in ix.items):
+                continue
+            if ins.method == "nps":
+                n = _stat(stats, f"n|{ix.items[0]}")
+                cats = _category_counts(stats, ins, ix.items[0])
+                p, d = _ratio(cats["promoters"], n), _ratio(cats["detractors"], n)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    se = 100 * np.sqrt(np.clip(p + d - (p - d) ** 2, 0, None) / n)
+            else:
+                se = _se_from_sums(_stat(stats, f"any|{ix.id}"), _stat(stats, f"ps1|{ix.id}"),
+                                   _stat(stats, f"ps2|{ix.id}"))
+            frames.append(_keys(stats).assign(index=ix.id, se=se))
+        if ins.method != "nps":
+            for item in ins.items:
+                if f"n|{item.id}" in stats:
+                    se = _se_from_sums(_stat(stats, f"n|{item.id}"), _stat(stats, f"sum|{item.id}"),
+                                       _stat(stats, f"sq|{item.id}"))
+                    frames.append(_keys(stats).assign(index=item.id, se=se))
+    return _concat(frames)
+
+
+def change_within_noise(diff: float, se_now: float, se_before: float, z: float = 1.96) -> bool:
+    """True when a change lies inside the 95 % confidence interval of no change.
+
+    Rule: |diff| < z * sqrt(se_now^2 + se_before^2), treating the two years as independent
+    samples. Unknown standard errors count as noise (nothing is claimed).
+
+    >>> change_within_noise(3.0, 1.0, 1.0)   # 1.96 * sqrt(2) = 2.77
+    False
+    >>> change_within_noise(2.5, 1.0, 1.0)
+    True
+    """
+    bound = z * float(np.sqrt(se_now**2 + se_before**2))
+    return not np.isfinite(bound) or abs(diff) < bound

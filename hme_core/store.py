@@ -1,4 +1,7 @@
-"""The DuckDB store: responses, org trees, head counts and computed scores, per year.
+"""The DuckDB store: responses, org trees, head counts and computed results, per year.
+
+Computed results live in tables `res_<name>` (scores, statements, distributions, enps,
+breakdowns), each with a `year` column, so reports only read.
 
 One file (default `outputs/hme.duckdb`). Org trees and head counts are kept per year because
 trees change between years. `ingest` writes a whole year in one transaction: either everything
@@ -30,10 +33,6 @@ CREATE TABLE IF NOT EXISTS org_units (
     PRIMARY KEY (year, unit));
 CREATE TABLE IF NOT EXISTS headcounts (
     year INTEGER NOT NULL, unit VARCHAR NOT NULL, employees BIGINT, PRIMARY KEY (year, unit));
-CREATE TABLE IF NOT EXISTS scores (
-    year INTEGER NOT NULL, unit VARCHAR NOT NULL, unit_name VARCHAR, parent VARCHAR,
-    level INTEGER, "index" VARCHAR NOT NULL, n BIGINT, value DOUBLE, employees DOUBLE,
-    response_rate DOUBLE, suppression VARCHAR);
 CREATE TABLE IF NOT EXISTS ingests (
     year INTEGER PRIMARY KEY, ingested_at TIMESTAMP, responses_file VARCHAR,
     org_file VARCHAR, headcount_file VARCHAR, respondents BIGINT);
@@ -112,10 +111,9 @@ class Store:
         ).df()
 
     def load_scores(self, year: int) -> pd.DataFrame:
+        """The stored score table of a year (CLI contract columns plus `se`)."""
         self._require(year)
-        return self.con.execute(
-            'SELECT * FROM scores WHERE year = ? ORDER BY rowid', [year]
-        ).df()
+        return self.load_result("scores", year)
 
     # ---- writing -------------------------------------------------------------------------
     def _add_item_columns(self, responses: pd.DataFrame) -> None:
@@ -133,7 +131,7 @@ class Store:
         responses: pd.DataFrame,
         org: pd.DataFrame,
         headcounts: pd.DataFrame | None,
-        scores: pd.DataFrame,
+        results: dict[str, pd.DataFrame],
         sources: dict[str, str] | None = None,
         replace: bool = False,
     ) -> None:
@@ -149,7 +147,7 @@ class Store:
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            for table in ("responses", "org_units", "headcounts", "scores", "ingests"):
+            for table in ("responses", "org_units", "headcounts", "ingests"):
                 con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
             self._add_item_columns(responses)
             con.register("incoming_responses", responses)
@@ -160,7 +158,7 @@ class Store:
             con.execute("INSERT INTO org_units SELECT ?, unit, name, parent FROM incoming_org", [year])
             con.register("incoming_hc", hc[["unit", "employees"]])
             con.execute("INSERT INTO headcounts SELECT ?, unit, employees FROM incoming_hc", [year])
-            self._write_scores(year, scores)
+            self._write_results(year, results)
             con.execute(
                 "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?)",
                 [year, datetime.now(timezone.utc).replace(tzinfo=None),
@@ -178,20 +176,42 @@ class Store:
                 except duckdb.Error:
                     pass
 
-    def _write_scores(self, year: int, scores: pd.DataFrame) -> None:
-        self.con.execute("DELETE FROM scores WHERE year = ?", [year])
-        self.con.register("incoming_scores", scores)
-        try:
-            self.con.execute("INSERT INTO scores BY NAME SELECT * FROM incoming_scores")
-        finally:
-            self.con.unregister("incoming_scores")
+    def _write_results(self, year: int, results: dict[str, pd.DataFrame]) -> None:
+        for name, frame in results.items():
+            if not _IDENT.match(name):
+                raise StoreError(f"result table name {name!r} is not a valid identifier")
+            table = f"res_{name}"
+            self.con.register("incoming_result", frame)
+            try:
+                self.con.execute(
+                    f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming_result LIMIT 0"
+                )
+                self.con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
+                self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_result")
+            finally:
+                self.con.unregister("incoming_result")
 
-    def replace_scores(self, year: int, scores: pd.DataFrame) -> None:
-        """Store freshly computed scores for a year (one transaction)."""
+    def load_result(self, name: str, year: int, units: list[str] | None = None) -> pd.DataFrame:
+        """A stored result table (`scores`, `statements`, `distributions`, `enps`, `breakdowns`)
+        of a year, optionally only for some units; empty when the table does not exist."""
+        if not _IDENT.match(name):
+            raise StoreError(f"result table name {name!r} is not a valid identifier")
+        sql = f"SELECT * FROM res_{name} WHERE year = ?"
+        args: list = [year]
+        if units is not None:
+            sql += " AND list_contains(?, unit)"
+            args.append(list(units))
+        try:
+            return self.con.execute(sql + " ORDER BY rowid", args).df()
+        except duckdb.CatalogException:
+            return pd.DataFrame()
+
+    def replace_results(self, year: int, results: dict[str, pd.DataFrame]) -> None:
+        """Store freshly computed results for a year (one transaction)."""
         self._require(year)
         self.con.execute("BEGIN TRANSACTION")
         try:
-            self._write_scores(year, scores)
+            self._write_results(year, results)
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")

@@ -1,0 +1,303 @@
+"""One translation table for all user-facing report text, and locale-aware formatting.
+
+Swedish (``"sv"``) is the default language, English (``"en"``) the second. Every text lives in
+`TEXTS`, keyed by a short id; `t` looks one up and fills its ``{placeholders}``. Numbers, dates and
+sorting follow the locale (babel: ``sv_SE`` / ``en_GB``).
+
+Rounding rule (one place, used by every formatter and by `trend_arrow`): **half up**, i.e. halves
+round away from zero, as Swedish readers expect from school and from vendor reports (74,45 →
+74,5; −2,05 → −2,1). The float is first read as its shortest decimal form (``repr``), so 0.05 is
+treated as exactly 0,05 and not as the binary 0.05000000000000000277….
+
+>>> t("report_title", year=2026)
+'Medarbetarundersökning 2026'
+>>> fmt_number(74.45, lang="en")
+'74.5'
+>>> fmt_signed(-2.1)
+'−2,1'
+>>> trend_arrow(0.05), trend_arrow(0.04), trend_arrow(-0.05)
+('▲', '=', '▼')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LANGS: tuple[str, ...] = ("sv", "en")
+LOCALES: dict[str, str] = {"sv": "sv_SE", "en": "en_GB"}
+MISSING = "–"  # en dash, shown for suppressed or missing values
+MINUS = "\u2212"  # true minus sign, typographically correct in both Swedish and English
+NBSP = "\u00a0"
+
+_SCALE_SV = ("Stämmer mycket dåligt", "Stämmer ganska dåligt", "Stämmer varken bra eller dåligt",
+             "Stämmer ganska bra", "Stämmer mycket bra")
+_SCALE_EN = ("Strongly disagree", "Somewhat disagree", "Neither agree nor disagree",
+             "Somewhat agree", "Strongly agree")
+
+TEXTS: dict[str, dict[str, str]] = {
+    # Report header (002, first page)
+    "report_title": {"sv": "Medarbetarundersökning {year}", "en": "Employee survey {year}"},
+    "responses": {"sv": "Antal svar", "en": "Responses"},
+    "employees": {"sv": "Antal medarbetare", "en": "Employees"},
+    "response_rate": {"sv": "Svarsfrekvens", "en": "Response rate"},
+    "report_date": {"sv": "Rapportdatum", "en": "Report date"},
+    "n": {"sv": "n", "en": "n"},
+    "n_equals": {"sv": "n = {n}", "en": "n = {n}"},
+    "year": {"sv": "År", "en": "Year"},
+    "no_data": {"sv": "Uppgift saknas", "en": "No data"},
+    # Indices
+    "index_hme": {"sv": "HME totalt", "en": "HME total"},
+    "index_motivation": {"sv": "Motivation", "en": "Motivation"},
+    "index_leadership": {"sv": "Ledarskap", "en": "Leadership"},
+    "index_governance": {"sv": "Styrning", "en": "Governance"},
+    "index_enps": {"sv": "eNPS", "en": "eNPS"},
+    "index_hse": {"sv": "HSE totalt", "en": "HSE total"},
+    "hme_name": {"sv": "HME – Hållbart medarbetarengagemang",
+                 "en": "HME – Sustainable employee engagement"},
+    "hse_name": {"sv": "HSE – Hållbart säkerhetsengagemang",
+                 "en": "HSE – Sustainable safety engagement"},
+    "index_axis": {"sv": "Index (0–100)", "en": "Index (0–100)"},
+    "index_explanation": {
+        "sv": "Index är ett medelvärdesindex som omvandlats från en femgradig skala till en "
+              "0–100-skala där noll (0) är lägsta möjliga värde och hundra (100) är högsta "
+              "möjliga värde.",
+        "en": "The index is a mean index converted from a five-point scale to a 0–100 scale, "
+              "where zero (0) is the lowest and one hundred (100) the highest possible value."},
+    # Comparisons
+    "comparison_heading": {
+        "sv": "Jämförelse uppåt i organisationen och mot tidigare år",
+        "en": "Comparison with the wider organisation and with previous years"},
+    "change_from_last_year": {"sv": "Förändring mot föregående år", "en": "Change from last year"},
+    "diff": {"sv": "Diff", "en": "Change"},
+    "trend": {"sv": "Trend", "en": "Trend"},
+    "within_margin": {"sv": "inom felmarginalen", "en": "within the margin of error"},
+    "strengths": {"sv": "Styrkor", "en": "Strengths"},
+    "areas_to_improve": {"sv": "Förbättringsområden", "en": "Areas to improve"},
+    "largest_changes": {"sv": "Största förändringar", "en": "Largest changes"},
+    # Stoplight (002) and the five-point scale (HME.md)
+    "stoplight_heading": {"sv": "Stoppljusdiagram", "en": "Stoplight chart"},
+    "stoplight_explanation": {
+        "sv": "Vid minst {n} svarande visas resultatet i stoppljusdiagram med andel svar per "
+              "svarsalternativ: röda nyanser innebär att de inte instämmer i det aktuella "
+              "påståendet, gula nyanser att de instämmer delvis och gröna nyanser att de "
+              "instämmer.",
+        "en": "With at least {n} respondents, the result is shown in a stoplight chart with the "
+              "share of answers per response option: shades of red mean that respondents do not "
+              "agree with the statement, shades of yellow that they partly agree and shades of "
+              "green that they agree."},
+    "share_of_answers": {"sv": "Andel svar", "en": "Share of answers"},
+    **{f"scale_{i + 1}": {"sv": sv, "en": en}
+       for i, (sv, en) in enumerate(zip(_SCALE_SV, _SCALE_EN, strict=True))},
+    # eNPS (002)
+    "enps_question": {
+        "sv": "Hur sannolikt är det att du skulle rekommendera {organisation} som arbetsgivare "
+              "till en vän eller bekant?",
+        "en": "How likely is it that you would recommend {organisation} as an employer to a "
+              "friend or acquaintance?"},
+    "enps_explanation": {
+        "sv": "Frågan besvaras på en skala från 0 till 10. 0–6 = Kritiker, 7–8 = Passiva, "
+              "9–10 = Ambassadörer. eNPS = andelen Ambassadörer (%) − andelen Kritiker (%) och "
+              "kan anta ett värde mellan −100 och 100.",
+        "en": "The question is answered on a scale from 0 to 10. 0–6 = Detractors, "
+              "7–8 = Passives, 9–10 = Promoters. eNPS = share of Promoters (%) − share of "
+              "Detractors (%) and can take a value between −100 and 100."},
+    "enps_detractors": {"sv": "Kritiker", "en": "Detractors"},
+    "enps_passives": {"sv": "Passiva", "en": "Passives"},
+    "enps_promoters": {"sv": "Ambassadörer", "en": "Promoters"},
+    "enps_value": {"sv": "eNPS {value}", "en": "eNPS {value}"},
+    # Privacy
+    "suppressed": {
+        "sv": "Resultat visas inte eftersom färre än {n} personer har svarat. Det skyddar de "
+              "svarandes anonymitet.",
+        "en": "Results are not shown because fewer than {n} people responded. This protects "
+              "the respondents' anonymity."},
+    # Analysis questions (002, HME.md)
+    "analysis_keep": {"sv": "Vad är viktigt att bevara?", "en": "What is important to keep?"},
+    "analysis_keep_q1": {
+        "sv": "Vad är vi nöjda med – goda resultat? Tydliga förbättringar? Varför tror vi att "
+              "detta fungerar bra?",
+        "en": "What are we pleased with – good results? Clear improvements? Why do we think "
+              "this works well?"},
+    "analysis_keep_q2": {"sv": "Hur kan vi aktivt bevara och utveckla det?",
+                         "en": "How can we actively keep and develop it?"},
+    "analysis_keep_q3": {
+        "sv": "Vilka konkreta åtgärder eller strategier behövs för att säkerställa att vi "
+              "bibehåller det som fungerar bra?",
+        "en": "What concrete actions or strategies are needed to make sure we keep what works "
+              "well?"},
+    "analysis_keep_q4": {"sv": "Kan vi ta med några lärdomar till andra områden?",
+                         "en": "Are there lessons we can take to other units?"},
+    "analysis_improve": {"sv": "Vad behöver förbättras och åtgärdas?",
+                         "en": "What needs to be improved and addressed?"},
+    "analysis_improve_q1": {
+        "sv": "Är det något i resultatet vi behöver hantera för att förbättra vår arbetsmiljö "
+              "och arbetssituation?",
+        "en": "Is there anything in the results we need to handle to improve our work "
+              "environment and work situation?"},
+    "analysis_improve_q2": {"sv": "Finns det något i resultatet som visar på risk för ohälsa?",
+                            "en": "Does anything in the results indicate a risk of ill health?"},
+    "analysis_improve_q3": {
+        "sv": "Vad kan vi påverka på vår nivå? Hur kan vi eliminera/minimera/hantera risker?",
+        "en": "What can we influence at our level? How can we eliminate, minimise or manage "
+              "risks?"},
+    "analysis_escalate": {"sv": "Finns behov som behöver lyftas till övergripande nivå?",
+                          "en": "Are there needs that should be raised to a higher level?"},
+    "analysis_escalate_q1": {
+        "sv": "Saknas resurser för att vidta någon åtgärd som vi ser som viktig?",
+        "en": "Are resources missing to take an action we consider important?"},
+    "analysis_escalate_q2": {
+        "sv": "Saknas befogenheter för att genomföra något vi ser som viktigt?",
+        "en": "Is the mandate missing to carry out something we consider important?"},
+    "analysis_escalate_q3": {
+        "sv": "Har vi identifierat behov som berör fler enheter/verksamheter än vår egen, och "
+              "som behöver hanteras/lyftas till en övergripande nivå?",
+        "en": "Have we identified needs that concern more units than our own and that need to "
+              "be handled or raised at a higher level?"},
+    # Management dialogue (002)
+    "dialogue_expected": {
+        "sv": "Var något i resultatet som du förväntat? Är det något som överraskar? Vad och "
+              "varför?",
+        "en": "Was anything in the results as you expected? Does anything surprise you? What "
+              "and why?"},
+    "dialogue_priorities": {
+        "sv": "Vilka fem områden tycker du är viktigast att prioritera att arbeta vidare med?",
+        "en": "Which five areas do you think are most important to prioritise?"},
+    "dialogue_actions": {"sv": "Vad ser du för tänkbara åtgärder att jobba vidare med?",
+                         "en": "What possible actions do you see to work on?"},
+    # Breakdowns
+    "sex": {"sv": "Kön", "en": "Sex"},
+    "sex_female": {"sv": "Kvinna", "en": "Woman"},
+    "sex_male": {"sv": "Man", "en": "Man"},
+    "role": {"sv": "Roll", "en": "Role"},
+    "role_manager": {"sv": "Chef", "en": "Manager"},
+    "role_employee": {"sv": "Medarbetare", "en": "Employee"},
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return `lang` if supported, else raise ValueError naming the allowed values."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(repr(x) for x in LANGS)}; got {lang!r}")
+    return lang
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{field}`` names used in a text template."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def t(key: str, lang: str = "sv", **fmt: object) -> str:
+    """The report text `key` in `lang`, with ``{placeholders}`` filled from `fmt`.
+
+    Raises KeyError naming the key if it is not in `TEXTS` (or a placeholder is not given),
+    ValueError if `lang` is not 'sv' or 'en'.
+
+    >>> t("n_equals", "en", n=123)
+    'n = 123'
+    """
+    check_lang(lang)
+    if key not in TEXTS:
+        raise KeyError(f"no report text with key {key!r} in hme_core.i18n.TEXTS")
+    text = TEXTS[key][lang]
+    missing = placeholders(text) - fmt.keys()
+    if missing:
+        raise KeyError(f"report text {key!r} needs placeholder(s) {sorted(missing)}")
+    return text.format(**fmt)
+
+
+def _is_missing(x: object) -> bool:
+    """True for None, NaN, NaT and pd.NA (what suppressed or absent values look like)."""
+    return x is None or (not isinstance(x, str) and bool(pd.isna(x)))
+
+
+def round_half_up(x: float, decimals: int) -> Decimal:
+    """`x` rounded half away from zero to `decimals` places, as an exact Decimal (see module)."""
+    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def _format(d: Decimal, decimals: int, lang: str, plus: bool = False) -> str:
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    body = format_decimal(abs(d), format=pattern, locale=LOCALES[check_lang(lang)])
+    if d == 0:
+        return body
+    return (MINUS if d < 0 else "+" if plus else "") + body
+
+
+def fmt_number(x: float | None, decimals: int = 1, lang: str = "sv") -> str:
+    """A number with `decimals` places: '74,5' (sv) / '74.5' (en); NaN or None → '–'.
+
+    Negative values use the minus sign U+2212; thousands use a no-break space (sv) or comma (en).
+    """
+    if _is_missing(x):
+        return MISSING
+    return _format(round_half_up(x, decimals), decimals, lang)  # type: ignore[arg-type]
+
+
+def fmt_signed(x: float | None, decimals: int = 1, lang: str = "sv") -> str:
+    """A difference with an explicit sign: '+3,9', '−2,1'; '0,0' when it rounds to zero."""
+    if _is_missing(x):
+        return MISSING
+    return _format(round_half_up(x, decimals), decimals, lang, plus=True)  # type: ignore[arg-type]
+
+
+def fmt_percent(share: float | None, decimals: int = 1, lang: str = "sv") -> str:
+    """A share in 0–1 as a percentage: '74,5 %' (sv, no-break space before %) / '74.5%' (en)."""
+    if _is_missing(share):
+        return MISSING
+    number = fmt_number(float(share) * 100, decimals, lang)  # type: ignore[arg-type]
+    return number + (NBSP + "%" if lang == "sv" else "%")
+
+
+def fmt_int(n: int | None, lang: str = "sv") -> str:
+    """A count with grouped thousands: '9 597' (sv, no-break space) / '9,597' (en)."""
+    return fmt_number(n, 0, lang)
+
+
+def fmt_date(date: dt.date, lang: str = "sv") -> str:
+    """A date in long form: '23 november 2026' (sv) / '23 November 2026' (en)."""
+    return format_date(date, format="long", locale=LOCALES[check_lang(lang)])
+
+
+def trend_arrow(diff: float | None, decimals: int = 1) -> str:
+    """'▲' up, '▼' down, '=' when `diff` rounds (half up) to zero at `decimals` places.
+
+    Missing → '–'. Consistent with `fmt_signed`: an arrow never sits next to '0,0'.
+    """
+    if _is_missing(diff):
+        return MISSING
+    d = round_half_up(diff, decimals)  # type: ignore[arg-type]
+    return "▲" if d > 0 else "▼" if d < 0 else "="
+
+
+# Swedish collation (CLDR 'sv'): å < ä < ö after z; æ sorts as ä, ø/œ as ö, ü as y; other
+# accents are ignored. Private-use code points keep å, ä, ö after every folded letter.
+_SV_LAST = {"å": "\U000f0001", "ä": "\U000f0002", "æ": "\U000f0002", "ö": "\U000f0003",
+            "ø": "\U000f0003", "œ": "\U000f0003", "ü": "y"}
+_EN_FOLD = {"æ": "ae", "ø": "o", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d"}
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def sort_key(text: str, lang: str = "sv") -> tuple[str, str]:
+    """A key for locale-aware, case-insensitive sorting of names.
+
+    Swedish: å, ä, ö after z in that order; English: accents folded (Å sorts with A). Ties
+    are broken by the original text so the order is deterministic.
+
+    >>> sorted(["Örebro", "Alingsås", "Åre", "Ystad", "Ängelholm"], key=sort_key)
+    ['Alingsås', 'Ystad', 'Åre', 'Ängelholm', 'Örebro']
+    """
+    folded = unicodedata.normalize("NFC", str(text)).casefold()
+    table = _SV_LAST if check_lang(lang) == "sv" else _EN_FOLD
+    folded = "".join(table.get(c, c) for c in folded)
+    return _strip_accents(folded), str(text)

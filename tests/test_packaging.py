@@ -1,0 +1,33 @@
+"""Set-up files stay in step: environment.yml and pyproject.toml name the same packages."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from hme_core.paths import REPO_ROOT
+
+# conda-forge names that differ from PyPI's
+CONDA_TO_PYPI = {"python-duckdb": "duckdb", "factor_analyzer": "factor-analyzer",
+                 "distributed": "dask", "dask": "dask"}
+
+
+def _name(spec: str) -> str:
+    return re.split(r"[<>=\[ ]", spec.strip(), maxsplit=1)[0].lower()
+
+
+def test_environment_yml_names_the_same_packages_as_pyproject():
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    pip_names = {_name(s) for s in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+    conda = {_name(s) for s in env["dependencies"] if isinstance(s, str)} - {"python", "pip"}
+    assert {CONDA_TO_PYPI.get(n, n) for n in conda} == pip_names
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme and "make demo" in readme
+    assert "make test" in ci
