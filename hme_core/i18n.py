@@ -178,6 +178,70 @@ TEXTS: dict[str, dict[str, str]] = {
     "role": {"sv": "Roll", "en": "Role"},
     "role_manager": {"sv": "Chef", "en": "Manager"},
     "role_employee": {"sv": "Medarbetare", "en": "Employee"},
+    "sex_other": {"sv": "Annat", "en": "Other"},
+    # Report sections (unit report)
+    "suppressed_detail": {
+        "sv": "Inga index, andelar, diagram eller skillnader redovisas för enheten. Enhetens svar "
+              "ingår i resultaten för nivåerna ovanför.",
+        "en": "No index, share, chart or difference is shown for this unit. Its answers are "
+              "included in the results of the levels above it."},
+    "index_chart_alt": {"sv": "Stapeldiagram över HME-index för {unit}: {values}.",
+                        "en": "Bar chart of HME indices for {unit}: {values}."},
+    "no_previous_year": {"sv": "Det finns inget jämförbart resultat från föregående år.",
+                         "en": "There is no comparable result from the previous year."},
+    "note": {"sv": "Kommentar", "en": "Note"},
+    "noise_rule": {
+        "sv": "En förändring räknas som inom felmarginalen när den är mindre än 1,96 standardfel "
+              "av skillnaden (95 % konfidensintervall; standardfelet från spridningen i "
+              "svarandes medelvärden, åren behandlade som oberoende urval).",
+        "en": "A change counts as within the margin of error when it is smaller than 1.96 "
+              "standard errors of the difference (95% confidence interval; the standard error "
+              "from the spread of respondents' means, the years treated as independent samples)."},
+    "stoplight_alt": {"sv": "Stoppljusdiagram, {title}:", "en": "Stoplight chart, {title}:"},
+    "distribution_hidden": {
+        "sv": "{count} påstående(n) visas inte i stoppljusdiagrammet eftersom färre än {n} har "
+              "svarat på dem.",
+        "en": "{count} statement(s) are not shown in the stoplight chart because fewer than {n} "
+              "people answered them."},
+    "statement": {"sv": "Påstående", "en": "Statement"},
+    "index": {"sv": "Index", "en": "Index"},
+    "value": {"sv": "Värde", "en": "Value"},
+    "statements_heading": {"sv": "Resultat per påstående", "en": "Results per statement"},
+    "enps_heading": {"sv": "Rekommendation (eNPS)", "en": "Recommendation (eNPS)"},
+    "enps_alt": {"sv": "Stapeldiagram över andelar Kritiker, Passiva och Ambassadörer.",
+                 "en": "Bar chart of the shares of Detractors, Passives and Promoters."},
+    "outcome_statements": {"sv": "Utfallspåståenden (ingår inte i index)",
+                           "en": "Outcome statements (not part of the index)"},
+    "breakdown_heading": {"sv": "Resultat per grupp", "en": "Results by group"},
+    "breakdown_hidden": {
+        "sv": "Resultat per kön och roll visas inte, eftersom minst en grupp har färre än {n} "
+              "svarande.",
+        "en": "Results by sex and role are not shown, because at least one group has fewer "
+              "than {n} respondents."},
+    "breakdown_rule": {
+        "sv": "En uppdelning visas bara när varje grupp har minst {n} svar på varje påstående.",
+        "en": "A breakdown is shown only when every group has at least {n} answers to every "
+              "statement."},
+    "analysis_heading": {"sv": "Analys och dialog", "en": "Analysis and dialogue"},
+    "analysis_intro": {
+        "sv": "Utgångspunkter ur resultatet att diskutera på arbetsplatsträffen. Frågorna nedan "
+              "besvaras tillsammans av chef, medarbetare, skyddsombud och HR.",
+        "en": "Starting points from the results to discuss at the workplace meeting. The "
+              "questions below are answered together by the manager, employees, the safety "
+              "representative and HR."},
+    # Index page
+    "index_title": {"sv": "Rapporter {year}", "en": "Reports {year}"},
+    "index_search": {"sv": "Sök enhet", "en": "Search unit"},
+    "index_summary": {"sv": "{units} enheter, {failed} misslyckade",
+                      "en": "{units} units, {failed} failed"},
+    "index_col_unit": {"sv": "Enhet", "en": "Unit"},
+    "index_col_level": {"sv": "Nivå", "en": "Level"},
+    "index_col_status": {"sv": "Status", "en": "Status"},
+    "index_col_links": {"sv": "Rapport", "en": "Report"},
+    "status_ok": {"sv": "Klar", "en": "Done"},
+    "status_failed": {"sv": "Misslyckades", "en": "Failed"},
+    "status_not_rendered": {"sv": "Ej skapad", "en": "Not rendered"},
+    "status_suppressed": {"sv": "Klar (för få svar)", "en": "Done (too few responses)"},
 }
 
 

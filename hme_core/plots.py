@@ -1,0 +1,370 @@
+"""Report figures: index comparison, stoplight, eNPS and trend charts, and their HTML embedding.
+
+Every figure function takes tidy data (one row per drawn value, already scored, suppressed and
+labelled by the report layer), draws it in the given row order and returns a matplotlib Figure.
+Styling lives in one place (`_style` and the palette constants below). Colour never carries
+meaning alone: every bar and point has its value printed, previous years are also hatched, trend
+lines also differ by marker. Missing or suppressed values (NaN) draw nothing and are labelled '–'.
+
+Sizes suit an A4 page (17 cm text width); `figure_html` embeds a PNG that scales down on phones.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import sys
+import textwrap
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+
+import matplotlib
+
+if "matplotlib.pyplot" not in sys.modules:  # headless by default; never hijack a notebook backend
+    matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
+
+from hme_core.i18n import MISSING, check_lang, fmt_number, fmt_percent, fmt_signed, t  # noqa: E402
+
+WIDTH_IN = 17 / 2.54  # A4 text width
+DPI = 150
+INK = "#1F2933"  # text on light backgrounds
+UNIT_COLOUR = "#1B4F72"  # the unit's own current result: strong navy
+ANCESTOR_COLOURS = ("#6B8199", "#9AAABB", "#C3CDD8")  # parents, grandparents …: blue-greys
+PREVIOUS_COLOURS = ("#A7C3DD", "#D3E1EE", "#E9F0F7")  # earlier years: light blues, hatched
+PREVIOUS_HATCHES = ("////", "....", "xxxx")
+# Stoplight (002): dark red (1) → red → yellow → light green → dark green (5).
+STOPLIGHT_COLOURS = {1: "#A3262A", 2: "#E0705F", 3: "#F2C94C", 4: "#9ACB84", 5: "#2F7D45"}
+ENPS_COLOURS = {"promoters": STOPLIGHT_COLOURS[5], "passive": STOPLIGHT_COLOURS[3],
+                "detractors": STOPLIGHT_COLOURS[2]}
+LINE_COLOURS = (UNIT_COLOUR, "#2A9D8F", "#C77D1E", "#7B5EA7", "#6C7A89", "#8C564B")
+LINE_MARKERS = ("o", "s", "D", "^", "v", "P")
+
+
+FONTS = ("Liberation Sans", "Arial", "Helvetica", "DejaVu Sans")  # first installed one wins
+
+
+@lru_cache(maxsize=1)
+def _font_family() -> list[str]:
+    """Installed fonts from `FONTS`, by name: a generic 'sans-serif' would be resolved at draw
+    time, outside `_style`, and a missing name would log a warning per text."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return [f for f in FONTS if f in installed] or ["DejaVu Sans"]
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    """The one place report styling is set: seaborn's whitegrid, calm greys, A4-sized fonts."""
+    rc = {
+        **sns.axes_style("whitegrid"),
+        **sns.plotting_context("paper"),
+        "font.family": _font_family(),
+        "font.size": 8.5,
+        "axes.labelsize": 8.5,
+        "axes.titlesize": 10,
+        "axes.titleweight": "bold",
+        "axes.titlelocation": "left",
+        "figure.titlesize": 10,
+        "figure.titleweight": "bold",
+        "axes.edgecolor": "#B8C0C8",
+        "axes.labelcolor": INK,
+        "text.color": INK,
+        "xtick.color": "#52606D",
+        "ytick.color": INK,
+        "xtick.labelsize": 8,
+        "ytick.labelsize": 8.5,
+        "grid.color": "#E4E7EB",
+        "legend.fontsize": 8,
+        "legend.frameon": False,
+        "hatch.linewidth": 0.6,
+        "figure.facecolor": "white",
+        "savefig.facecolor": "white",
+    }
+    with plt.rc_context(rc):
+        yield
+
+
+def _require(data: pd.DataFrame, columns: Sequence[str], func: str) -> None:
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(f"{func}: data lacks column(s) {missing}; expected {list(columns)}")
+
+
+def _unique(values: Iterable[object]) -> list:
+    """Distinct values in first-seen order (the order the report layer chose)."""
+    return list(dict.fromkeys(values))
+
+
+def _new_figure(height_in: float) -> tuple[Figure, Axes]:
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, height_in), layout="constrained")
+    return fig, ax
+
+
+def _text_colour(face: str) -> str:
+    """White on dark faces, ink on light ones (relative luminance, WCAG weights)."""
+    r, g, b = to_rgb(face)
+    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else INK
+
+
+def _legend_below(fig: Figure, handles: list, labels: list[str], ncols: int,
+                  **kwargs: object) -> None:
+    """Legend under the axes, read row by row (matplotlib fills columns first; reorder)."""
+    ncols = max(1, min(ncols, len(handles)))
+    order = [i for col in range(ncols) for i in range(col, len(handles), ncols)]
+    options = {"handlelength": 1.4, "columnspacing": 1.4, **kwargs}
+    fig.legend([handles[i] for i in order], [labels[i] for i in order],
+               loc="outside lower center", ncols=ncols, **options)
+
+
+def _label_bar_ends(ax: Axes, y: Sequence[float], values: Sequence[float], lang: str,
+                    bold: bool = False) -> None:
+    """Print each value just past its bar's end; NaN (no bar) gets '–' at the axis."""
+    for yi, v in zip(y, values, strict=True):
+        missing = pd.isna(v)
+        ax.annotate(MISSING if missing else fmt_number(v, 1, lang), (0 if missing else v, yi),
+                    xytext=(3, 0), textcoords="offset points", va="center", ha="left",
+                    fontsize=8, fontweight="bold" if bold else "normal", annotation_clip=False)
+
+
+def _stacked_bars(ax: Axes, y: np.ndarray, segments: Sequence[tuple[str, np.ndarray, str]],
+                  min_share: float, fmt: Callable[[float], str]) -> list[Patch]:
+    """Draw 100 % stacked bars from (label, shares 0–1, colour) segments, left to right.
+
+    Segments at least `min_share` wide get `fmt(share)` centred inside, in a readable colour.
+    Returns legend handles in segment order.
+    """
+    left = np.zeros(len(y))
+    handles = []
+    for label, shares, colour in segments:
+        shares = np.nan_to_num(np.asarray(shares, dtype=float))
+        ax.barh(y, shares, left=left, height=0.62, color=colour, edgecolor="white",
+                linewidth=0.8)
+        for yi, x0, w in zip(y, left, shares, strict=True):
+            if w >= min_share:
+                ax.text(x0 + w / 2, yi, fmt(w), ha="center", va="center", fontsize=7.5,
+                        color=_text_colour(colour))
+        left += shares
+        handles.append(Patch(facecolor=colour, edgecolor="white", label=label))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(len(y) - 0.5, -0.5)
+    ax.xaxis.set_visible(False)
+    ax.grid(False)
+    sns.despine(ax=ax, left=True, bottom=True)
+    ax.tick_params(axis="y", length=0)
+    return handles
+
+
+def _series_styles(kinds: pd.Series) -> dict[str, dict]:
+    """Bar style per series: unit strong, ancestors blue-grey, previous years light + hatched."""
+    styles: dict[str, dict] = {}
+    counters = {"ancestor": 0, "previous": 0}
+    for name, kind in kinds.items():
+        if kind == "unit":
+            styles[name] = {"facecolor": UNIT_COLOUR, "edgecolor": UNIT_COLOUR}
+        elif kind in counters:
+            i = counters[kind]
+            counters[kind] += 1
+            if kind == "ancestor":
+                colour = ANCESTOR_COLOURS[i % len(ANCESTOR_COLOURS)]
+                styles[name] = {"facecolor": colour, "edgecolor": colour}
+            else:
+                styles[name] = {"facecolor": PREVIOUS_COLOURS[i % len(PREVIOUS_COLOURS)],
+                                "edgecolor": UNIT_COLOUR,
+                                "hatch": PREVIOUS_HATCHES[i % len(PREVIOUS_HATCHES)]}
+        else:
+            raise ValueError(f"series_kind must be 'unit', 'ancestor' or 'previous'; got {kind!r}")
+    return styles
+
+
+def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
+    """Grouped horizontal bars: one group per index, one bar per series, values at bar ends.
+
+    `data` columns: ``series`` (legend label), ``series_kind`` ('unit' | 'ancestor' |
+    'previous'), ``index`` (display label), ``value`` (0–100; NaN = suppressed → '–').
+    Indices and series are drawn in the order they first appear; readable with 1–6 series.
+    """
+    _require(data, ("series", "series_kind", "index", "value"), "index_comparison_figure")
+    check_lang(lang)
+    indices = _unique(data["index"])
+    kinds = data.drop_duplicates("series").set_index("series")["series_kind"]
+    styles = _series_styles(kinds)
+    n = len(kinds)
+    bar_h = min(0.8 / n, 0.42)
+    height = 0.55 + len(indices) * (0.2 + 0.19 * n) + 0.22 * -(-n // 3)
+    with _style():
+        fig, ax = _new_figure(height)
+        for i, name in enumerate(kinds.index):
+            values = data.loc[data["series"] == name].set_index("index")["value"]
+            values = values.reindex(indices).to_numpy(dtype=float)
+            y = np.arange(len(indices)) + (i - (n - 1) / 2) * bar_h
+            drawn = ~np.isnan(values)
+            ax.barh(y[drawn], values[drawn], height=bar_h * 0.88, linewidth=0.6, **styles[name])
+            _label_bar_ends(ax, y, values, lang, bold=kinds[name] == "unit")
+        ax.set_yticks(range(len(indices)), indices)
+        ax.set_ylim(len(indices) - 0.5, -0.5)
+        ax.set_xlim(0, 100)
+        ax.set_xticks(range(0, 101, 20))
+        ax.set_xlabel(t("index_axis", lang))
+        ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="y", length=0)
+        sns.despine(ax=ax, left=True)
+        handles = [Patch(linewidth=0.6, **styles[name]) for name in kinds.index]
+        _legend_below(fig, handles, [str(s) for s in kinds.index], min(n, 3))
+    return fig
+
+
+def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
+                     title: str | None = None) -> Figure:
+    """100 % stacked bars of answer shares per statement (stoplight chart, seed 002).
+
+    `data` columns: ``statement`` (text, wrapped at ~45 characters), ``code`` (1–5),
+    ``share`` (0–1), ``n`` (answers to the statement). `labels` are the five answer texts for
+    codes 1..5. As in 002's legend, the best answer (5, dark green) comes first, on the left;
+    shares ≥ 6 % are printed inside their segment and 'n = …' at the right of each bar.
+    """
+    _require(data, ("statement", "code", "share", "n"), "stoplight_figure")
+    check_lang(lang)
+    if len(labels) != 5:
+        raise ValueError(f"stoplight_figure: labels must name the 5 answer codes; got {labels}")
+    statements = _unique(data["statement"])
+    shares = data.set_index(["statement", "code"])["share"]
+    ns = data.groupby("statement", sort=False)["n"].first().reindex(statements)
+    wrapped = [textwrap.fill(str(s), 45) for s in statements]
+    lines = sum(w.count("\n") + 1 for w in wrapped)
+    height = 0.75 + 0.2 * len(statements) + 0.15 * lines + (0.3 if title else 0)
+    segments = [(textwrap.fill(labels[code - 1], 16), shares.reindex(
+        [(s, code) for s in statements]).to_numpy(dtype=float), STOPLIGHT_COLOURS[code])
+        for code in (5, 4, 3, 2, 1)]
+    with _style():
+        fig, ax = _new_figure(height)
+        y = np.arange(len(statements))
+        handles = _stacked_bars(ax, y, segments, 0.06, lambda s: fmt_percent(s, 0, lang))
+        ax.set_yticks(y, wrapped)
+        for yi, n in zip(y, ns, strict=True):
+            ax.text(1.015, yi, t("n_equals", lang, n=fmt_number(n, 0, lang)), va="center",
+                    ha="left", fontsize=7.5, color="#52606D", transform=ax.get_yaxis_transform())
+        if title:
+            fig.suptitle(title, x=0.01, ha="left")
+        _legend_below(fig, handles, [h.get_label() for h in handles], 5, fontsize=7.5,
+                      handlelength=1.0, columnspacing=1.0, handletextpad=0.4)
+    return fig
+
+
+def enps_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
+    """Stacked bars of promoters / passives / detractors per series, eNPS written at the right.
+
+    `data` columns: ``series`` (label), ``detractors_pct``, ``passive_pct``, ``promoters_pct``
+    (0–100), ``enps`` (−100..100; eNPS = % promoters − % detractors, seed 002). Promoters come
+    first on the left, as in 002 ("Ambassadörer, Passiva, Kritiker").
+    """
+    cols = ("series", "detractors_pct", "passive_pct", "promoters_pct", "enps")
+    _require(data, cols, "enps_figure")
+    check_lang(lang)
+    segments = [(t(f"enps_{key}", lang) + f" ({points})",
+                 data[f"{col}_pct"].to_numpy(dtype=float) / 100, ENPS_COLOURS[col])
+                for key, col, points in (("promoters", "promoters", "9–10"),
+                                         ("passives", "passive", "7–8"),
+                                         ("detractors", "detractors", "0–6"))]
+    with _style():
+        fig, ax = _new_figure(0.8 + 0.42 * len(data))
+        y = np.arange(len(data))
+        handles = _stacked_bars(ax, y, segments, 0.09, lambda s: fmt_percent(s, 1, lang))
+        ax.set_yticks(y, [textwrap.fill(str(s), 28) for s in data["series"]])
+        for yi, value in zip(y, data["enps"], strict=True):
+            ax.text(1.02, yi, t("enps_value", lang, value=fmt_signed(value, 1, lang)),
+                    va="center", ha="left", fontsize=8.5, fontweight="bold",
+                    transform=ax.get_yaxis_transform())
+        _legend_below(fig, handles, [h.get_label() for h in handles], 3)
+    return fig
+
+
+def _spread(values: list[float], gap: float) -> list[float]:
+    """Label positions near `values` (any order) at least `gap` apart, keeping their order."""
+    order = np.argsort(values)
+    placed = np.asarray(values, dtype=float)[order]
+    for i in range(1, len(placed)):
+        placed[i] = max(placed[i], placed[i - 1] + gap)
+    shift = (placed - np.sort(values)).mean()  # recentre so labels stay close to their points
+    out = np.empty_like(placed)
+    out[order] = placed - shift / 2
+    return out.tolist()
+
+
+def trend_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
+    """Index values over the years: one line with markers per index, each value printed.
+
+    `data` columns: ``year`` (int), ``index`` (display label), ``value`` (0–100; NaN = gap).
+    Lines differ by colour and marker; labels sit right of each point, spread apart if close.
+    """
+    _require(data, ("year", "index", "value"), "trend_figure")
+    check_lang(lang)
+    indices = _unique(data["index"])
+    years = sorted(int(y) for y in data["year"].unique())
+    shown = data["value"].dropna()
+    lo = max(0.0, np.floor((shown.min() - 2) / 5) * 5) if len(shown) else 0.0
+    hi = min(100.0, np.ceil((shown.max() + 2) / 5) * 5) if len(shown) else 100.0
+    height = 2.9
+    gap = (hi - lo) * 10 / (height * 72 * 0.7)  # ~10 pt between labels, in data units
+    with _style():
+        fig, ax = _new_figure(height)
+        labels: dict[int, list[tuple[float, str, str]]] = {y: [] for y in years}
+        for i, name in enumerate(indices):
+            rows = data.loc[data["index"] == name].sort_values("year")
+            colour = LINE_COLOURS[i % len(LINE_COLOURS)]
+            ax.plot(rows["year"], rows["value"], color=colour, linewidth=1.8, markersize=5,
+                    marker=LINE_MARKERS[i % len(LINE_MARKERS)], label=str(name))
+            for year, value in zip(rows["year"], rows["value"], strict=True):
+                if not pd.isna(value):
+                    labels[int(year)].append((float(value), fmt_number(value, 1, lang), colour))
+        for year, points in labels.items():
+            for (_, text, colour), ly in zip(points, _spread([p[0] for p in points], gap),
+                                             strict=True):
+                ax.annotate(text, (year, ly), xytext=(7, 0), textcoords="offset points",
+                            va="center", fontsize=7.5, color=colour, fontweight="bold",
+                            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"})
+        ax.set_xticks(years, [str(y) for y in years])
+        ax.set_xlim(years[0] - 0.35, years[-1] + 0.6)
+        ax.set_ylim(lo, hi)
+        ax.yaxis.set_major_locator(MultipleLocator(5 if hi - lo <= 40 else 20))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, 0, lang)))
+        ax.set_ylabel(t("index_axis", lang))
+        ax.grid(axis="x", visible=False)
+        sns.despine(ax=ax)
+        handles = [Line2D([], [], color=h.get_color(), marker=h.get_marker(), linewidth=1.8)
+                   for h in ax.get_lines()]
+        _legend_below(fig, handles, [str(i) for i in indices], min(len(indices), 4))
+    return fig
+
+
+def figure_html(fig: Figure, alt: str, caption: str | None = None,
+                width_px: int | None = None) -> str:
+    """The figure as an HTML ``<figure>`` with an embedded PNG (base64), then closes it.
+
+    `alt` (required, for screen readers) and `caption` are HTML-escaped. The image scales with
+    the page (``max-width:100%``); `width_px` sets its preferred display width.
+    """
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.05,
+                    facecolor="white")
+    finally:
+        plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    width = f' width="{int(width_px)}"' if width_px else ""
+    img = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}"'
+           f'{width} style="max-width:100%;height:auto">')
+    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return f'<figure class="chart">{img}{cap}</figure>'
