@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except HMEError as exc:
         _say(f"Error: {exc}")
-        return 2
+        return getattr(exc, "exit_code", 2)
     except KeyboardInterrupt:
         _say("Interrupted.")
         return 130

@@ -204,6 +204,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{count} statement(s) are not shown in the stoplight chart because fewer than {n} "
               "people answered them."},
     "statement": {"sv": "Påstående", "en": "Statement"},
+    "statement_indices": {"sv": "Index per påstående", "en": "Index per statement"},
     "index": {"sv": "Index", "en": "Index"},
     "value": {"sv": "Värde", "en": "Value"},
     "statements_heading": {"sv": "Resultat per påstående", "en": "Results per statement"},

@@ -127,12 +127,20 @@ def _enps_rows(store: Store, years: list[int], year: int, unit: str, chain: list
         if len(part):
             rows.append(part.assign(series=_series_label(names[year].get(u, u), year),
                                     series_kind=kind, se=se.get(u, np.nan)))
-    for y in sorted((y for y in years if y < year), reverse=True):
+    before = [y for y in years if y < year]
+    last = (store.load_result("enps", max(before), units=[unit, *chain]) if before
+            else pd.DataFrame())
+    last_by_unit = last.set_index("unit")["enps"] if len(last) else pd.Series(dtype=float)
+    for y in sorted(before, reverse=True):
         part = store.load_result("enps", y, units=[unit])
         if len(part):
             rows.append(part.assign(series=_series_label(names[y].get(unit, unit), y),
                                     series_kind="previous", se=np.nan))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if not rows:
+        return pd.DataFrame()
+    out = pd.concat(rows, ignore_index=True)
+    out["previous_enps"] = out["unit"].map(last_by_unit).where(out["series_kind"] != "previous")
+    return out
 
 
 def load_report_data(

@@ -1,0 +1,149 @@
+"""`hme reports`: render every selected unit of a year into outputs/reports/<year>/.
+
+Each unit renders in a worker process (papermill's `cwd` handling is not thread-safe,
+TOOLING.md); one unit failing never stops the others. Results are recomputed once, before
+the workers start, so every report of the batch reads the same stored numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import HMEError
+from .orgtree import levels, tree_order
+from .paths import notebooks_dir, outputs_dir
+from .safe_names import folder_names
+from .store import Store
+
+REPORT_NOTEBOOK = "unit_report.ipynb"
+
+
+class ReportsFailed(HMEError):
+    """Raised after a batch in which some units failed; the others were rendered."""
+
+    exit_code = 1
+
+
+@dataclass
+class UnitJob:
+    year: int
+    unit: str
+    name: str
+    folder: Path
+    lang: str
+    db: Path
+    formats: tuple[str, ...]
+    notebook: Path
+
+
+@dataclass
+class UnitOutcome:
+    unit: str
+    folder: Path
+    ok: bool
+    seconds: float
+    error: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def render_unit(job: UnitJob) -> UnitOutcome:
+    """Render one unit (runs in a worker). Never raises: failures come back as an outcome."""
+    from .i18n import t
+    from .render import render_notebook
+
+    t0 = time.perf_counter()
+    try:
+        files = render_notebook(
+            job.notebook,
+            {"year": job.year, "unit": job.unit, "lang": job.lang, "db": str(job.db)},
+            job.folder,
+            title=f"{job.name} – {t('report_title', job.lang, year=job.year)}",
+            header=f"{job.name} · {t('report_title', job.lang, year=job.year)}",
+            lang=job.lang,
+            formats=job.formats,
+        )
+        return UnitOutcome(job.unit, job.folder, True, time.perf_counter() - t0,
+                           files={k: str(v) for k, v in files.items()})
+    except Exception as exc:  # one unit's failure is reported, never fatal to the batch
+        msg = str(exc) if isinstance(exc, HMEError) else "".join(
+            traceback.format_exception_only(type(exc), exc)).strip()
+        return UnitOutcome(job.unit, job.folder, False, time.perf_counter() - t0, error=msg)
+
+
+def select_units(org: pd.DataFrame, units: list[str] | None, level: int | None) -> list[str]:
+    """Units in tree order: all, the named codes, or those at one level (root = 1)."""
+    order = tree_order(org)
+    if units:
+        unknown = [u for u in units if u not in set(order)]
+        if unknown:
+            raise HMEError(f"--units: unknown unit code(s) {unknown}; see 'hme score' for codes")
+        return [u for u in order if u in set(units)]
+    if level is not None:
+        lv = levels(org)
+        if level not in set(lv):
+            raise HMEError(f"--level: expected one of {sorted(set(lv))}, got {level}")
+        return [u for u in order if lv[u] == level]
+    return order
+
+
+def run_batch(
+    year: int,
+    db: Path,
+    units: list[str] | None = None,
+    level: int | None = None,
+    formats: tuple[str, ...] = ("html", "pdf"),
+    workers: int = 2,
+    lang: str = "sv",
+    out_root: Path | None = None,
+    progress=None,
+    notebook: Path | None = None,
+) -> list[UnitOutcome]:
+    """Render the selected units in parallel and write the index page; returns outcomes."""
+    from .index_page import write_index
+    from .pipeline import rescore_year
+
+    allowed = {"html", "pdf"}
+    if not set(formats) <= allowed or not formats:
+        raise HMEError(f"--formats: expected a comma-separated subset of html,pdf, got {formats}")
+    db = Path(db).resolve()
+    with Store.open(db, read_only=True) as store:
+        years = [y for y in store.years() if y <= year]
+        if year not in years:
+            raise HMEError(f"{db}: year {year} is not in the store (years: {store.years()})")
+    for y in years:  # current params for every year a report compares with
+        rescore_year(db, y)
+    with Store.open(db, read_only=True) as store:
+        org = store.load_org(year)
+    selected = select_units(org, units, level)
+    names = org.set_index("unit")["name"].astype(str).to_dict()
+    root = (out_root or outputs_dir() / "reports") / str(year)
+    folders = folder_names({u: names[u] for u in tree_order(org)})
+    notebook = Path(notebook) if notebook else notebooks_dir() / REPORT_NOTEBOOK
+    jobs = [UnitJob(year, u, names[u], root / folders[u], lang, db, tuple(formats), notebook)
+            for u in selected]
+    outcomes: list[UnitOutcome] = []
+    workers = max(1, min(workers, len(jobs) or 1))
+    env_before = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "Agg"
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            futures = [pool.submit(render_unit, job) for job in jobs]
+            for fut in as_completed(futures):
+                outcomes.append(fut.result())
+                if progress:
+                    progress(outcomes[-1])
+    finally:
+        if env_before is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = env_before
+    write_index(root, year, db, folders, outcomes, lang)
+    return outcomes

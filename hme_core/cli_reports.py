@@ -1,0 +1,53 @@
+"""`hme reports`: the batch report command (registered on the main `hme` app)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def reports(
+        year: int = typer.Option(..., "--year", help="Survey year."),
+        units: str | None = typer.Option(None, "--units", help="Comma-separated unit codes."),
+        level: int | None = typer.Option(None, "--level", help="Only units at this level (root = 1)."),
+        formats: str = typer.Option("html,pdf", "--formats", help="html, pdf or html,pdf."),
+        workers: int = typer.Option(2, "--workers", min=1, help="Parallel worker processes."),
+        lang: str = typer.Option("sv", "--lang", help="Report language: sv or en."),
+        db: Path | None = typer.Option(None, "--db", help="DuckDB store (default outputs/hme.duckdb)."),
+    ) -> None:
+        """Render an HTML and PDF report for every selected unit, and an index page."""
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        from .batch import ReportsFailed, run_batch
+        from .errors import HMEError
+        from .paths import default_db, outputs_dir
+
+        if lang not in ("sv", "en"):
+            raise HMEError(f"--lang: expected sv or en, got {lang!r}")
+        unit_list = [u.strip() for u in units.split(",") if u.strip()] if units else None
+        fmt = tuple(f.strip() for f in formats.split(",") if f.strip())
+        t0 = time.perf_counter()
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), transient=False) as bar:
+            task = bar.add_task(f"Rendering {year}", total=None)
+
+            def tick(outcome) -> None:
+                bar.update(task, advance=1, description=f"{outcome.unit[:30]:<30}")
+
+            outcomes = run_batch(year, db or default_db(), unit_list, level, fmt, workers, lang,
+                                 progress=tick)
+        seconds = time.perf_counter() - t0
+        failed = [o for o in outcomes if not o.ok]
+        index = (outputs_dir() / "reports" / str(year) / "index.html")
+        typer.echo(
+            f"Rendered {len(outcomes) - len(failed)} of {len(outcomes)} units in {seconds:.1f} s "
+            f"({60 * len(outcomes) / max(seconds, 1e-9):.1f} units/min). Index: {index}",
+            err=True,
+        )
+        if failed:
+            lines = "\n".join(f"  - {o.unit}: {o.error}" for o in failed)
+            raise ReportsFailed(f"{len(failed)} unit(s) failed:\n{lines}")

@@ -1,0 +1,309 @@
+"""One unit's report as a sequence of HTML sections; the notebook shows them one per cell.
+
+Model: seed 002 (cover, HME index diagram with comparisons upward and with last year,
+stoplights per statement, eNPS, HSE, analysis questions), in Swedish or English. Suppressed
+values are NaN in the data and are printed as '–'; a suppressed unit shows the reason and no
+result at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import plots
+from .config import Settings, load_settings
+from .i18n import fmt_date, fmt_int, fmt_number, fmt_percent, fmt_signed, t, trend_arrow
+from .instruments import InstrumentSet, load_instruments
+from .paths import default_db
+from .report_data import HME_INDICES, ReportData, load_report_data
+from .report_html import HTML, bullet_list, esc, notice, paragraph, section, table
+from .store import Store
+
+
+class UnitReport:
+    """The sections of one unit's report. Every method returns displayable HTML."""
+
+    def __init__(self, data: ReportData, instruments: InstrumentSet, lang: str = "sv",
+                 today: dt.date | None = None):
+        self.data = data
+        self.instruments = instruments
+        self.lang = lang
+        self.today = today or dt.date.today()
+        self.dec = data.settings.decimals
+
+    @classmethod
+    def load(cls, db: str | Path | None, year: int, unit: str, lang: str = "sv") -> UnitReport:
+        settings: Settings = load_settings()
+        instruments = load_instruments()
+        with Store.open(Path(db) if db else default_db(), read_only=True) as store:
+            data = load_report_data(store, int(year), str(unit), instruments, settings)
+        return cls(data, instruments, lang)
+
+    # ---- helpers ---------------------------------------------------------------------
+    def _t(self, key: str, **fmt) -> str:
+        return t(key, self.lang, **fmt)
+
+    def _num(self, x) -> str:
+        return fmt_number(x, self.dec, self.lang)
+
+    def index_label(self, index_id: str) -> str:
+        try:
+            return self._t(f"index_{index_id}")
+        except KeyError:
+            for ins in self.instruments:
+                for ix in ins.indices:
+                    if ix.id == index_id:
+                        return ix.name(self.lang)
+            return index_id
+
+    def statement_text(self, item_id: str) -> str:
+        ins = self.instruments.instrument_of_item(item_id)
+        org = self.data.settings.organisation_name
+        return ins.item(item_id).text(self.lang, org)
+
+    @property
+    def shows_results(self) -> bool:
+        return not self.data.suppressed
+
+    # ---- sections --------------------------------------------------------------------
+    def cover(self) -> HTML:
+        d = self.data
+        figures = [
+            (self._t("responses"), fmt_int(d.respondents, self.lang)),
+            (self._t("employees"), fmt_int(d.employees, self.lang)),
+            (self._t("response_rate"), fmt_percent(d.response_rate, self.dec, self.lang)),
+        ]
+        keyfigs = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in figures)
+        path = " › ".join(d.path[:-1])
+        body = (
+            f'<p class="kicker">{esc(self._t("report_title", year=d.year))}</p>'
+            f"<h1>{esc(d.name)}</h1>"
+            + (f'<p class="org-path">{esc(path)}</p>' if path else "")
+            + f'<dl class="keyfigures">{keyfigs}</dl>'
+            + f'<p class="report-date">{esc(self._t("report_date"))}: '
+            f"{esc(fmt_date(self.today, self.lang))}</p>"
+        )
+        if d.suppressed:
+            body += notice(self._t("suppressed", n=d.settings.min_n_index), "privacy")
+            body += paragraph(self._t("suppressed_detail"))
+        return HTML(f'<section class="cover">{body}</section>')
+
+    def index_section(self) -> HTML:
+        if not self.shows_results:
+            return HTML("")
+        d = self.data
+        comp = d.comparison[d.comparison["index"].isin(HME_INDICES)]
+        fig_data = comp.assign(index=comp["index"].map(self.index_label))[
+            ["series", "series_kind", "index", "value"]]
+        alt = self._t("index_chart_alt", unit=d.name, values=", ".join(
+            f"{self.index_label(r['index'])} {self._num(r['value'])}"
+            for _, r in comp[comp["series_kind"] == "unit"].iterrows()))
+        fig = plots.figure_html(plots.index_comparison_figure(fig_data, self.lang), alt=alt)
+        series = comp["series"].drop_duplicates().tolist()
+        wide = comp.pivot_table(index="series", columns="index", values="value", dropna=False,
+                                aggfunc="first").reindex(series)
+        rows = [[s, *(self._num(wide.loc[s].get(ix, np.nan)) for ix in HME_INDICES)]
+                for s in series]
+        header = ["", *(self.index_label(ix) for ix in HME_INDICES)]
+        tbl = table(header, rows, caption=self._t("comparison_heading"),
+                    numeric=[False, True, True, True, True],
+                    row_classes=["current" if i == 0 else "" for i in range(len(rows))])
+        body = paragraph(self._t("index_explanation")) + fig + tbl + self._changes_table()
+        return HTML(section(self._t("hme_name"), body, "hme-index"))
+
+    def _changes_table(self) -> str:
+        d = self.data
+        if d.previous_year is None or d.changes["previous"].isna().all():
+            return paragraph(self._t("no_previous_year"), "muted")
+        ch = d.changes[d.changes["index"].isin(HME_INDICES)]
+        rows = []
+        for _, r in ch.iterrows():
+            note = self._t("within_margin") if (r["within_noise"] and np.isfinite(r["diff"])) else ""
+            rows.append([self.index_label(r["index"]), self._num(r["value"]),
+                         self._num(r["previous"]), fmt_signed(r["diff"], self.dec, self.lang),
+                         trend_arrow(r["diff"], self.dec), note])
+        header = ["", str(d.year), str(d.previous_year), self._t("diff"), self._t("trend"),
+                  self._t("note")]
+        return (table(header, rows, caption=self._t("change_from_last_year"),
+                      numeric=[False, True, True, True, False, False])
+                + paragraph(self._t("noise_rule"), "footnote"))
+
+    def _stoplight(self, items: list[str], title: str) -> str:
+        d = self.data
+        st = d.statements.set_index("item")
+        shown = [i for i in items if i in st.index and bool(st.loc[i, "distribution_shown"])]
+        hidden = [i for i in items if i in st.index and i not in shown]
+        out = ""
+        if shown:
+            dist = d.distributions[d.distributions["item"].isin(shown)]
+            data = dist.assign(statement=dist["item"].map(self.statement_text))
+            data["order"] = data["item"].map({i: k for k, i in enumerate(shown)})
+            data = data.sort_values(["order", "code"])[["statement", "code", "share", "n"]]
+            ins = self.instruments.instrument_of_item(shown[0])
+            labels = [ins.scale.label(c, self.lang) for c in ins.scale.codes]
+            alt = self._t("stoplight_alt", title=title) + " " + "; ".join(
+                f"{self.statement_text(i)} "
+                + ", ".join(f"{lab}: {fmt_percent(s, 0, self.lang)}" for lab, s in zip(
+                    labels, dist[dist["item"] == i].sort_values("code")["share"]))
+                for i in shown)
+            out += plots.figure_html(plots.stoplight_figure(data, labels, self.lang), alt=alt)
+        if hidden:
+            out += notice(self._t("distribution_hidden", n=d.settings.min_n_distribution,
+                                  count=len(hidden)))
+        return out
+
+    def _statement_table(self, items: list[str], caption: str) -> str:
+        st = self.data.statements.set_index("item")
+        rows = []
+        for i in items:
+            if i not in st.index:
+                continue
+            r = st.loc[i]
+            rows.append([self.statement_text(i), fmt_int(r["n"], self.lang), self._num(r["value"]),
+                         self._num(r["previous"]), fmt_signed(r["diff"], self.dec, self.lang),
+                         trend_arrow(r["diff"], self.dec)])
+        header = [self._t("statement"), "n", self._t("index"),
+                  str(self.data.previous_year or ""), self._t("diff"), self._t("trend")]
+        return table(header, rows, caption=caption,
+                     numeric=[False, True, True, True, True, False])
+
+    def statement_section(self) -> HTML:
+        if not self.shows_results:
+            return HTML("")
+        ins = self.instruments["hme"]
+        parts = [paragraph(self._t("stoplight_explanation", n=self.data.settings.min_n_distribution))]
+        for ix in ins.indices[1:]:
+            title = f"HME – {ix.name(self.lang)}"
+            parts.append(f'<div class="subindex"><h3>{esc(title)}</h3>'
+                         + self._stoplight(ix.items, title)
+                         + self._statement_table(ix.items, self._t("statement_indices"))
+                         + "</div>")
+        return HTML(section(self._t("statements_heading"), "".join(parts), "statements"))
+
+    def enps_section(self) -> HTML:
+        e = self.data.enps
+        if not self.shows_results or e.empty:
+            return HTML("")
+        org = self.data.settings.organisation_name
+        parts = [paragraph(self._t("enps_question", organisation=org), "question"),
+                 paragraph(self._t("enps_explanation"))]
+        chart = e[e["series_kind"] != "previous"].dropna(subset=["promoters_pct"])
+        if len(chart):
+            alt = "; ".join(f"{r['series']}: eNPS {self._num(r['enps'])}" for _, r in chart.iterrows())
+            parts.append(plots.figure_html(plots.enps_figure(
+                chart[["series", "detractors_pct", "passive_pct", "promoters_pct", "enps"]],
+                self.lang), alt=self._t("enps_alt") + " " + alt))
+        rows = []
+        for _, r in e[e["series_kind"] != "previous"].iterrows():
+            before = r["previous_enps"]
+            diff = r["enps"] - before
+            rows.append([r["series"], fmt_int(r["n"], self.lang),
+                         fmt_percent(r["promoters_pct"] / 100, 1, self.lang),
+                         fmt_percent(r["passive_pct"] / 100, 1, self.lang),
+                         fmt_percent(r["detractors_pct"] / 100, 1, self.lang),
+                         self._num(r["enps"]), self._num(before),
+                         fmt_signed(diff, self.dec, self.lang), trend_arrow(diff, self.dec)])
+        header = ["", "n", self._t("enps_promoters"), self._t("enps_passives"),
+                  self._t("enps_detractors"), "eNPS", str(self.data.previous_year or ""),
+                  self._t("diff"), self._t("trend")]
+        parts.append(table(header, rows, caption=self._t("comparison_heading"),
+                           numeric=[False] + [True] * 7 + [False]))
+        return HTML(section(self._t("enps_heading"), "".join(parts), "enps"))
+
+    def instrument_sections(self) -> HTML:
+        """HSE and any organisation-defined instrument the unit answered."""
+        if not self.shows_results:
+            return HTML("")
+        out = []
+        for ins_id in self.data.instruments_present:
+            ins = self.instruments[ins_id]
+            comp = self.data.comparison[self.data.comparison["index"].isin(
+                [ix.id for ix in ins.indices])]
+            rows = [[r["series"], self.index_label(r["index"]), fmt_int(r["n"], self.lang),
+                     self._num(r["value"])] for _, r in comp.iterrows()]
+            body = table(["", self._t("index"), "n", self._t("value")], rows,
+                         caption=self._t("comparison_heading"),
+                         numeric=[False, False, True, True])
+            indexed = [i.id for i in ins.items if i.role == "indexed"]
+            outcome = [i.id for i in ins.items if i.role == "outcome"]
+            body += self._stoplight(indexed, ins.name(self.lang))
+            body += self._statement_table(indexed, self._t("statement_indices"))
+            if outcome:
+                body += f"<h3>{esc(self._t('outcome_statements'))}</h3>"
+                body += self._stoplight(outcome, self._t("outcome_statements"))
+                body += self._statement_table(outcome, self._t("statement_indices"))
+            out.append(section(ins.name(self.lang), body, f"instrument instrument-{ins.id}"))
+        return HTML("".join(out))
+
+    def breakdown_section(self) -> HTML:
+        bd = self.data.breakdowns
+        if not self.shows_results:
+            return HTML("")
+        if bd.empty:
+            body = paragraph(self._t("breakdown_hidden", n=self.data.settings.min_n_index), "muted")
+            return HTML(section(self._t("breakdown_heading"), body, "breakdowns"))
+        parts = []
+        for var, part in bd.groupby("variable", sort=False):
+            wide = part.pivot_table(index="group", columns="index", values="value", aggfunc="first")
+            n = part[part["index"] == "hme"].set_index("group")["n"]
+            rows = [[self._t(_GROUP_KEYS[(var, g)]) if (var, g) in _GROUP_KEYS else str(g),
+                     fmt_int(n.get(g, 0), self.lang),
+                     *(self._num(wide.loc[g].get(ix, np.nan)) for ix in HME_INDICES)]
+                    for g in wide.index]
+            header = [self._t(var), "n", *(self.index_label(ix) for ix in HME_INDICES)]
+            parts.append(table(header, rows, caption=self._t(var),
+                               numeric=[False, True, True, True, True, True]))
+        parts.append(paragraph(self._t("breakdown_rule", n=self.data.settings.min_n_index),
+                               "footnote"))
+        return HTML(section(self._t("breakdown_heading"), "".join(parts), "breakdowns"))
+
+    def starting_points(self) -> dict[str, list[str]]:
+        """Data-driven starting points for the analysis: strongest, weakest, largest changes."""
+        st = self.data.statements
+        st = st[(st["instrument"] == "hme") & st["value"].notna()]
+        if st.empty:
+            return {"strengths": [], "areas_to_improve": [], "largest_changes": []}
+        ranked = st.sort_values("value", ascending=False)
+        fmt = lambda r: f"{self.statement_text(r['item'])} ({self._num(r['value'])})"  # noqa: E731
+        changes = st[st["diff"].notna()].reindex(
+            st["diff"].abs().sort_values(ascending=False).index).dropna(subset=["diff"])
+        ch = [f"{self.statement_text(r['item'])}: {fmt_signed(r['diff'], self.dec, self.lang)} "
+              f"{trend_arrow(r['diff'], self.dec)}"
+              + (f" ({self._t('within_margin')})" if r["within_noise"] else "")
+              for _, r in changes.head(3).iterrows()]
+        return {
+            "strengths": [fmt(r) for _, r in ranked.head(3).iterrows()],
+            "areas_to_improve": [fmt(r) for _, r in ranked.tail(3).iloc[::-1].iterrows()],
+            "largest_changes": ch,
+        }
+
+    def analysis_section(self) -> HTML:
+        if not self.shows_results:
+            return HTML("")
+        sp = self.starting_points()
+        pts = "".join(
+            f'<div class="starting-point"><h4>{esc(self._t(k))}</h4>{bullet_list(v)}</div>'
+            for k, v in sp.items() if v
+        )
+        body = (paragraph(self._t("analysis_intro"))
+                + f'<div class="starting-points">{pts}</div>')
+        for key, n_questions in (("analysis_keep", 4), ("analysis_improve", 3),
+                                 ("analysis_escalate", 3)):
+            qs = [self._t(f"{key}_q{i}") for i in range(1, n_questions + 1)]
+            body += (f'<div class="analysis-question"><h3>{esc(self._t(key))}</h3>'
+                     f"{bullet_list(qs, 'prompts')}</div>")
+        return HTML(section(self._t("analysis_heading"), body, "analysis"))
+
+    def sections(self) -> list[HTML]:
+        return [self.cover(), self.index_section(), self.statement_section(),
+                self.enps_section(), self.instrument_sections(), self.breakdown_section(),
+                self.analysis_section()]
+
+
+_GROUP_KEYS = {("sex", "kvinna"): "sex_female", ("sex", "man"): "sex_male",
+               ("sex", "annat"): "sex_other", ("role", "chef"): "role_manager",
+               ("role", "medarbetare"): "role_employee"}

@@ -1,0 +1,49 @@
+"""Folder names for units: safe on every file system, readable, unique, never escaping.
+
+A name is built from the unit's name (å/ä/ö and other accents folded to ASCII, anything but
+letters, digits and '-' collapsed to '-', at most 60 characters) followed by the unit code made
+safe the same way; if two units still collide, a short hash of the code is appended. '.' and
+'..' can never result, so a folder name never leaves its parent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_FOLD = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ð": "d", "þ": "th", "ł": "l"}
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """'Avdelning 12 / Kirurgi "Öst"' -> 'avdelning-12-kirurgi-ost'.
+
+    >>> slug("Vårdcentralen Ängby")
+    'vardcentralen-angby'
+    >>> slug("../../etc")
+    'etc'
+    """
+    text = "".join(_FOLD.get(c, c) for c in str(text).casefold())
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _UNSAFE.sub("-", text).strip("-")
+    return text[:limit].rstrip("-")
+
+
+def folder_names(units: dict[str, str]) -> dict[str, str]:
+    """{unit code: folder name} for {unit code: unit name}; all distinct and safe."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for code, name in units.items():
+        base = "_".join(p for p in (slug(name), slug(code, 40)) if p) or "unit"
+        candidate = base
+        if candidate in used:
+            candidate = f"{base}_{hashlib.sha1(code.encode('utf-8')).hexdigest()[:8]}"
+        i = 2
+        while candidate in used:
+            candidate = f"{base}_{i}"
+            i += 1
+        used.add(candidate)
+        out[code] = candidate
+    return out
