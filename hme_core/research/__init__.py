@@ -1,0 +1,33 @@
+"""Research workbook: HME against unit-level outcomes, reliability, structure, benchmarks.
+
+One module per concern, each function one statistic taking DataFrames and returning a tidy
+DataFrame (pingouin's style). Plotting lives in `plots.py` only; nothing here does I/O except
+`outcomes.py` / `kolada.py` (files, DuckDB) and `dataset.py` (reads the store).
+"""
+
+from .correlations import (
+    change_on_change,
+    change_scores,
+    correlations,
+    partial_correlations,
+    weighted_correlations,
+)
+from .reliability import cronbach_alpha, item_rest_correlations, mcdonald_omega, reliability_table
+from .structure import factor_structure
+from .variance import icc_anova, icc_mixedlm, icc_table
+
+__all__ = [
+    "change_on_change",
+    "change_scores",
+    "correlations",
+    "cronbach_alpha",
+    "factor_structure",
+    "icc_anova",
+    "icc_mixedlm",
+    "icc_table",
+    "item_rest_correlations",
+    "mcdonald_omega",
+    "partial_correlations",
+    "reliability_table",
+    "weighted_correlations",
+]
