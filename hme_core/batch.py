@@ -42,6 +42,7 @@ class UnitJob:
     db: Path
     formats: tuple[str, ...]
     notebook: Path
+    engine: str = "inprocess"
 
 
 @dataclass
@@ -69,6 +70,7 @@ def render_unit(job: UnitJob) -> UnitOutcome:
             header=f"{job.name} · {t('report_title', job.lang, year=job.year)}",
             lang=job.lang,
             formats=job.formats,
+            engine=job.engine,
         )
         return UnitOutcome(job.unit, job.folder, True, time.perf_counter() - t0,
                            files={k: str(v) for k, v in files.items()})
@@ -105,8 +107,15 @@ def run_batch(
     out_root: Path | None = None,
     progress=None,
     notebook: Path | None = None,
+    engine: str = "auto",
 ) -> list[UnitOutcome]:
-    """Render the selected units in parallel and write the index page; returns outcomes."""
+    """Render the selected units in parallel and write the index page; returns outcomes.
+
+    `engine`: "fork" renders each unit in a fresh fork of this (warmed-up) process with the
+    in-process papermill engine; "kernel" uses a pool of worker processes, each notebook in its
+    own Jupyter kernel (papermill's default); "auto" picks fork where the OS has it.
+    """
+    from .forkpool import fork_available
     from .index_page import write_index
     from .pipeline import rescore_year
 
@@ -126,11 +135,34 @@ def run_batch(
     names = org.set_index("unit")["name"].astype(str).to_dict()
     root = (out_root or outputs_dir() / "reports") / str(year)
     folders = folder_names({u: names[u] for u in tree_order(org)})
+    if engine == "auto":
+        engine = "fork" if fork_available() else "kernel"
+    if engine not in ("fork", "kernel"):
+        raise HMEError(f"--engine: expected fork or kernel, got {engine!r}")
     notebook = Path(notebook) if notebook else notebooks_dir() / REPORT_NOTEBOOK
-    jobs = [UnitJob(year, u, names[u], root / folders[u], lang, db, tuple(formats), notebook)
-            for u in selected]
-    outcomes: list[UnitOutcome] = []
+    nb_engine = "inprocess" if engine == "fork" else "kernel"
+    jobs = [UnitJob(year, u, names[u], root / folders[u], lang, db, tuple(formats), notebook,
+                    nb_engine) for u in selected]
     workers = max(1, min(workers, len(jobs) or 1))
+    outcomes = render_jobs(jobs, workers, engine, progress)
+    write_index(root, year, db, folders, outcomes, lang)
+    return outcomes
+
+
+def _died(job: UnitJob, why: str) -> UnitOutcome:
+    return UnitOutcome(job.unit, job.folder, False, 0.0, error=why)
+
+
+def render_jobs(jobs: list[UnitJob], workers: int, engine: str, progress=None) -> list[UnitOutcome]:
+    """Render `jobs` with `workers` processes: forks of this process, or a kernel-based pool."""
+    if engine == "fork":
+        from .forkpool import run_forked
+        from .render import warm_up
+
+        os.environ.setdefault("MPLBACKEND", "Agg")
+        warm_up()
+        return run_forked(jobs, render_unit, workers, _died, progress)
+    outcomes: list[UnitOutcome] = []
     env_before = os.environ.get("MPLBACKEND")
     os.environ["MPLBACKEND"] = "Agg"
     try:
@@ -145,5 +177,4 @@ def run_batch(
             os.environ.pop("MPLBACKEND", None)
         else:
             os.environ["MPLBACKEND"] = env_before
-    write_index(root, year, db, folders, outcomes, lang)
     return outcomes

@@ -358,8 +358,8 @@ def figure_html(fig: Figure, alt: str, caption: str | None = None,
     """
     buffer = io.BytesIO()
     try:
-        fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.05,
-                    facecolor="white")
+        # constrained layout already fits labels and legends: no second, "tight" draw
+        fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
     finally:
         plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -13,6 +13,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -48,11 +49,23 @@ def _kernel_start_failed(exc: Exception) -> bool:
                                    "Kernel died before replying", "DeadKernelError"))
 
 
+ENGINES = {"kernel": None, "inprocess": "hme-inprocess"}
+
+
 def execute_notebook(
-    notebook: Path, parameters: dict, output: Path, timeout: int = 600
+    notebook: Path, parameters: dict, output: Path, timeout: int = 600, engine: str = "kernel"
 ) -> nbformat.NotebookNode:
-    """Run `notebook` with papermill, saving the executed copy at `output` (also on failure)."""
+    """Run `notebook` with papermill, saving the executed copy at `output` (also on failure).
+
+    `engine`: "kernel" (papermill's default: a fresh Jupyter kernel) or "inprocess" (our
+    `hme_core.engine`, for a fresh forked process per notebook, see `forkpool`).
+    """
     import papermill as pm
+
+    if engine not in ENGINES:
+        raise HMEError(f"engine must be one of {sorted(ENGINES)}, got {engine!r}")
+    if engine == "inprocess":
+        from . import engine as _register  # noqa: F401  (registers the papermill engine)
 
     output.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(1, KERNEL_START_RETRIES + 1):
@@ -60,7 +73,7 @@ def execute_notebook(
             return pm.execute_notebook(
                 str(notebook), str(output), parameters=parameters, progress_bar=False,
                 log_output=False, cwd=str(REPO_ROOT), execution_timeout=timeout,
-                request_save_on_cell_execute=False,
+                request_save_on_cell_execute=False, engine_name=ENGINES[engine],
             )
         except pm.PapermillExecutionError as exc:
             raise RenderError(
@@ -74,16 +87,33 @@ def execute_notebook(
     raise AssertionError("unreachable")
 
 
-def notebook_body(nb: nbformat.NotebookNode) -> str:
-    """The notebook's outputs as an HTML fragment, code cells' inputs and prompts hidden."""
+@lru_cache(maxsize=1)
+def _exporter():
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name="basic", exclude_input=True, exclude_input_prompt=True,
         exclude_output_prompt=True, exclude_markdown=False,
     )
-    body, _ = exporter.from_notebook_node(nb)
+
+
+def notebook_body(nb: nbformat.NotebookNode) -> str:
+    """The notebook's outputs as an HTML fragment, code cells' inputs and prompts hidden."""
+    body, _ = _exporter().from_notebook_node(nb)
     return body
+
+
+def warm_up() -> None:
+    """Import and initialise the converters once, in a process that will fork per report."""
+    from . import engine, plots, report  # noqa: F401
+
+    engine.warm_up()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("warm")]
+    html_text = page(notebook_body(nb), "warm", "sv", "warm")
+    import weasyprint
+
+    weasyprint.HTML(string=html_text, base_url=str(TEMPLATES)).write_pdf()
 
 
 def page(body: str, title: str, lang: str, header: str, extra_css: Iterable[str] = ()) -> str:
@@ -115,11 +145,12 @@ def render_notebook(
     header: str,
     lang: str = "sv",
     formats: Iterable[str] = ("html", "pdf"),
+    engine: str = "kernel",
 ) -> dict[str, Path]:
     """Execute and convert one notebook into `out_dir`: `report.ipynb`, `report.html`, `report.pdf`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / "report.ipynb"  # kept on failure: the error message points here
-    nb = execute_notebook(notebook, parameters, executed)
+    nb = execute_notebook(notebook, parameters, executed, engine=engine)
     written = {"ipynb": executed}
     html_text = page(notebook_body(nb), title, lang, header)
     formats = set(formats)
