@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .cache import KEY_FILE, RESULT_TABLES, data_fingerprints, unit_key
 from .errors import HMEError
-from .orgtree import levels, tree_order
+from .orgtree import ancestors, children, levels, tree_order
 from .paths import notebooks_dir, outputs_dir
 from .safe_names import folder_names
 from .store import Store
@@ -43,6 +44,7 @@ class UnitJob:
     formats: tuple[str, ...]
     notebook: Path
     engine: str = "inprocess"
+    key: str = ""
 
 
 @dataclass
@@ -53,12 +55,13 @@ class UnitOutcome:
     seconds: float
     error: str = ""
     files: dict[str, str] = field(default_factory=dict)
+    skipped: bool = False
 
 
 def render_unit(job: UnitJob) -> UnitOutcome:
     """Render one unit (runs in a worker). Never raises: failures come back as an outcome."""
     from .i18n import t
-    from .render import render_notebook
+    from .render import atomic_write, render_notebook
 
     t0 = time.perf_counter()
     try:
@@ -72,6 +75,8 @@ def render_unit(job: UnitJob) -> UnitOutcome:
             formats=job.formats,
             engine=job.engine,
         )
+        if job.key:
+            atomic_write(job.folder / KEY_FILE, job.key)
         return UnitOutcome(job.unit, job.folder, True, time.perf_counter() - t0,
                            files={k: str(v) for k, v in files.items()})
     except Exception as exc:  # one unit's failure is reported, never fatal to the batch
@@ -108,45 +113,91 @@ def run_batch(
     progress=None,
     notebook: Path | None = None,
     engine: str = "auto",
+    mode: str = "incremental",
+    scheduler: str | None = None,
 ) -> list[UnitOutcome]:
     """Render the selected units in parallel and write the index page; returns outcomes.
 
     `engine`: "fork" renders each unit in a fresh fork of this (warmed-up) process with the
     in-process papermill engine; "kernel" uses a pool of worker processes, each notebook in its
     own Jupyter kernel (papermill's default); "auto" picks fork where the OS has it.
+    `mode`: "incremental" skips units whose cache key (see `cache`) is unchanged and whose
+    files exist; "resume" skips units whose files exist; "force" renders everything.
+    `scheduler`: a dask.distributed address, or "local" for a LocalCluster (see `distributed`).
     """
     from .forkpool import fork_available
     from .index_page import write_index
-    from .pipeline import rescore_year
+    from .pipeline import rescore_year, results_current
 
     allowed = {"html", "pdf"}
     if not set(formats) <= allowed or not formats:
         raise HMEError(f"--formats: expected a comma-separated subset of html,pdf, got {formats}")
+    if mode not in ("incremental", "resume", "force"):
+        raise HMEError(f"mode must be incremental, resume or force, got {mode!r}")
+    if engine == "auto":
+        engine = "fork" if fork_available() else "kernel"
+    if engine not in ("fork", "kernel"):
+        raise HMEError(f"--engine: expected fork or kernel, got {engine!r}")
     db = Path(db).resolve()
     with Store.open(db, read_only=True) as store:
         years = [y for y in store.years() if y <= year]
         if year not in years:
             raise HMEError(f"{db}: year {year} is not in the store (years: {store.years()})")
     for y in years:  # current params for every year a report compares with
-        rescore_year(db, y)
+        if not results_current(db, y):
+            rescore_year(db, y)
     with Store.open(db, read_only=True) as store:
-        org = store.load_org(year)
+        orgs = {y: store.load_org(y) for y in years}
+        data = {y: data_fingerprints({n: store.load_result(n, y) for n in RESULT_TABLES})
+                for y in years}
+    org = orgs[year]
     selected = select_units(org, units, level)
     names = org.set_index("unit")["name"].astype(str).to_dict()
     root = (out_root or outputs_dir() / "reports") / str(year)
-    folders = folder_names({u: names[u] for u in tree_order(org)})
-    if engine == "auto":
-        engine = "fork" if fork_available() else "kernel"
-    if engine not in ("fork", "kernel"):
-        raise HMEError(f"--engine: expected fork or kernel, got {engine!r}")
+    folders_by_year = {y: folder_names(dict(zip(o["unit"], o["name"].astype(str), strict=True)))
+                       for y, o in orgs.items()}
+    folders = folders_by_year[year]
     notebook = Path(notebook) if notebook else notebooks_dir() / REPORT_NOTEBOOK
+    static = _static_fingerprint(notebook)
     nb_engine = "inprocess" if engine == "fork" else "kernel"
-    jobs = [UnitJob(year, u, names[u], root / folders[u], lang, db, tuple(formats), notebook,
-                    nb_engine) for u in selected]
+    jobs, skipped = [], []
+    for u in selected:
+        key = unit_key(unit=u, year=year, notebook=notebook, lang=lang, formats=formats,
+                       chain=ancestors(org, u), children=children(org, u),
+                       folders=folders_by_year, data=data, static=static)
+        job = UnitJob(year, u, names[u], root / folders[u], lang, db, tuple(formats), notebook,
+                      nb_engine, key)
+        if _up_to_date(job, mode):
+            skipped.append(UnitOutcome(u, job.folder, True, 0.0, skipped=True))
+        else:
+            jobs.append(job)
     workers = max(1, min(workers, len(jobs) or 1))
-    outcomes = render_jobs(jobs, workers, engine, progress)
-    write_index(root, year, db, folders, outcomes, lang)
-    return outcomes
+    if not jobs:
+        outcomes = []
+    elif scheduler:
+        from .distributed import render_on_cluster
+
+        outcomes = render_on_cluster(jobs, scheduler, workers, progress)
+    else:
+        outcomes = render_jobs(jobs, workers, engine, progress)
+    write_index(root, year, db, folders, outcomes + skipped, lang)
+    return outcomes + skipped
+
+
+def _static_fingerprint(notebook: Path) -> str:
+    from .cache import _digest, code_fingerprint, params_fingerprint
+
+    return _digest([code_fingerprint(), params_fingerprint(), notebook.read_bytes()])
+
+
+def _up_to_date(job: UnitJob, mode: str) -> bool:
+    files = [job.folder / f"report.{f}" for f in job.formats]
+    if mode == "force" or not all(f.exists() for f in files):
+        return False
+    if mode == "resume":
+        return True
+    key_file = job.folder / KEY_FILE
+    return key_file.exists() and key_file.read_text(encoding="utf-8").strip() == job.key
 
 
 def _died(job: UnitJob, why: str) -> UnitOutcome:

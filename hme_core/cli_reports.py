@@ -18,6 +18,11 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(2, "--workers", min=1, help="Parallel worker processes."),
         lang: str = typer.Option("sv", "--lang", help="Report language: sv or en."),
         db: Path | None = typer.Option(None, "--db", help="DuckDB store (default outputs/hme.duckdb)."),
+        resume: bool = typer.Option(False, "--resume", help="Only render units whose files are missing."),
+        force: bool = typer.Option(False, "--force", help="Render every selected unit again."),
+        engine: str = typer.Option("auto", "--engine", help="fork (fast, default on Linux) or kernel."),
+        scheduler: str | None = typer.Option(
+            None, "--scheduler", help="dask.distributed scheduler address, or 'local'."),
     ) -> None:
         """Render an HTML and PDF report for every selected unit, and an index page."""
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -38,14 +43,16 @@ def register(app: typer.Typer) -> None:
             def tick(outcome) -> None:
                 bar.update(task, advance=1, description=f"{outcome.unit[:30]:<30}")
 
+            mode = "force" if force else "resume" if resume else "incremental"
             outcomes = run_batch(year, db or default_db(), unit_list, level, fmt, workers, lang,
-                                 progress=tick)
+                                 progress=tick, engine=engine, mode=mode, scheduler=scheduler)
         seconds = time.perf_counter() - t0
         failed = [o for o in outcomes if not o.ok]
+        skipped = sum(1 for o in outcomes if o.skipped)
         index = (outputs_dir() / "reports" / str(year) / "index.html")
         typer.echo(
-            f"Rendered {len(outcomes) - len(failed)} of {len(outcomes)} units in {seconds:.1f} s "
-            f"({60 * len(outcomes) / max(seconds, 1e-9):.1f} units/min). Index: {index}",
+            f"Rendered {len(outcomes) - len(failed) - skipped} of {len(outcomes)} units "
+            f"({skipped} up to date) in {seconds:.1f} s. Index: {index}",
             err=True,
         )
         if failed:

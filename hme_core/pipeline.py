@@ -91,6 +91,14 @@ def ingest_files(
     return results["scores"][SCORE_COLUMNS]
 
 
+def results_current(db: Path, year: int) -> bool:
+    """True when the stored results of `year` were computed with today's params and code."""
+    from .cache import results_fingerprint
+
+    with Store.open(db, read_only=True) as store:
+        return store.results_fingerprint(year) == results_fingerprint()
+
+
 def rescore_year(db: Path, year: int) -> pd.DataFrame:
     """Recompute a stored year's scores with the current params and store them."""
     settings, instruments = load_settings(), load_instruments()

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS org_units (
     PRIMARY KEY (year, unit));
 CREATE TABLE IF NOT EXISTS headcounts (
     year INTEGER NOT NULL, unit VARCHAR NOT NULL, employees BIGINT, PRIMARY KEY (year, unit));
+CREATE TABLE IF NOT EXISTS result_meta (year INTEGER PRIMARY KEY, fingerprint VARCHAR);
 CREATE TABLE IF NOT EXISTS ingests (
     year INTEGER PRIMARY KEY, ingested_at TIMESTAMP, responses_file VARCHAR,
     org_file VARCHAR, headcount_file VARCHAR, respondents BIGINT);
@@ -177,6 +178,10 @@ class Store:
                     pass
 
     def _write_results(self, year: int, results: dict[str, pd.DataFrame]) -> None:
+        from .cache import results_fingerprint
+
+        self.con.execute("DELETE FROM result_meta WHERE year = ?", [year])
+        self.con.execute("INSERT INTO result_meta VALUES (?, ?)", [year, results_fingerprint()])
         for name, frame in results.items():
             if not _IDENT.match(name):
                 raise StoreError(f"result table name {name!r} is not a valid identifier")
@@ -190,6 +195,15 @@ class Store:
                 self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_result")
             finally:
                 self.con.unregister("incoming_result")
+
+    def results_fingerprint(self, year: int) -> str | None:
+        """The params/code fingerprint the stored results of `year` were computed with."""
+        try:
+            row = self.con.execute(
+                "SELECT fingerprint FROM result_meta WHERE year = ?", [year]).fetchone()
+        except duckdb.CatalogException:
+            return None
+        return row[0] if row else None
 
     def load_result(self, name: str, year: int, units: list[str] | None = None) -> pd.DataFrame:
         """A stored result table (`scores`, `statements`, `distributions`, `enps`, `breakdowns`)
