@@ -8,7 +8,7 @@ STAMP := $(VENV)/.setup-stamp
 DEMO := outputs/demo
 DEMO_YEARS := 2023 2024 2025
 LATEST := 2025
-WORKERS ?= 2
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 APT_PACKAGES := poppler-utils chromium fonts-dejavu-core fonts-liberation
 
 .PHONY: help setup sysdeps demo test lint bench clean
@@ -33,16 +33,18 @@ sysdeps: ## Install the Debian packages the tests and reports use (pdftoppm, chr
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-demo: setup sysdeps ## Generate demo data, ingest three years, score, render the latest year's reports
+demo: setup sysdeps ## Demo data, ingest three years, scores, every unit's report for the latest year, research workbook
 	$(BIN)/hme demo-data --out $(DEMO)
 	@for y in $(DEMO_YEARS); do \
 	  $(BIN)/hme ingest $(DEMO)/responses_$$y.csv --year $$y --org $(DEMO)/org_$$y.csv \
 	    --headcount $(DEMO)/headcount.csv --replace || exit $$?; \
 	done
+	$(BIN)/hme ingest-outcomes $(DEMO)/outcomes.csv
 	$(BIN)/hme score --year $(LATEST) --out outputs/scores_$(LATEST).csv
-	@if $(BIN)/hme --help | grep -q ' reports '; then \
-	  $(BIN)/hme reports --year $(LATEST) --workers $(WORKERS) || exit $$?; \
-	  echo "Report index: outputs/reports/$(LATEST)/index.html"; fi
+	$(BIN)/hme reports --year $(LATEST) --workers $(WORKERS)
+	$(BIN)/hme research --n-boot 200
+	@echo "Report index: outputs/reports/$(LATEST)/index.html"
+	@echo "Research workbook: outputs/research/report.html"
 
 test: setup sysdeps ## Install what is needed and run the whole test suite
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests hme_core --doctest-modules

@@ -9,6 +9,8 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
+    register_research(app)
+
     @app.command()
     def reports(
         year: int = typer.Option(..., "--year", help="Survey year."),
@@ -58,3 +60,30 @@ def register(app: typer.Typer) -> None:
         if failed:
             lines = "\n".join(f"  - {o.unit}: {o.error}" for o in failed)
             raise ReportsFailed(f"{len(failed)} unit(s) failed:\n{lines}")
+
+
+def register_research(app: typer.Typer) -> None:
+    @app.command()
+    def research(
+        years: str = typer.Option("", "--years", help="Comma-separated years (empty = all)."),
+        level: str = typer.Option("leaf", "--level", help="Org level (root = 1) or 'leaf'."),
+        indicators: str = typer.Option("", "--indicators", help="Comma list (empty = all)."),
+        n_boot: int = typer.Option(500, "--n-boot", min=50, help="Bootstrap resamples."),
+        lang: str = typer.Option("sv", "--lang", help="sv or en."),
+        db: Path | None = typer.Option(None, "--db", help="DuckDB store (default outputs/hme.duckdb)."),
+        out: Path | None = typer.Option(None, "--out", help="Folder (default outputs/research)."),
+    ) -> None:
+        """Render the research workbook (engagement vs outcomes, reliability, structure) to HTML."""
+        from .paths import default_db, notebooks_dir, outputs_dir
+        from .render import render_notebook
+
+        t0 = time.perf_counter()
+        folder = out or outputs_dir() / "research"
+        params = {"db": str((db or default_db()).resolve()), "years": years, "level": level,
+                  "indicators": indicators, "lang": lang, "n_boot": n_boot}
+        title = "HME – forskningsunderlag" if lang == "sv" else "HME – research workbook"
+        files = render_notebook(notebooks_dir() / "research_correlations.ipynb", params, folder,
+                                title=title, header=title, lang=lang, formats=("html",),
+                                engine="inprocess")
+        typer.echo(f"Research workbook: {files['html']} ({time.perf_counter() - t0:.1f} s)",
+                   err=True)

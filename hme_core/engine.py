@@ -49,7 +49,17 @@ def _shell() -> tuple[InteractiveShell, list, CapturingDisplayPublisher]:
     shell.displayhook = hook
     shell.display_trap.hook = hook
     shell.showtraceback = lambda *args, **kwargs: None  # errors become an `error` output
+    _figures_as_png(shell)
     return shell, sink, pub
+
+
+def _figures_as_png(shell) -> None:
+    """Show matplotlib figures as PNG, as the inline backend of a kernel does."""
+    try:
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:  # pragma: no cover - IPython always has it
+        return
+    select_figure_formats(shell, {"png"}, bbox_inches="tight", dpi=110)
 
 
 def warm_up() -> None:

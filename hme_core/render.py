@@ -93,7 +93,7 @@ def _exporter():
 
     return HTMLExporter(
         template_name="basic", exclude_input=True, exclude_input_prompt=True,
-        exclude_output_prompt=True, exclude_markdown=False,
+        exclude_output_prompt=True, exclude_markdown=False, anchor_link_text="",
     )
 
 
