@@ -113,6 +113,11 @@ def unit_key(
     for y in (year, previous):
         if y is not None:
             parts += [f"{y}:{a}:{data[y].get(a, '')}" for a in chain]
+    if not chain:  # the root report's target tables show every unit
+        parts += [f"{y}:{u}:{d}" for y in years for u, d in sorted(data[y].items())]
+    for y in (year, previous):  # sections appear once a narratives folder exists
+        if y is not None:
+            parts.append(f"narratives-{y}:{(params_dir() / 'narratives' / str(y)).is_dir()}")
     narratives = [narrative_file(year, folders[year][unit])]
     if previous is not None and unit in folders.get(previous, {}):
         narratives.append(narrative_file(previous, folders[previous][unit]))

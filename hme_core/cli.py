@@ -111,7 +111,7 @@ def version() -> None:
 
 
 def _register_extensions() -> None:
-    for module in ("cli_research", "cli_reports"):
+    for module in ("cli_research", "cli_reports", "cli_narratives"):
         try:
             mod = __import__(f"hme_core.{module}", fromlist=["register"])
         except ModuleNotFoundError as exc:

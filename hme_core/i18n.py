@@ -243,6 +243,122 @@ TEXTS: dict[str, dict[str, str]] = {
     "status_failed": {"sv": "Misslyckades", "en": "Failed"},
     "status_not_rendered": {"sv": "Ej skapad", "en": "Not rendered"},
     "status_suppressed": {"sv": "Klar (för få svar)", "en": "Done (too few responses)"},
+    # Narratives, escalations, follow-up and targets (issue 4; seeds 002 and 003)
+    "narrative_title": {"sv": "Analys och dialog {year} – {unit}",
+                        "en": "Analysis and dialogue {year} – {unit}"},
+    "narrative_help": {
+        "sv": "Enhet {unit}, år {year}. Skriv enhetens egen analys under rubrikerna nedan. "
+              "Text inom kommentarer som denna visas aldrig i rapporten: frågorna och förslagen "
+              "från data är bara stöd och kan tas bort. 'hme narratives init' skriver aldrig "
+              "över en befintlig fil.",
+        "en": "Unit {unit}, year {year}. Write the unit's own analysis under the headings below. "
+              "Text inside comments like this one is never shown in the report: the questions "
+              "and the suggestions from the data are only support and can be deleted. "
+              "'hme narratives init' never overwrites an existing file."},
+    "narrative_questions": {"sv": "Frågor att utgå från:", "en": "Questions to start from:"},
+    "narrative_suggestions": {
+        "sv": "Förslag från data (visas inte i rapporten som enhetens text):",
+        "en": "Suggestions from the data (not shown in the report as the unit's text):"},
+    "narrative_actions": {"sv": "Åtgärder", "en": "Actions"},
+    "narrative_actions_help": {
+        "sv": "En punkt per åtgärd, t.ex. '- Inför månatliga målavstämningar (ansvarig: "
+              "Enhetschef, klart: 2026)'. Markera en genomförd åtgärd med [x]: '- [x] …'.",
+        "en": "One list item per action, e.g. '- Introduce monthly goal check-ins (owner: "
+              "Unit manager, due: 2026)'. Mark a completed action with [x]: '- [x] …'."},
+    "suggestions_heading": {"sv": "Förslag från data", "en": "Suggestions from the data"},
+    "suggest_suppressed": {
+        "sv": "Enheten har färre än {n} svarande, så inga resultat visas. Utgå från "
+              "arbetsplatsens egna erfarenheter och resultaten för nivån ovanför.",
+        "en": "The unit has fewer than {n} respondents, so no results are shown. Start from the "
+              "workplace's own experience and the results of the level above."},
+    "suggest_value": {"sv": "{statement} ({value})", "en": "{statement} ({value})"},
+    "suggest_parent": {"sv": "{statement}: {value} mot {parent} för {parent_name} ({diff})",
+                       "en": "{statement}: {value} against {parent} for {parent_name} ({diff})"},
+    "suggest_change": {"sv": "{statement}: {diff} {arrow} sedan {year}",
+                       "en": "{statement}: {diff} {arrow} since {year}"},
+    "suggest_disagreement": {
+        "sv": "{statement}: {share} instämmer inte (svar 1–2)",
+        "en": "{statement}: {share} disagree (answers 1–2)"},
+    "suggest_low_response": {
+        "sv": "Svarsfrekvensen är {rate}, under {limit}: resultatet speglar kanske inte hela "
+              "arbetsplatsen.",
+        "en": "The response rate is {rate}, below {limit}: the results may not represent the "
+              "whole workplace."},
+    "above_parent": {"sv": "Högre än nivån ovanför", "en": "Above the level above"},
+    "below_parent": {"sv": "Lägre än nivån ovanför", "en": "Below the level above"},
+    "improved": {"sv": "Största förbättringar", "en": "Largest improvements"},
+    "declined": {"sv": "Största försämringar", "en": "Largest declines"},
+    "disagreement": {"sv": "Hög andel som inte instämmer", "en": "High share of disagreement"},
+    "low_response": {"sv": "Svarsfrekvens", "en": "Response rate"},
+    "no_results": {"sv": "För få svar", "en": "Too few responses"},
+    "analysis_no_narrative": {
+        "sv": "Enheten har ännu ingen egen analys. Frågorna och förslagen från resultatet nedan "
+              "är utgångspunkter för dialogen.",
+        "en": "The unit has no analysis of its own yet. The questions and the suggestions from "
+              "the results below are starting points for the dialogue."},
+    "analysis_narrative_intro": {
+        "sv": "Enhetens egen analys, skriven av chef, medarbetare, skyddsombud och HR.",
+        "en": "The unit's own analysis, written by the manager, employees, the safety "
+              "representative and HR."},
+    "analysis_not_written": {"sv": "Inget skrivet under denna rubrik.",
+                             "en": "Nothing written under this heading."},
+    "action": {"sv": "Åtgärd", "en": "Action"},
+    "action_owner": {"sv": "Ansvarig", "en": "Owner"},
+    "action_due": {"sv": "Klart", "en": "Due"},
+    "action_status": {"sv": "Status", "en": "Status"},
+    "action_done": {"sv": "Genomförd", "en": "Done"},
+    "action_open": {"sv": "Pågår", "en": "Open"},
+    "action_overdue": {"sv": "Försenad", "en": "Overdue"},
+    "escalations_heading": {"sv": "Behov som lyfts från underliggande enheter",
+                            "en": "Needs raised by the units below"},
+    "escalations_intro": {
+        "sv": "Det som underliggande enheter skrivit under \"Finns behov som behöver lyftas till "
+              "övergripande nivå?\" i sin analys {year}.",
+        "en": "What the units below wrote under \"Are there needs that should be raised to a "
+              "higher level?\" in their analysis {year}."},
+    "escalations_none": {"sv": "Inga underliggande enheter har lyft behov till denna nivå.",
+                         "en": "No unit below has raised a need to this level."},
+    "escalation_from": {"sv": "Från", "en": "From"},
+    "escalation_need": {"sv": "Behov", "en": "Need"},
+    "followup_heading": {"sv": "Uppföljning av åtgärder från {year}",
+                         "en": "Follow-up of actions from {year}"},
+    "followup_intro": {"sv": "Åtgärder i enhetens analys {year} som inte är markerade som "
+                             "genomförda.",
+                       "en": "Actions in the unit's analysis {year} that are not marked as done."},
+    "followup_none": {"sv": "Inga öppna åtgärder från {year}.",
+                      "en": "No open actions from {year}."},
+    "followup_no_narrative": {"sv": "Det finns ingen analys från {year} att följa upp.",
+                              "en": "There is no analysis from {year} to follow up."},
+    "targets_heading": {"sv": "Mål och indikatorer", "en": "Targets and indicators"},
+    "targets_org_caption": {"sv": "Organisationens målvärden", "en": "Organisation-wide targets"},
+    "targets_unit_caption": {"sv": "Enhetens målvärden", "en": "The unit's targets"},
+    "targets_units_caption": {"sv": "Enheternas målvärden", "en": "Targets of the units"},
+    "target_indicator": {"sv": "Indikator", "en": "Indicator"},
+    "target_value": {"sv": "Målvärde", "en": "Target"},
+    "target_baseline": {"sv": "Nuläge {year}", "en": "Baseline {year}"},
+    "target_baseline_col": {"sv": "Nuläge", "en": "Baseline"},
+    "target_current": {"sv": "Utfall {year}", "en": "Result {year}"},
+    "target_status": {"sv": "Status", "en": "Status"},
+    "target_series": {"sv": "Över åren", "en": "Over the years"},
+    "target_unit": {"sv": "Enhet", "en": "Unit"},
+    "target_up": {"sv": "↑ öka", "en": "↑ increase"},
+    "target_down": {"sv": "↓ minska", "en": "↓ decrease"},
+    "target_by": {"sv": "{value} ({year})", "en": "{value} ({year})"},
+    "status_met": {"sv": "Uppnått", "en": "Met"},
+    "status_on_track": {"sv": "På väg", "en": "On track"},
+    "status_off_track": {"sv": "Inte på väg", "en": "Off track"},
+    "status_not_measurable": {"sv": "Ej mätbart (för få svar)",
+                              "en": "Not measurable (too few responses)"},
+    "status_no_data": {"sv": "Ej mätbart (uppgift saknas)", "en": "Not measurable (no data)"},
+    "targets_rule": {
+        "sv": "Uppnått: utfallet når målvärdet. På väg: utfallet ligger minst i nivå med en rak "
+              "linje från nuläget till målvärdet vid målåret, eller (utan målår eller med bara en "
+              "riktning) har rört sig åt rätt håll från nuläget. Ej mätbart: gruppen eller "
+              "enheten har för få svar, så inget värde visas.",
+        "en": "Met: the result reaches the target. On track: the result is at least at a straight "
+              "line from the baseline to the target at the target year, or (without a target "
+              "year, or with only a direction) has moved the right way from the baseline. Not "
+              "measurable: the group or unit has too few responses, so no value is shown."},
 }
 
 

@@ -20,7 +20,7 @@ from .i18n import fmt_date, fmt_int, fmt_number, fmt_percent, fmt_signed, t, tre
 from .instruments import InstrumentSet, load_instruments
 from .paths import default_db
 from .report_data import HME_INDICES, ReportData, load_report_data
-from .report_html import HTML, bullet_list, esc, notice, paragraph, section, table
+from .report_html import HTML, esc, notice, paragraph, section, table
 from .store import Store
 
 
@@ -262,41 +262,62 @@ class UnitReport:
         return HTML(section(self._t("breakdown_heading"), "".join(parts), "breakdowns"))
 
     def starting_points(self) -> dict[str, list[str]]:
-        """Data-driven starting points for the analysis: strongest, weakest, largest changes."""
-        st = self.data.statements
-        st = st[(st["instrument"] == "hme") & st["value"].notna()]
-        if st.empty:
-            return {"strengths": [], "areas_to_improve": [], "largest_changes": []}
-        ranked = st.sort_values("value", ascending=False)
-        fmt = lambda r: f"{self.statement_text(r['item'])} ({self._num(r['value'])})"  # noqa: E731
-        changes = st[st["diff"].notna()].reindex(
-            st["diff"].abs().sort_values(ascending=False).index).dropna(subset=["diff"])
-        ch = [f"{self.statement_text(r['item'])}: {fmt_signed(r['diff'], self.dec, self.lang)} "
-              f"{trend_arrow(r['diff'], self.dec)}"
-              + (f" ({self._t('within_margin')})" if r["within_noise"] else "")
-              for _, r in changes.head(3).iterrows()]
-        return {
-            "strengths": [fmt(r) for _, r in ranked.head(3).iterrows()],
-            "areas_to_improve": [fmt(r) for _, r in ranked.tail(3).iloc[::-1].iterrows()],
-            "largest_changes": ch,
-        }
+        """Data-driven starting points for the analysis (issue 4; `suggestions` has the rules):
+        strongest and weakest statements, against the parent and last year, high disagreement,
+        low response rate. A suppressed unit gets one line without numbers."""
+        from .suggestions import data_suggestions
+
+        return data_suggestions(self.data, self.instruments, self.lang)
+
+    # ---- written sections: narratives, escalations, follow-up, targets (issue 4) -----------
+    def load_narratives(self, db: str | Path | None = None) -> None:
+        """Read the narratives and targets of this report from `params/` (and `db`).
+
+        The notebook calls this right after `load` with its `db` parameter; the written
+        sections call it with the default store if it was not called.
+        """
+        from .report_narrative import load_context
+
+        self._narrative_context = load_context(
+            Path(db) if db else default_db(), self.data.year, self.data.unit,
+            self.data.previous_year, self.dec)
+
+    def _narratives(self):
+        if getattr(self, "_narrative_context", None) is None:
+            self.load_narratives()
+        return self._narrative_context
 
     def analysis_section(self) -> HTML:
-        if not self.shows_results:
-            return HTML("")
-        sp = self.starting_points()
-        pts = "".join(
-            f'<div class="starting-point"><h4>{esc(self._t(k))}</h4>{bullet_list(v)}</div>'
-            for k, v in sp.items() if v
-        )
-        body = (paragraph(self._t("analysis_intro"))
-                + f'<div class="starting-points">{pts}</div>')
-        for key, n_questions in (("analysis_keep", 4), ("analysis_improve", 3),
-                                 ("analysis_escalate", 3)):
-            qs = [self._t(f"{key}_q{i}") for i in range(1, n_questions + 1)]
-            body += (f'<div class="analysis-question"><h3>{esc(self._t(key))}</h3>'
-                     f"{bullet_list(qs, 'prompts')}</div>")
-        return HTML(section(self._t("analysis_heading"), body, "analysis"))
+        """Seed 002's analysis questions with the unit's own narrative (Markdown, sanitised)
+        and action plan; without a narrative, the prompts and data-driven suggestions."""
+        from .report_narrative import analysis_html
+
+        return HTML(analysis_html(self, self._narratives()))
+
+    def suggestions_section(self) -> HTML:
+        """The data-driven suggestions alone (for the narrative workbook)."""
+        from .report_narrative import suggestions_html
+
+        return HTML(suggestions_html(self, self.starting_points()))
+
+    def escalations_section(self) -> HTML:
+        """What the child units raised to this level (seed 002), attributed; leaf units: none."""
+        from .report_narrative import escalations_html
+
+        return HTML(escalations_html(self, self._narratives()))
+
+    def followup_section(self) -> HTML:
+        """Open actions from the previous survey year's narrative (issue 4: follow-up)."""
+        from .report_narrative import followup_html
+
+        return HTML(followup_html(self, self._narratives()))
+
+    def targets_section(self) -> HTML:
+        """Targets, baseline, current value, status and series (seed 003); the top unit also
+        lists every unit's targets. Suppressed values say "not measurable" and show none."""
+        from .report_narrative import targets_html
+
+        return HTML(targets_html(self, self._narratives()))
 
     def sections(self) -> list[HTML]:
         return [self.cover(), self.index_section(), self.statement_section(),
