@@ -157,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     db = prepare(root, env)
     units = pick_units(db, args.units)
     sample = units[:: max(1, len(units) // args.baseline_sample)][: args.baseline_sample]
+    _run([str(BIN / "hme"), "narratives", "init", "--year", "2025", "--db", str(db)], env)
     per_unit = baseline(db, sample, root / "baseline", env)
     batch_seconds, batch_rendered = ours(db, units, env, force=True, workers=args.workers)
     batch_peak = _children_peak_mib()
@@ -167,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         org = store.load_org(2025)
     folder = folder_names(dict(zip(org["unit"], org["name"].astype(str), strict=True)))[units[-1]]
     narrative = params / "narratives" / "2025" / f"{folder}.md"
-    narrative.parent.mkdir(parents=True, exist_ok=True)
-    narrative.write_text("## Vad är viktigt att bevara?\n\nVårt samarbete.\n", encoding="utf-8")
+    with narrative.open("a", encoding="utf-8") as fh:  # an HR partner's edit
+        fh.write("\n## Vad är viktigt att bevara?\n\nVårt samarbete på arbetsplatsträffarna.\n")
     inc_seconds, inc_rendered = ours(db, units, env, force=False, workers=args.workers)
     baseline_seconds = float(np.mean(per_unit)) * len(units)
     results = {

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.slow
 def setup(tmp_path, monkeypatch):
     params = tmp_path / "params"
     shutil.copytree(REPO_ROOT / "params", params, ignore=shutil.ignore_patterns("narratives"))
+    (params / "narratives" / "2025").mkdir(parents=True)  # as after `hme narratives init`
     monkeypatch.setenv("HME_PARAMS", str(params))
     db = build_store(tmp_path / "data")
     return {"db": db, "params": params, "out": tmp_path / "out"}
@@ -37,7 +38,6 @@ def test_a_narrative_edit_renders_that_unit_and_its_parent_only(setup):
     run_batch(2025, setup["db"], formats=("html",), out_root=setup["out"])
     folder = next(p.name for p in (setup["out"] / "2025").iterdir() if p.name.endswith("_a1"))
     narrative = setup["params"] / "narratives" / "2025" / f"{folder}.md"
-    narrative.parent.mkdir(parents=True)
     narrative.write_text("## Vad är viktigt att bevara?\n\nSamarbetet.\n", encoding="utf-8")
     again = run_batch(2025, setup["db"], formats=("html",), out_root=setup["out"])
     # a1 shows its narrative; A (its parent) shows a1's escalations
