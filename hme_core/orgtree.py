@@ -66,7 +66,7 @@ def children(org: pd.DataFrame, unit: str) -> list[str]:
 def tree_order(org: pd.DataFrame) -> list[str]:
     """Units depth-first from the root, siblings by unit code: the order of tables and indexes."""
     kids: dict[str, list[str]] = {}
-    for unit, parent in zip(org["unit"], org["parent"]):
+    for unit, parent in zip(org["unit"], org["parent"], strict=True):
         if isinstance(parent, str):
             kids.setdefault(parent, []).append(unit)
     out: list[str] = []

@@ -12,7 +12,6 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from . import plots
 from .config import Settings, load_settings
@@ -145,10 +144,11 @@ class UnitReport:
             data = data.sort_values(["order", "code"])[["statement", "code", "share", "n"]]
             ins = self.instruments.instrument_of_item(shown[0])
             labels = [ins.scale.label(c, self.lang) for c in ins.scale.codes]
+            shares = dist.set_index(["item", "code"])["share"]
             alt = self._t("stoplight_alt", title=title) + " " + "; ".join(
-                f"{self.statement_text(i)} "
-                + ", ".join(f"{lab}: {fmt_percent(s, 0, self.lang)}" for lab, s in zip(
-                    labels, dist[dist["item"] == i].sort_values("code")["share"]))
+                f"{self.statement_text(i)} " + ", ".join(
+                    f"{lab}: {fmt_percent(shares.get((i, code)), 0, self.lang)}"
+                    for code, lab in zip(ins.scale.codes, labels, strict=True))
                 for i in shown)
             out += plots.figure_html(plots.stoplight_figure(data, labels, self.lang), alt=alt)
         if hidden:

@@ -111,7 +111,7 @@ def _statement_rows(store: Store, year: int, previous_year: int | None, unit: st
     st["diff"] = st["value"] - st["previous"]
     st["within_noise"] = [
         change_within_noise(d, a, b) if np.isfinite(d) else True
-        for d, a, b in zip(st["diff"], st["se"], st["previous_se"])
+        for d, a, b in zip(st["diff"], st["se"], st["previous_se"], strict=True)
     ]
     return st.reset_index(drop=True)
 

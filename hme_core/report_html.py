@@ -25,13 +25,13 @@ def table(
     numeric = numeric or [False] * len(header)
     head = "".join(
         f'<th scope="col"{" class=num" if num else ""}>{esc(h)}</th>'
-        for h, num in zip(header, numeric)
+        for h, num in zip(header, numeric, strict=True)
     )
     body = []
     for i, row in enumerate(rows):
         cls = f' class="{esc(row_classes[i])}"' if row_classes and row_classes[i] else ""
         cells = []
-        for j, (cell, num) in enumerate(zip(row, numeric)):
+        for j, (cell, num) in enumerate(zip(row, numeric, strict=True)):
             tag = "th scope=\"row\"" if j == 0 else "td"
             close = "th" if j == 0 else "td"
             cells.append(f'<{tag}{" class=num" if num else ""}>{esc(cell)}</{close}>')

@@ -41,8 +41,8 @@ def _responses(year: int) -> str:
             add("a1", 3, 8)
     for _ in range(3):
         add("a2", 1, 2)
-    for _ in range(5):
-        add("A", 5, 10, role="Chef")
+    for _ in range(5):  # not all "Chef": a role breakdown of A would isolate this group, and
+        add("A", 5, 10)  # then a2 = A - a1 - direct by subtraction (secondary suppression)
     return "\n".join(rows) + "\n"
 
 

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import hme_row, make_responses
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from hme_core.answer_stats import answer_statistics, recode_answers
 from hme_core.config import Settings
