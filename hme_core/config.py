@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import ConfigError
 from .paths import params_dir
+from .yaml_files import parse_model, read_mapping
 
 
 class Settings(BaseModel):
@@ -28,18 +27,8 @@ class Settings(BaseModel):
 
 
 def load_settings(path: Path | None = None, **overrides) -> Settings:
+    """Settings from `params/config.yaml` (defaults where absent), `overrides` on top."""
     path = Path(path) if path else params_dir() / "config.yaml"
-    data: dict = {}
-    if path.exists():
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: cannot read YAML ({exc})") from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: expected a mapping at the top level")
+    data = read_mapping(path) if path.exists() else {}
     data.update({k: v for k, v in overrides.items() if v is not None})
-    try:
-        return Settings(**data)
-    except ValidationError as exc:
-        msgs = [f"{path}: key '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors()]
-        raise ConfigError("\n".join(msgs)) from exc
+    return parse_model(Settings, data, path)

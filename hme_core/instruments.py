@@ -11,11 +11,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import ConfigError
 from .paths import params_dir
+from .yaml_files import parse_model, read_mapping
 
 Lang = Literal["sv", "en"]
 
@@ -174,37 +174,16 @@ class InstrumentSet:
 _ORDER = {"hme": 0, "enps": 1, "hse": 2}
 
 
-def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read YAML ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    return data
-
-
-def _pydantic_message(path: Path, exc: ValidationError) -> str:
-    parts = []
-    for e in exc.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        parts.append(f"{path}: key '{loc}': {e['msg']}")
-    return "\n".join(parts)
-
-
 def load_scales(folder: Path) -> dict[str, Scale]:
     scales = {}
     for path in sorted((folder / "scales").glob("*.yaml")):
-        try:
-            scale = Scale(**_read_yaml(path))
-        except ValidationError as exc:
-            raise ConfigError(_pydantic_message(path, exc)) from exc
+        scale = parse_model(Scale, read_mapping(path), path)
         scales[scale.id] = scale
     return scales
 
 
 def load_instrument(path: Path, scales: dict[str, Scale]) -> Instrument:
-    data = _read_yaml(path)
+    data = read_mapping(path)
     scale = data.get("scale")
     if isinstance(scale, str):
         if scale not in scales:
@@ -212,10 +191,7 @@ def load_instrument(path: Path, scales: dict[str, Scale]) -> Instrument:
                 f"{path}: key 'scale': unknown scale '{scale}', expected one of {sorted(scales)}"
             )
         data["scale"] = scales[scale]
-    try:
-        return Instrument(**data)
-    except ValidationError as exc:
-        raise ConfigError(_pydantic_message(path, exc)) from exc
+    return parse_model(Instrument, data, path)
 
 
 def load_instruments(folder: Path | None = None) -> InstrumentSet:

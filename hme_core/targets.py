@@ -37,8 +37,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from .errors import ConfigError
 from .i18n import round_half_up
@@ -46,6 +45,7 @@ from .instruments import InstrumentSet
 from .orgtree import root
 from .paths import params_dir
 from .store import Store
+from .yaml_files import parse_model, read_mapping
 
 GROUPS: dict[str, dict[str, str]] = {
     "sex": {"kvinna": "kvinna", "kvinnor": "kvinna", "women": "kvinna", "woman": "kvinna",
@@ -137,18 +137,8 @@ def load_targets(path: Path | None = None, instruments: InstrumentSet | None = N
     path = Path(path) if path else targets_path()
     if not path.exists():
         return []
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: cannot read YAML ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping with the key 'targets'")
-    try:
-        targets = TargetsFile(**data).targets
-    except ValidationError as exc:
-        raise ConfigError("\n".join(
-            f"{path}: key '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors()
-        )) from exc
+    data = read_mapping(path, "a mapping with the key 'targets'")
+    targets = parse_model(TargetsFile, data, path).targets
     if instruments is not None:
         check_indicators(targets, instruments, path)
     return targets
