@@ -48,14 +48,14 @@ def export_kolada_command(
     kind: str = typer.Option("region", "--kind", help="region (U602xx) or municipality (U002xx)."),
 ) -> None:
     """Write the organisation's HME totals (T/K/M) for a year in Kolada's shape."""
-    from .export import write_table
+    from .export import neutralise_formulas, write_table
     from .research.kolada import export_kolada
     from .store import Store
 
     with Store.open(db or default_db(), read_only=True) as store:
         table = export_kolada(store, year, municipality_id, municipality, kind)
     if out is None:
-        typer.echo(table.to_csv(index=False), nl=False)
+        typer.echo(neutralise_formulas(table).to_csv(index=False), nl=False)
     else:
         write_table(table, out)
         _say(f"Wrote {len(table)} Kolada rows for {year} to {out}")

@@ -5,8 +5,9 @@ Rules, in order of precedence for each header:
 2. the explicit map in `params/column_map.yaml` (e.g. `Enhet: unit`);
 3. every item's Swedish and English statement text (HME.md's exact survey wording) maps to the
    item id, so an export whose headers are the statements needs no configuration.
-Matching ignores case, surrounding and repeated spaces, Unicode composition (NFC) and, for
-statements, a trailing period. `{organisation}` in a statement (eNPS) matches any name.
+Matching ignores case, surrounding and repeated spaces, byte-order marks and zero-width spaces,
+Unicode compatibility forms (NFKC: full-width '５' is '5') and, for statements, a trailing
+period. `{organisation}` in a statement (eNPS) matches any name.
 Two headers that map to the same id are an `InputError` naming both.
 """
 
@@ -25,11 +26,18 @@ from .paths import params_dir
 
 RESPONDENT_COLUMNS = ("respondent_id", "unit", "sex", "role", "profession", "age_group")
 _SPACES = re.compile(r"\s+")
+INVISIBLE = re.compile("[\ufeff\u200b\u2060]")
 
 
 def header_key(text: object) -> str:
-    """A header as compared: NFC, casefolded, whitespace runs as one space, stripped."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(text))).strip().casefold()
+    """A header (or cell) as compared: NFKC, without BOM/zero-width characters, casefolded,
+    whitespace runs as one space, stripped.
+
+    >>> header_key(" \ufeffHME１  ")
+    'hme1'
+    """
+    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text)))
+    return _SPACES.sub(" ", text).strip().casefold()
 
 
 def _statement_key(text: str) -> str:

@@ -18,7 +18,15 @@ import pandas as pd
 from .column_map import match_aliases
 from .errors import InputError, InputIssue
 from .readers import STRING, RawTable, read_table
-from .responses import cell_issues, clean_text, duplicate_issues, sort_issues, unknown_unit_issues
+from .responses import (
+    UNIT_CODE_RULE,
+    bad_unit_codes,
+    cell_issues,
+    clean_text,
+    duplicate_issues,
+    sort_issues,
+    unknown_unit_issues,
+)
 
 ORG_COLUMNS: dict[str, tuple[str, ...]] = {
     "unit": ("Enhet", "Enhetskod", "Unit code"),
@@ -30,9 +38,10 @@ HEADCOUNT_COLUMNS: dict[str, tuple[str, ...]] = {
     "year": ("År", "Year"),
     "employees": ("Anställda", "Antal anställda", "Antal", "Employees", "Headcount"),
 }
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_WHOLE = re.compile(r"^\d+(?:[.,]0*)?$|^\d{1,3}(?:[ \u00a0]\d{3})+$")  # "12", "12.0", "1 234"
-_YEAR = re.compile(r"^\d{4}(?:[.,]0*)?$")
+# "12", "12.0", "1 234"; at most nine digits (no organisation has a billion employees, and
+# "99999999999999999999" or "1e3" must be an error, not an overflow); ASCII digits after NFKC.
+_WHOLE = re.compile(r"^\d{1,9}(?:[.,]0*)?$|^\d{1,3}(?:[ \u00a0]\d{3}){1,2}$", re.ASCII)
+_YEAR = re.compile(r"^\d{4}(?:[.,]0*)?$", re.ASCII)
 
 
 def _columns(raw: RawTable, aliases: dict, required: list[str]) -> tuple[dict, list[InputIssue]]:
@@ -67,8 +76,7 @@ def parse_org_tree(raw: RawTable) -> pd.DataFrame:
     parent = clean_text(raw.frame[parent_h]).reset_index(drop=True)
 
     issues += cell_issues(raw, unit_h, unit.isna().to_numpy(), "a unit code (blank is not allowed)")
-    control = unit.str.contains(_CONTROL).fillna(False).to_numpy(dtype=bool)
-    issues += cell_issues(raw, unit_h, control, "a unit code without control characters")
+    issues += cell_issues(raw, unit_h, bad_unit_codes(unit), UNIT_CODE_RULE)
     issues += duplicate_issues(raw, unit_h, unit, unit, "a unique unit code")
     codes_ok = not issues
     orphan = (parent.notna() & ~parent.isin(unit.dropna())).to_numpy(dtype=bool)
@@ -155,7 +163,8 @@ def parse_headcounts(
     kept = RawTable(raw.frame.loc[keep], raw.row_numbers[keep], raw.path, raw.header_row)
     unit, years = unit[keep].reset_index(drop=True), years[keep].reset_index(drop=True)
     employees, bad = _whole_numbers(clean_text(kept.frame[count_h]), _WHOLE)
-    issues += cell_issues(kept, count_h, bad, "a whole number of employees, 0 or more, e.g. 12")
+    issues += cell_issues(kept, count_h, bad,
+                          "a whole number of employees from 0 to 999 999 999, e.g. 12")
     issues += cell_issues(kept, unit_h, unit.isna().to_numpy(), "a unit code (blank is not allowed)")
     if known_units is not None:
         issues += unknown_unit_issues(kept, unit_h, unit, known_units)

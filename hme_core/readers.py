@@ -7,7 +7,11 @@ duplicate headers refused, blank cells as `pd.NA`, fully blank rows dropped (the
 for the rows after them), and a file without data rows refused.
 
 Swedish exports (STACK.md): `;` separator with decimal comma, UTF-8 with or without BOM or
-cp1252. Nothing is converted here beyond "to text": parsing answers is `responses.py`'s job.
+cp1252; UTF-16/32 with a BOM (Excel's "Unicode text"). A stray BOM (U+FEFF) inside the text is
+removed. Hostile input gets an `InputError`, never a traceback: files above `MAX_INPUT_BYTES`
+are refused before reading (memory stays bounded), binary data, an unclosed quote and rows
+that use another delimiter than the header are named with their row. Nothing is converted here
+beyond "to text": parsing answers is `responses.py`'s job.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -28,6 +33,11 @@ from .errors import InputError, InputIssue
 STRING = pd.StringDtype()
 DELIMITERS = (";", "\t", ",")
 _SNIFF_BYTES = 64 * 1024
+#: Largest input file read (bytes): about 400,000 respondents with 60 columns. Cells are held
+#: as Python strings (~60 bytes each), so this bounds memory to a few GB at worst.
+MAX_INPUT_BYTES = 64 * 2**20
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
 @dataclass(frozen=True)
@@ -76,9 +86,14 @@ def read_table(path: str | Path) -> RawTable:
                                     f"a file ending in one of {allowed}"))
     if not path.is_file():
         raise InputError(InputIssue(str(path), None, None, None, "an existing file"))
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise InputError(InputIssue(str(path), None, None, None,
                                     "a table with a header row and data rows (the file is empty)"))
+    if size > MAX_INPUT_BYTES:
+        raise InputError(InputIssue(
+            str(path), None, None, f"{size / 2**20:.0f} MB",
+            f"a file of at most {MAX_INPUT_BYTES // 2**20} MB; split it (e.g. by organisation)"))
     return _finish(READERS[suffix](path))
 
 
@@ -185,11 +200,21 @@ def _records_to_table(records: Iterable[tuple], path: Path) -> RawTable:
 
 
 def _decode(path: Path, raw: bytes) -> tuple[str, str]:
-    """UTF-8 (BOM or not) tried strictly first, else cp1252 (STACK.md); binary is refused."""
+    """A BOM decides (UTF-16/32, UTF-8); else UTF-8 tried strictly, then cp1252 (STACK.md).
+    Binary data (NUL bytes, control characters) is refused; stray BOMs are removed."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom):].decode(encoding).replace("\ufeff", ""), encoding
+            except UnicodeDecodeError as exc:
+                raise _not_tabular(path, f"a delimited text table in {encoding} (it starts with "
+                                   f"that BOM)", f"byte {exc.start} is not {encoding}") from exc
     head = raw[:_SNIFF_BYTES]
-    if b"\x00" in head:
-        raise _not_tabular(path, "a delimited text table (CSV/TXT)",
-                           "the file holds binary data, not text")
+    if b"\x00" in raw:
+        row = raw[:raw.index(b"\x00")].count(b"\n") + 1
+        found = "the file holds binary data, not text" if b"\x00" in head else (
+            f"a NUL byte (binary data) on row {row}")
+        raise _not_tabular(path, "a delimited text table (CSV/TXT)", found)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = raw.decode(encoding)
@@ -199,7 +224,7 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
         controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
         if controls > max(2, len(sample) // 100):
             break
-        return text, encoding
+        return text.replace("\ufeff", ""), encoding
     raise _not_tabular(path, "a delimited text table (CSV/TXT) in UTF-8 or cp1252",
                        "the file is not readable as text")
 
@@ -244,9 +269,8 @@ def read_delimited(path: Path) -> RawTable:
         raise InputError(InputIssue(str(path), None, None, None,
                                     "a header row and data rows (the file is empty)")) from exc
     except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(InputIssue(str(path), None, None, None,
-                                    f"the same number of columns on every row "
-                                    f"(delimiter {delim or 'none'!r}, {encoding}): {str(exc).strip()}")) from exc
+        raise _parser_error(path, str(exc), delim, encoding) from exc
+    _check_short_rows(path, frame, delim)
     filled = frame.fillna("").ne("").any(axis=1).to_numpy()
     if not filled.any():
         raise InputError(InputIssue(str(path), None, None, None,
@@ -256,6 +280,40 @@ def read_delimited(path: Path) -> RawTable:
     body = frame.iloc[first + 1:].reset_index(drop=True).set_axis(header, axis=1)
     rows = np.arange(first + 2, first + 2 + len(body), dtype=np.int64)
     return RawTable(body, rows, path, first + 1)
+
+
+def _parser_error(path: Path, message: str, delim: str | None, encoding: str) -> InputError:
+    """The C parser's complaint as an issue a user can act on (row numbers are 1-based)."""
+    quote = re.search(r"EOF inside string starting at row (\d+)", message)
+    if quote:
+        row = int(quote.group(1)) + 1
+        return InputError(InputIssue(str(path), row, None, None,
+                                     "a closing quote (\") for the quoted cell that starts on this "
+                                     "row; the quote is never closed"))
+    fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if fields:
+        want, row, got = map(int, fields.groups())
+        return InputError(InputIssue(str(path), row, None, f"{got} cells",
+                                     f"{want} cells separated by {delim!r} like the first row"))
+    return InputError(InputIssue(str(path), None, None, None,
+                                 f"the same number of columns on every row (delimiter "
+                                 f"{delim or 'none'!r}, {encoding}): {message.strip()}"))
+
+
+def _check_short_rows(path: Path, frame: pd.DataFrame, delim: str | None) -> None:
+    """Rows whose first cell holds another delimiter and whose last cell is empty (a row
+    written with ',' in a ';' file: the parser pads it with blanks) are refused."""
+    if frame.shape[1] < 2 or delim is None:
+        return
+    others = "|".join(re.escape(d) for d in DELIMITERS if d != delim)
+    first = frame.iloc[:, 0].fillna("").astype(str)
+    padded = frame.iloc[:, -1].fillna("").eq("").to_numpy()
+    mixed = np.flatnonzero(padded & first.str.contains(others).to_numpy())
+    if len(mixed):
+        raise InputError([
+            InputIssue(str(path), int(i) + 1, None, str(first.iat[i])[:60],
+                       f"cells separated by {delim!r} like the header row (this row uses "
+                       f"another delimiter)") for i in mixed[:20]])
 
 
 # --------------------------------------------------------------------------- Excel

@@ -18,19 +18,29 @@ Answers (HME.md): a code of the item's scale, also written "5.0" or "5,0"; a Swe
 option label of the scale (case and surrounding spaces ignored); blank, a `missing_labels`
 entry ("Vet ej", ...) or a `missing_codes` entry are missing (NA), never zero. A code on the item's
 own scale always wins over `missing_codes` (6 is a valid eNPS answer even when 6 = "Vet ej" on
-HME). Anything else is an error. Parsing maps each distinct value once (files have 10^6 rows).
+HME). Anything else is an error. Text is NFKC-normalised first, so full-width digits ('５') read
+as '5'; other scripts' digits (Arabic-Indic '٥') are errors, since a Swedish survey export never
+holds them and a silent reading could hide a corrupt file. Parsing maps each distinct value
+once (files have 10^6 rows).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .column_map import RESPONDENT_COLUMNS, header_key, load_column_map, match_columns
+from .column_map import (
+    INVISIBLE,
+    RESPONDENT_COLUMNS,
+    header_key,
+    load_column_map,
+    match_columns,
+)
 from .config import Settings
 from .errors import InputError, InputIssue
 from .instruments import InstrumentSet, Scale
@@ -47,7 +57,7 @@ ROLE_VALUES: dict[str, tuple[str, ...]] = {
     "medarbetare": ("Medarbetare", "Employee", "Staff", "Anställd"),
 }
 _CATEGORIES = {"sex": SEX_VALUES, "role": ROLE_VALUES}
-_NUMBER = re.compile(r"^([+-]?\d+)(?:[.,]0*)?$")
+_NUMBER = re.compile(r"^([+-]?\d{1,9})(?:[.,]0*)?$", re.ASCII)  # NFKC first; '٥' is an error
 _BAD = object()  # a cell value that is neither an answer nor missing
 
 
@@ -85,7 +95,7 @@ def parse_responses(
         also = f" (or {', '.join(repr(a) for a in aliases)})" if aliases else ""
         issues.append(raw.issue(None, None, None,
                                 f"a column 'unit'{also} with each respondent's unit; "
-                                f"found columns {found}"))
+                                f"found columns {found}{_header_below_hint(raw, column_map)}"))
     items = [i for i in instruments.item_ids if i in header_of]
     if not items:
         example = instruments.instruments[0].items[0]
@@ -109,8 +119,10 @@ def parse_responses(
         elif cid == "unit":
             issues += cell_issues(raw, header, values.isna().to_numpy(),
                                   "a unit code (blank is not allowed)")
+            bad = bad_unit_codes(values)
+            issues += cell_issues(raw, header, bad, UNIT_CODE_RULE)
             if known_units is not None:
-                issues += unknown_unit_issues(raw, header, values, known_units)
+                issues += unknown_unit_issues(raw, header, values.mask(bad), known_units)
         elif cid == "respondent_id":
             issues += duplicate_issues(raw, header, values, values, "a unique respondent id")
         out[cid] = values.reset_index(drop=True)
@@ -125,6 +137,19 @@ def parse_responses(
     if issues:
         raise InputError(sort_issues(issues, headers))
     return pd.DataFrame(out)
+
+
+def _header_below_hint(raw: RawTable, column_map: Mapping[str, str]) -> str:
+    """" (row 2 looks like the header ...)" when the first data row holds the headers, as in
+    Excel exports with a merged title row above the real header row."""
+    if not len(raw.frame):
+        return ""
+    first = [str(v) for v in raw.frame.iloc[0].dropna()]
+    keys = {header_key(k) for k, v in column_map.items() if v == "unit"} | {"unit"}
+    if not any(header_key(v) in keys for v in first):
+        return ""
+    return (f" (row {raw.row_numbers[0]} looks like the header row: remove the title or merged "
+            f"header row above it)")
 
 
 # --------------------------------------------------------------------------- answers
@@ -189,9 +214,24 @@ def answers_expected(scale: Scale, settings: Settings) -> str:
 
 
 def clean_text(values: pd.Series) -> pd.Series:
-    """Strip surrounding spaces; blank cells become NA (string dtype)."""
-    stripped = values.astype(STRING).str.strip()
-    return stripped.mask((stripped == "").fillna(False).astype(bool))
+    """NFKC-normalise (full-width '５' -> '5'), drop BOM/zero-width characters, strip spaces;
+    blank cells become NA (string dtype). Each distinct value is normalised once."""
+    positions, uniques = pd.factorize(values.astype(STRING), use_na_sentinel=True)
+    texts = [INVISIBLE.sub("", unicodedata.normalize("NFKC", u)).strip() for u in uniques]
+    table = np.array([t if t else pd.NA for t in texts] + [pd.NA], dtype=object)
+    return pd.Series(table[positions], index=values.index, dtype=STRING)
+
+
+#: Unit codes name report folders and files, so they may not hold path separators, control
+#: characters or '.'/'..', nor start like a spreadsheet formula (OWASP CSV injection).
+_BAD_UNIT_CODE = re.compile(r"[/\\\x00-\x1f\x7f]|^\.{1,2}$|^[=+\-@]")
+UNIT_CODE_RULE = ("a unit code without '/', '\\' or control characters, not '.' or '..', and "
+                  "not starting with '=', '+', '-' or '@' (e.g. 'a1')")
+
+
+def bad_unit_codes(units: pd.Series) -> np.ndarray:
+    """Mask of unit codes breaking `UNIT_CODE_RULE` (NA is not flagged here)."""
+    return units.str.contains(_BAD_UNIT_CODE).fillna(False).to_numpy(dtype=bool)
 
 
 def _is_missing_label(values: pd.Series, settings: Settings) -> np.ndarray:

@@ -1,8 +1,10 @@
 """The score table: one row per (unit, index) for a year, as `hme score` publishes it.
 
 Columns (CLI contract): year, unit, unit_name, parent, level, index, n, value, employees,
-response_rate, plus suppression. `value` is NaN when suppressed and never rounded. Employees
-and respondents are summed over each unit's subtree, like the answers (HME.md).
+response_rate, suppression ('' published, 'primary' or 'secondary'). `value` is NaN when
+suppressed and never rounded; `n` is always shown. Employees and respondents are summed over
+each unit's subtree, like the answers (HME.md). What is published is decided by `disclosure`
+alone (primary rule + secondary suppression); every table here asks it.
 """
 
 from __future__ import annotations
@@ -12,9 +14,23 @@ import pandas as pd
 
 from .answer_stats import answer_statistics, rollup_statistics
 from .config import Settings
+from .disclosure import (
+    BREAKDOWN_VARIABLES,
+    UNKNOWN_GROUP,
+    Publication,
+    apply_decision,
+    decide_publication,
+)
 from .instruments import InstrumentSet
 from .orgtree import closure, levels, tree_order
-from .scoring import PRIMARY, index_results
+from .scoring import (
+    PRIMARY,
+    distribution_results,
+    enps_results,
+    index_results,
+    index_standard_errors,
+    statement_results,
+)
 
 SCORE_COLUMNS = [
     "year", "unit", "unit_name", "parent", "level", "index", "n", "value",
@@ -53,11 +69,22 @@ def score_table(
     settings: Settings,
     year: int,
     stats: pd.DataFrame | None = None,
+    publication: Publication | None = None,
 ) -> pd.DataFrame:
-    """Every unit of the year's tree × every index the data has (pure; no I/O)."""
+    """Every unit of the year's tree × every index the data has (pure; no I/O).
+
+    Values are published as `disclosure.decide_publication` says (computed here unless
+    given): a suppressed index keeps its n and has no value.
+    """
     if stats is None:
         stats = unit_statistics(responses, org, instruments)
+    if publication is None:
+        publication = decide_publication(responses, org, instruments, settings)
     idx = index_results(stats, instruments, settings)
+    if idx.empty:  # no index has all its statements in the data: every unit, no rows
+        idx = pd.DataFrame(columns=["unit", "instrument", "index", "n", "value", "suppression"])
+    totals = publication.indices[publication.indices["variable"] == ""]
+    idx = apply_decision(idx, totals, ["unit", "index"], ["value"])
     index_ids = [i for i in instruments.index_ids if i in set(idx.get("index", []))]
     order = tree_order(org)
     grid = pd.MultiIndex.from_product([order, index_ids], names=["unit", "index"]).to_frame(
@@ -80,38 +107,34 @@ def score_table(
     return table[SCORE_COLUMNS]
 
 
-BREAKDOWN_VARIABLES = ("sex", "role")
-UNKNOWN_GROUP = "uppgift saknas"
-
-
 def breakdown_table(
     responses: pd.DataFrame, org: pd.DataFrame, instruments: InstrumentSet, settings: Settings,
-    variables: tuple[str, ...] = BREAKDOWN_VARIABLES,
+    variables: tuple[str, ...] = BREAKDOWN_VARIABLES, publication: Publication | None = None,
 ) -> pd.DataFrame:
-    """Index values per (unit, variable, group), published only where EVERY group qualifies.
+    """Index values per (unit, variable, group), as `disclosure` decides cell by cell.
 
-    A breakdown of a unit by e.g. sex is shown only if each group with respondents in the
-    unit's subtree (respondents with the variable missing count as a group of their own) has
-    every index above the threshold and there are at least two groups; otherwise all its groups
-    are suppressed, since one shown group and the total would reveal the other.
+    A group is shown when it passes the primary rule and no hidden cell (a small group, the
+    group of respondents with the variable missing, a small unit of the subtree) could be
+    recomputed from it and the unit's total; eNPS is not broken down.
     """
+    if publication is None:
+        publication = decide_publication(responses, org, instruments, settings, variables)
     frames = []
     for var in variables:
         if var not in responses.columns or responses[var].isna().all():
             continue
-        filled = responses.assign(**{var: responses[var].fillna(UNKNOWN_GROUP)})
+        filled = responses.assign(**{var: responses[var].astype("string").fillna(UNKNOWN_GROUP)})
         stats = unit_statistics(filled, org, instruments, by=(var,))
         res = index_results(stats, instruments, settings).rename(columns={var: "group"})
         res = res[res["instrument"] != "enps"] if "instrument" in res else res
-        ok = res.groupby("unit")["suppression"].transform(lambda s: (s == "").all())
-        groups = res.groupby("unit")["group"].transform("nunique")
-        publish = ok & (groups >= 2)
-        res.loc[~publish, "value"] = np.nan
-        res.loc[~publish & (res["suppression"] == ""), "suppression"] = "secondary"
-        frames.append(res[res["group"] != UNKNOWN_GROUP].assign(variable=var))
-    if not frames:
-        return pd.DataFrame(columns=["unit", "variable", "group", "index", "n", "value",
-                                     "suppression"])
+        res = res[res["group"] != UNKNOWN_GROUP].assign(variable=var)
+        decided = publication.indices[publication.indices["variable"] == var]
+        frames.append(apply_decision(res, decided, ["unit", "group", "index"], ["value"]))
+    if not frames:  # typed, so that the store can create the table from it
+        text = pd.Series(dtype="string")
+        return pd.DataFrame({"unit": text, "variable": text, "group": text, "index": text,
+                             "n": pd.Series(dtype="int64"), "value": pd.Series(dtype=float),
+                             "suppression": text})
     out = pd.concat(frames, ignore_index=True)
     return out[["unit", "variable", "group", "index", "n", "value", "suppression"]]
 
@@ -129,23 +152,40 @@ def year_results(
     Tables: `scores` (the CLI contract plus `se`), `statements`, `distributions` (only rows
     that may be shown), `enps`, `breakdowns`. Values of suppressed cells are already NaN.
     """
-    from .scoring import distribution_results, enps_results, index_standard_errors
-    from .scoring import statement_results
-
     stats = unit_statistics(responses, org, instruments)
+    pub = decide_publication(responses, org, instruments, settings)
     se = index_standard_errors(stats, instruments)
-    scores = score_table(responses, org, headcounts, instruments, settings, year, stats=stats)
+    scores = score_table(responses, org, headcounts, instruments, settings, year, stats=stats,
+                         publication=pub)
     scores = scores.merge(se, on=["unit", "index"], how="left")
     scores["respondents"] = scores["unit"].map(stats["respondents"]).fillna(0).astype(int)
-    statements = statement_results(stats, instruments, settings).merge(
-        se.rename(columns={"index": "item"}), on=["unit", "item"], how="left")
-    dist = distribution_results(stats, instruments, settings)
-    dist = dist[dist["share"].notna()]
+    totals = pub.statements[pub.statements["variable"] == ""]
+    statements = apply_decision(statement_results(stats, instruments, settings), totals,
+                                ["unit", "item"], ["value"])
+    statements = statements.merge(se.rename(columns={"index": "item"}), on=["unit", "item"],
+                                  how="left")
+    shown = apply_decision(statements[["unit", "item"]].assign(v=1.0), pub.distributions,
+                           ["unit", "item"], [])["suppression"].eq("")
+    statements["distribution_shown"] = shown.to_numpy()
+    dist = apply_decision(distribution_results(stats, instruments, settings),
+                          pub.distributions, ["unit", "item"], ["count", "share"])
+    dist = dist[dist["suppression"].eq("") & dist["share"].notna()].drop(columns="suppression")
     tables = {"scores": scores, "statements": statements, "distributions": dist}
     if "enps" in [i.id for i in instruments] and "n|enps" in stats:
-        tables["enps"] = enps_results(stats, instruments["enps"], settings)
-    tables["breakdowns"] = breakdown_table(responses, org, instruments, settings)
+        tables["enps"] = _enps_table(enps_results(stats, instruments["enps"], settings), pub)
+    tables["breakdowns"] = breakdown_table(responses, org, instruments, settings,
+                                           publication=pub)
     return {
         name: frame if "year" in frame else frame.assign(year=int(year))[["year", *frame.columns]]
         for name, frame in tables.items()
     }
+
+
+def _enps_table(enps: pd.DataFrame, pub: Publication) -> pd.DataFrame:
+    """eNPS per unit: the score as decided for index 'enps', counts and shares as decided for
+    the distribution of item 'enps'."""
+    counts = [f"{k}{s}" for k in ("detractors", "passive", "promoters") for s in ("", "_pct")]
+    dist = apply_decision(enps, pub.distributions[pub.distributions["item"] == "enps"],
+                          ["unit"], counts).drop(columns="suppression")
+    score = pub.indices[(pub.indices["index"] == "enps") & (pub.indices["variable"] == "")]
+    return apply_decision(dist, score, ["unit"], ["enps"])

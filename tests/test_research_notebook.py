@@ -36,4 +36,5 @@ def test_runs_on_a_small_store(tmp_path):
                         parameters={"db": str(db), "years": "2024,2025", "level": "leaf",
                                     "indicators": "sick_leave_rate", "lang": "en", "n_boot": 20})
     text = out.read_text(encoding="utf-8")
-    assert "Method used:" in text and "left out: 2 suppressed" in text
+    # U00 (3 respondents) and, as its complement against R, U01: 2 units x 2 years
+    assert "Method used:" in text and "left out: 4 suppressed" in text

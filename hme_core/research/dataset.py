@@ -1,12 +1,15 @@
 """The tables the research workbook analyses, assembled from the store.
 
 - `analysis_table`: one row per (year, unit) at a chosen org level: index values joined with
-  outcome indicators (wide). Privacy (HME.md): ONLY units whose indices are shown enter, i.e. every
-  requested index has a value (each of its statements has >= `min_n_index` answers) and
-  n >= `min_n_index`. Units left out are listed with the reason, so the workbook can say how many.
+  outcome indicators (wide). Privacy (HME.md, `disclosure`): ONLY units whose indices are
+  published enter, i.e. every requested index has a value in the published score table (each of
+  its statements has >= `min_n_index` answers, and no secondary suppression protects a smaller
+  unit with it) and n >= `min_n_index`. Units left out are listed with the reason, so the
+  workbook can say how many.
 - `respondent_table`: one row per respondent with item scores (0-100) and the unit at the chosen
-  level, for reliability, factor structure and ICC. Units with fewer than `min_n_index`
-  respondents are left out (and counted), as in every unit-level analysis.
+  level, for reliability, factor structure and ICC. Only units whose indices of the instrument
+  are all published enter; the others are left out (and counted), as in every unit-level
+  analysis.
 
 `level` is an org level (root = 1) or "leaf" (units without children, at any depth).
 """
@@ -26,7 +29,7 @@ from ..orgtree import closure, levels
 from ..results import score_table
 
 HME_INDICES = ("hme", "motivation", "leadership", "governance")
-SUPPRESSED = "suppressed (fewer than min_n_index answers)"
+SUPPRESSED = "suppressed (too few answers, or it would reveal a smaller group)"
 NO_OUTCOMES = "no outcome data"
 UNIT_COLUMNS = ["year", "unit", "unit_name", "level", "n", "employees", "response_rate"]
 
@@ -158,11 +161,17 @@ def respondent_table(
     instruments: InstrumentSet | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(respondents, excluded units): year, respondent_id, unit (at `level`), sex, role, item
-    scores and person index means; units with < `min_n_index` respondents are left out."""
+    scores and person index means; units whose indices of `instrument` are not all published
+    (`disclosure`) are left out."""
     settings = settings or load_settings()
     instruments = instruments or load_instruments()
-    frames = []
+    index_ids = [ix.id for ix in instruments[instrument].indices]
+    frames, published = [], []
     for y in _parse_years(years, store.years()):
+        scores = year_scores(store, y, instruments, settings)
+        scores = scores[scores["index"].isin(index_ids)]
+        ok = scores.groupby("unit")["suppression"].agg(lambda s: bool((s == "").all()))
+        published.append(pd.DataFrame({"year": y, "unit": ok[ok].index.astype(str)}))
         org = store.load_org(y)
         at_level = set(units_at_level(org, level))
         up = closure(org)
@@ -172,8 +181,8 @@ def respondent_table(
             year=y, unit=resp["unit"].map(up).astype("string"))
         frames.append(meta.join(person_scores(resp, instruments, instrument)))
     people = pd.concat(frames, ignore_index=True).dropna(subset=["unit"])
-    size = people.groupby(["year", "unit"])["unit"].transform("size")
-    small = people[size < settings.min_n_index]
-    excluded = small.groupby(["year", "unit"]).size().rename("n").reset_index().assign(
+    shown = pd.MultiIndex.from_frame(pd.concat(published, ignore_index=True))
+    enters = pd.MultiIndex.from_frame(people[["year", "unit"]].astype({"unit": str})).isin(shown)
+    excluded = people[~enters].groupby(["year", "unit"]).size().rename("n").reset_index().assign(
         reason=SUPPRESSED)
-    return people[size >= settings.min_n_index].reset_index(drop=True), excluded
+    return people[enters].reset_index(drop=True), excluded

@@ -15,12 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..answer_stats import answer_statistics
 from ..config import Settings, load_settings
+from ..disclosure import Publication, decide_publication
 from ..errors import HMEError, InputError
 from ..instruments import InstrumentSet, load_instruments
+from ..orgtree import root
 from ..readers import read_table
-from ..scoring import index_results
+from ..results import breakdown_table, score_table
 from .outcomes import parse_number, parse_year
 
 KPIS: dict[str, dict[str, str]] = {
@@ -88,18 +89,27 @@ def _check_kind(kind: str) -> dict[str, str]:
 
 
 def gender_scores(
-    responses: pd.DataFrame, instruments: InstrumentSet, settings: Settings
+    responses: pd.DataFrame, instruments: InstrumentSet, settings: Settings,
+    org: pd.DataFrame | None = None, publication: Publication | None = None,
 ) -> pd.DataFrame:
     """HME indices of the whole organisation for women (K) and men (M) separately.
 
-    Same rules as every published value (`scoring.index_results`): an index is NaN unless each of
-    its statements has >= `min_n_index` answers in the group. Returns `gender, index, n, value`.
+    As published (`disclosure`): the root unit's sex breakdown, so a group is NaN unless each
+    of its statements has >= `min_n_index` answers AND the other groups (men, 'annat', sex
+    missing) could not be recomputed from it and the total T. Without `org`, every unit in
+    the responses hangs under one root. Returns `gender, index, n, value`.
     """
-    resp = responses.assign(gender=responses["sex"].map(SEX_TO_GENDER))
-    resp = resp[resp["gender"].notna()]
-    stats = answer_statistics(resp, instruments, by=("gender",))
-    table = index_results(stats, instruments, settings)
-    return table.reindex(columns=["gender", "index", "n", "value"])
+    if org is None:
+        units = sorted(responses["unit"].dropna().astype(str).unique())
+        org = pd.DataFrame({"unit": ["(all)", *units], "name": ["(all)", *units],
+                            "parent": [None, *["(all)"] * len(units)]}).astype("string")
+    if publication is None:
+        publication = decide_publication(responses, org, instruments, settings)
+    table = breakdown_table(responses, org, instruments, settings, publication=publication)
+    top = table[(table["unit"] == root(org)) & (table["variable"] == "sex")
+                & table["group"].isin(list(SEX_TO_GENDER))]
+    out = top.assign(gender=top["group"].map(SEX_TO_GENDER))
+    return out.reindex(columns=["gender", "index", "n", "value"]).reset_index(drop=True)
 
 
 def kolada_rows(
@@ -125,18 +135,20 @@ def export_kolada(
 ) -> pd.DataFrame:
     """The organisation's HME totals for `year` in Kolada's shape (12 rows: 4 KPIs x T/K/M).
 
-    T is the root unit's value in the year's score table; K and M score women and men of the
-    whole organisation separately (`gender_scores`). A group below `min_n_index` gets no value
-    (NaN, written blank), never a number.
+    T is the root unit's value in the year's score table; K and M are the root's published sex
+    breakdown (`gender_scores`): the same publication decision as every report, so a group
+    below `min_n_index`, or one that would reveal such a group against T, gets no value (NaN,
+    written blank), never a number.
     """
-    from .dataset import year_scores
-
     _check_kind(kind)
     settings = settings or load_settings()
     instruments = instruments or load_instruments()
-    scores = year_scores(store, year, instruments, settings)
+    responses, org = store.load_responses(year), store.load_org(year)
+    publication = decide_publication(responses, org, instruments, settings)
+    scores = score_table(responses, org, store.load_headcounts(year), instruments, settings,
+                         year, publication=publication)
     totals = scores[scores["level"] == 1]
-    genders = gender_scores(store.load_responses(year), instruments, settings)
+    genders = gender_scores(responses, instruments, settings, org, publication)
     name = municipality or settings.organisation_name
     return kolada_rows(totals, genders, year, municipality_id, name, kind)
 

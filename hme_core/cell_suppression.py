@@ -1,0 +1,315 @@
+"""Secondary (complementary) cell suppression over additive relations, and its audit.
+
+The model, as statistical agencies use it (Hundepool et al., *Statistical Disclosure Control*,
+Wiley 2012, ch. 4 "Cell suppression"): every cell holds a secret additive value (a sum of
+recoded answers) whose count `n` is public, and the cells obey linear relations
+`total = sum of parts`. Published cells are known; a cell with `n == 0` is known (its sum is 0).
+Every other cell is an unknown of the attacker's linear system. A *protected* unknown (one the
+primary rule hid, one hidden as a complement, or an unpublished part below the threshold such
+as a small direct group) must not be *derivable*: its value must not be the same in every
+solution of the system. By linear algebra, an unknown `h` is derivable iff its indicator vector
+lies in the row space of the relation matrix restricted to the unknowns (`derivable_cells`).
+
+`suppress` finds a small set of complements: (1) "peeling": a relation with one unknown
+determines it; an unprotected one becomes known, a protected one is a violation; (2) for each
+violation, hide the relation's published part with the smallest n (ties by cell order), or its
+total when no such part exists; repeat to a fixed point; (3) audit the result by the rank test
+and, while some protected cell is still derivable (several relations combined), hide the
+smallest published cell of a relation that holds it, and go back to (1). It always ends,
+since every round hides at least one more cell. Pure functions on numpy/scipy; no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.linalg
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.linalg import lsqr
+
+TOTAL = ""  # variable and group of a unit's whole result (the total layer)
+SUBTREE, DIRECT = "subtree", "direct"
+_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Lattice:
+    """The cells of one measure and their additive relations.
+
+    `cells`: one row per cell, position = cell id: `unit`, `variable`, `group`
+    (`TOTAL` for a unit's whole result), `kind` (`subtree` = the unit with its whole subtree,
+    `direct` = respondents coded to a non-leaf unit itself), `publishable`.
+    `relations`: sparse R x C matrix, +1 for a relation's total, -1 for its parts.
+    `order`: rank of each cell by (unit, variable, group, kind), the tie-break of every choice.
+    """
+
+    cells: pd.DataFrame
+    relations: sparse.csr_matrix
+    order: np.ndarray
+
+    @property
+    def members(self) -> sparse.csr_matrix:
+        """Relation membership as 0/1 integers."""
+        return abs(self.relations).astype(np.int64).tocsr()
+
+
+def build_lattice(
+    org: pd.DataFrame,
+    groups: Mapping[str, Sequence[str]] | None = None,
+    unpublished_groups: Sequence[str] = (),
+) -> Lattice:
+    """Cells and relations of an org tree, optionally crossed with group variables.
+
+    Relations (HME.md: a unit's result covers its whole subtree, direct respondents included):
+    - tree, per layer (the total and each (variable, group)) and non-leaf unit p:
+      `cell(p) = sum of cell(child) + direct(p)`;
+    - groups, per variable, unit and kind: `cell(unit, total) = sum over groups of cell(unit,
+      group)` (respondents with the variable missing are a group of their own).
+    Direct cells and groups in `unpublished_groups` are never published.
+
+    >>> org = pd.DataFrame({"unit": ["R", "A", "B"], "parent": [None, "R", "R"]})
+    >>> lat = build_lattice(org)
+    >>> lat.relations.toarray().tolist()  # R = A + B + direct(R)
+    [[1.0, -1.0, -1.0, -1.0]]
+    """
+    groups = dict(groups or {})
+    units = org["unit"].astype(str).to_numpy()
+    parent = org["parent"].astype(object).where(org["parent"].notna(), None).to_numpy()
+    pos = {u: i for i, u in enumerate(units)}
+    parent_pos = np.array([pos[p] if isinstance(p, str) else -1 for p in parent])
+    nonleaf = np.unique(parent_pos[parent_pos >= 0])
+    n_units, n_nonleaf = len(units), len(nonleaf)
+    stride = n_units + n_nonleaf
+    layers = [(TOTAL, TOTAL)] + [(v, g) for v, gs in groups.items() for g in gs]
+    cells = pd.DataFrame({
+        "unit": np.tile(np.concatenate([units, units[nonleaf]]), len(layers)),
+        "variable": np.repeat([v for v, _ in layers], stride),
+        "group": np.repeat([g for _, g in layers], stride),
+        "kind": np.tile(np.r_[np.repeat(SUBTREE, n_units), np.repeat(DIRECT, n_nonleaf)],
+                        len(layers)),
+    })
+    cells["publishable"] = (cells["kind"] == SUBTREE) & ~cells["group"].isin(unpublished_groups)
+    rows, cols, vals = [], [], []
+    row0 = 0
+    slot = np.full(n_units, -1)
+    slot[nonleaf] = np.arange(n_nonleaf)
+    child = np.flatnonzero(parent_pos >= 0)
+    for layer in range(len(layers)):  # tree relations
+        base = layer * stride
+        r = row0 + np.arange(n_nonleaf)
+        rows += [r, row0 + slot[parent_pos[child]], r]
+        cols += [base + nonleaf, base + child, base + n_units + np.arange(n_nonleaf)]
+        vals += [np.ones(n_nonleaf), -np.ones(len(child)), -np.ones(n_nonleaf)]
+        row0 += n_nonleaf
+    for v, gs in groups.items():  # group relations, for subtree and direct cells alike
+        r = row0 + np.arange(stride)
+        rows.append(r), cols.append(np.arange(stride)), vals.append(np.ones(stride))
+        for g in gs:
+            rows.append(r)
+            cols.append(layers.index((v, g)) * stride + np.arange(stride))
+            vals.append(-np.ones(stride))
+        row0 += stride
+    matrix = sparse.csr_matrix(
+        (np.concatenate(vals) if vals else [], (np.concatenate(rows) if rows else [],
+                                                np.concatenate(cols) if cols else [])),
+        shape=(row0, len(cells)))
+    order = np.lexsort([cells["kind"], cells["group"], cells["variable"], cells["unit"]])
+    rank = np.empty(len(cells), dtype=np.int64)
+    rank[order] = np.arange(len(cells))
+    return Lattice(cells, matrix, rank)
+
+
+# --------------------------------------------------------------------------- peeling
+
+
+def _peel(members: sparse.csr_matrix, known: np.ndarray, protected: np.ndarray,
+          learn_protected: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Propagate "a relation with one unknown determines it" to a fixed point.
+
+    Returns (known, leaked, violations): `leaked` marks protected cells found derivable;
+    `violations` lists (relation, cell) pairs whose single unknown is protected. Protected
+    cells become known only with `learn_protected` (the audit), else they are reported.
+    """
+    known = known.copy()
+    leaked = np.zeros_like(known)
+    found: list[np.ndarray] = []
+    while True:
+        unknown = ~known
+        counts = members @ unknown.astype(np.int64)
+        single = np.flatnonzero(counts == 1)
+        if not len(single):
+            break
+        sub = members[single].multiply(unknown).tocoo()
+        rel, cell = single[sub.row], sub.col
+        bad = protected[cell]
+        leaked[cell[bad]] = True
+        found.append(np.column_stack([rel[bad], cell[bad]]))
+        learn = cell if learn_protected else cell[~bad]
+        if not len(learn) or known[learn].all():
+            break
+        known[learn] = True
+    pairs = np.unique(np.concatenate(found), axis=0) if found else np.empty((0, 2), np.int64)
+    return known, leaked, pairs
+
+
+def derivable_cells(lattice: Lattice, n: np.ndarray, published: np.ndarray,
+                    protected: np.ndarray, dense_limit: int = 600) -> np.ndarray:
+    """The audit: protected cells whose value follows exactly from published values and n.
+
+    Rank test: with U the unknown cells (neither published nor empty), `h` is derivable iff
+    `e_h` lies in the row space of `relations[:, U]`, i.e. iff every vector of its null space is
+    0 at `h`. Single-unknown relations are peeled first; the rest is solved by an SVD null
+    space per connected component of unknowns (components above `dense_limit` cells by a
+    conservative projection test, see `_fixed_columns`). Returns a boolean mask over cells.
+    """
+    members = lattice.members
+    known0 = published | (np.asarray(n) <= 0)
+    protected = protected & ~known0
+    known, leaked, _ = _peel(members, known0, protected, learn_protected=True)
+    unknown = np.flatnonzero(~known)
+    if not len(unknown):
+        return leaked
+    sub = lattice.relations[:, unknown].tocsr()
+    sub = sub[np.flatnonzero(np.diff(sub.indptr) > 0)]
+    if not sub.shape[0]:
+        return leaked
+    link = abs(sub).T @ abs(sub)
+    n_comp, label = connected_components(link, directed=False)
+    for comp in range(n_comp):
+        cols = np.flatnonzero(label == comp)
+        if not protected[unknown[cols]].any():
+            continue
+        block = sub[:, cols].tocsr()
+        block = block[np.flatnonzero(np.diff(block.indptr) > 0)]
+        if not block.shape[0]:
+            continue
+        fixed = _fixed_columns(block, dense_limit)
+        leaked[unknown[cols[fixed]]] |= protected[unknown[cols[fixed]]]
+    return leaked
+
+
+def _fixed_columns(block: sparse.csr_matrix, dense_limit: int = 600) -> np.ndarray:
+    """Columns j with e_j in the row space of `block` (the same in every solution).
+
+    Small blocks: orthonormal null space by SVD, fixed where its rows vanish. Large blocks:
+    projections of two random vectors onto the null space (LSQR); a column where a verified
+    null vector is nonzero is certainly free, every other one counts as fixed (conservative).
+    """
+    if block.shape[1] <= dense_limit:
+        null = scipy.linalg.null_space(block.toarray())
+        return np.linalg.norm(null, axis=1) < _TOL if null.size else np.ones(block.shape[1], bool)
+    rng = np.random.default_rng(0)
+    fixed = np.ones(block.shape[1], bool)
+    transposed = block.T.tocsr()
+    for _ in range(2):
+        r = rng.standard_normal(block.shape[1])
+        y = lsqr(transposed, r, atol=1e-14, btol=1e-14, iter_lim=50 * block.shape[1])[0]
+        p = r - transposed @ y
+        if np.linalg.norm(block @ p) > 1e-8 * max(np.linalg.norm(p), 1.0):
+            return _fixed_columns(block, dense_limit=block.shape[1])  # LSQR fell short
+        fixed &= np.abs(p) < 1e-6
+    return fixed
+
+
+# --------------------------------------------------------------------------- choosing complements
+
+
+def _pick(lattice: Lattice, wanted: np.ndarray, relations: np.ndarray, n: np.ndarray,
+          hidden: np.ndarray, frozen: np.ndarray) -> np.ndarray:
+    """One complement per wanted id, from the relations paired with it: a published part
+    with the smallest n (ties by cell order), else a published total; frozen cells only
+    when nothing else is left."""
+    if not len(relations):
+        return np.empty(0, np.int64)
+    picked = lattice.relations[relations].tocoo()
+    want, cell, sign = wanted[picked.row], picked.col, picked.data
+    ok = lattice.cells["publishable"].to_numpy()[cell] & ~hidden[cell] & (n[cell] > 0)
+    want, cell, sign = want[ok], cell[ok], sign[ok]
+    sel = np.lexsort([lattice.order[cell], n[cell], sign > 0, frozen[cell], want])
+    _, first = np.unique(want[sel], return_index=True)
+    return np.unique(cell[sel][first])
+
+
+def derivation(lattice: Lattice, known: np.ndarray, cell: int) -> np.ndarray:
+    """How `cell` is computed from known cells: weights w with value(cell) = sum w * value.
+
+    Solves `relations[:, unknown]^T y = e_cell` (least squares, LSQR); `w = -relations^T y`
+    on the known cells. All zero when the cell is not derivable.
+    """
+    unknown = np.flatnonzero(~known)
+    target = np.zeros(len(unknown))
+    target[np.searchsorted(unknown, cell)] = 1.0
+    a_unknown = lattice.relations[:, unknown].T.tocsr()
+    y = lsqr(a_unknown, target, atol=1e-12, btol=1e-12, iter_lim=20 * len(unknown) + 100)[0]
+    if np.linalg.norm(a_unknown @ y - target) > 1e-6:
+        return np.zeros(len(known))
+    weights = -(lattice.relations.T @ y)
+    weights[~known] = 0.0
+    return weights
+
+
+def _break(lattice: Lattice, known: np.ndarray, cell: int, candidate: np.ndarray,
+           n: np.ndarray, frozen: np.ndarray, tries: int = 8) -> int:
+    """The published cell to hide against a derivation of `cell`: among the cells the
+    derivation uses (whole weight first, then not frozen, smallest n, cell order), the first
+    whose hiding makes `cell` underivable, else the first; -1 if none."""
+    weight = np.abs(derivation(lattice, known, cell))
+    used = np.flatnonzero((weight > 1e-6) & candidate)
+    if not len(used):
+        return -1
+    used = used[np.lexsort([lattice.order[used], n[used], frozen[used], weight[used] < 0.999])]
+    for c in used[:tries]:
+        trial = known.copy()
+        trial[c] = False
+        if not np.any(derivation(lattice, trial, cell)):
+            return int(c)
+    return int(used[0])
+
+
+def suppress(
+    lattice: Lattice,
+    n: np.ndarray,
+    primary: np.ndarray,
+    frozen: np.ndarray | None = None,
+    max_rounds: int = 10_000,
+) -> np.ndarray:
+    """Hidden mask over cells: the primary cells plus the complements that protect them.
+
+    `n` per cell (public counts); `primary`: publishable cells the primary rule hides and
+    unpublished cells that must stay secret (below the threshold). `frozen` cells are chosen
+    as complements only as a last resort (e.g. unit totals while suppressing breakdowns).
+    Guarantee: `derivable_cells` of the result is empty.
+    """
+    n = np.asarray(n, dtype=float)
+    publishable = lattice.cells["publishable"].to_numpy()
+    frozen = np.zeros(len(n), bool) if frozen is None else np.asarray(frozen, bool)
+    hidden = publishable & np.asarray(primary, bool) & (n > 0)
+    secret = ~publishable & np.asarray(primary, bool)  # unpublished cells to protect
+    members = lattice.members
+    for _ in range(max_rounds):
+        known = (publishable & ~hidden) | (n <= 0)
+        protected = (hidden | secret) & ~known
+        _, _, pairs = _peel(members, known, protected, learn_protected=False)
+        if len(pairs):
+            rel = np.unique(pairs[:, 0])
+            chosen = _pick(lattice, rel, rel, n, hidden, frozen)
+            if len(chosen):
+                hidden[chosen] = True
+                continue
+        leaks = np.flatnonzero(derivable_cells(lattice, n, known, protected))
+        if not len(leaks):
+            return hidden
+        candidate = publishable & ~hidden & (n > 0)
+        chosen = np.unique([_break(lattice, known, h, candidate, n, frozen) for h in leaks[:20]])
+        chosen = chosen[chosen >= 0]
+        if not len(chosen):  # no derivation found: confirm exactly, then hide what is left
+            exact = derivable_cells(lattice, n, known, protected, dense_limit=len(n))
+            chosen = np.flatnonzero(candidate) if exact.any() else chosen
+            if not len(chosen):
+                return hidden
+        hidden[chosen] = True
+    raise RuntimeError("cell suppression did not converge")  # pragma: no cover
