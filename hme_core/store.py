@@ -40,6 +40,14 @@ CREATE TABLE IF NOT EXISTS ingests (
 """
 
 
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, never masking the error that made us roll back."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
 class Store:
     """A connection to the store. Use `Store.open(path)` as a context manager."""
 
@@ -168,7 +176,7 @@ class Store:
             )
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
         finally:
             for name in ("incoming_responses", "incoming_org", "incoming_hc"):
@@ -186,6 +194,11 @@ class Store:
             if not _IDENT.match(name):
                 raise StoreError(f"result table name {name!r} is not a valid identifier")
             table = f"res_{name}"
+            exists = self.con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+            ).fetchall()[0][0]
+            if frame.empty and not exists:
+                continue  # an empty, untyped frame would make NULL-typed columns
             self.con.register("incoming_result", frame)
             try:
                 self.con.execute(
@@ -199,11 +212,11 @@ class Store:
     def results_fingerprint(self, year: int) -> str | None:
         """The params/code fingerprint the stored results of `year` were computed with."""
         try:
-            row = self.con.execute(
-                "SELECT fingerprint FROM result_meta WHERE year = ?", [year]).fetchone()
+            rows = self.con.execute(
+                "SELECT fingerprint FROM result_meta WHERE year = ?", [year]).fetchall()
         except duckdb.CatalogException:
             return None
-        return row[0] if row else None
+        return rows[0][0] if rows else None
 
     def load_result(self, name: str, year: int, units: list[str] | None = None) -> pd.DataFrame:
         """A stored result table (`scores`, `statements`, `distributions`, `enps`, `breakdowns`)
@@ -228,5 +241,5 @@ class Store:
             self._write_results(year, results)
             self.con.execute("COMMIT")
         except BaseException:
-            self.con.execute("ROLLBACK")
+            _rollback(self.con)
             raise

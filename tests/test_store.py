@@ -83,3 +83,17 @@ def test_reading_a_missing_year_names_the_years_present(tmp_path, instruments):
         _ingest(s, 2025, _responses(), instruments)
         with pytest.raises(StoreError, match=r"year 2023 is not in the store \(years: 2025\)"):
             s.load_responses(2023)
+
+
+def test_a_result_table_first_seen_empty_gets_its_types_from_a_later_year(tmp_path, instruments):
+    db = tmp_path / "hme.duckdb"
+    with Store.open(db) as s:
+        empty = {"breakdowns": pd.DataFrame({"year": pd.Series(dtype=object),
+                                             "unit": pd.Series(dtype=object)})}
+        _ingest(s, 2024, _responses(), instruments,
+                results={**year_results(_responses(), ORG, HC, instruments, Settings(), 2024),
+                         **empty})
+        both = make_responses([hme_row("a", [4] * 9, sex=sex) for sex in ["kvinna", "man"] * 6])
+        _ingest(s, 2025, both, instruments)  # breakdowns with rows now
+        bd = s.load_result("breakdowns", 2025)
+        assert set(bd["group"]) == {"kvinna", "man"} and (bd["value"] == 75).all()
