@@ -53,6 +53,7 @@ class Publication:
     statements: pd.DataFrame
     indices: pd.DataFrame
     distributions: pd.DataFrame
+    subtree_stats: pd.DataFrame | None = None  # answer statistics of each unit's subtree
 
 
 def breakdown_variables(responses: pd.DataFrame,
@@ -80,10 +81,13 @@ def layer_statistics(responses: pd.DataFrame, org: pd.DataFrame, instruments: In
     up = closure(org)
     nonleaf = set(org["parent"].dropna().astype(str))
     frames = []
+    # One pass over the respondents at the finest grouping; the statistics add up, so every
+    # layer (unit, unit x sex, unit x role) is a sum of it.
+    filled = responses.assign(**{v: responses[v].astype("string").fillna(UNKNOWN_GROUP)
+                                 for v in variables})
+    finest = answer_statistics(filled, instruments, by=("unit", *variables))
     for var in ("", *variables):
-        data = responses if not var else responses.assign(
-            **{var: responses[var].astype("string").fillna(UNKNOWN_GROUP)})
-        own = answer_statistics(data, instruments, by=("unit", var) if var else ("unit",))
+        own = finest.groupby(level=["unit", var] if var else ["unit"], sort=True).sum()
         frames.append(_labelled(rollup_statistics(own, up), var, SUBTREE))
         units = own.index.get_level_values("unit").astype(str)
         frames.append(_labelled(own[units.isin(nonleaf)], var, DIRECT))
@@ -190,7 +194,9 @@ def decide_publication(
                 hidden = from_items & solver.full.cells["publishable"].to_numpy()
             indices.append(_frame(solver, n, primary, hidden, "index", index.id))
     empty = pd.DataFrame(columns=["unit", "variable", "group", "item", "n", "suppression"])
+    totals = stats.xs(("", TOTAL, SUBTREE), level=["variable", "group", "kind"])
     return Publication(
+        subtree_stats=totals.rename_axis("unit"),
         statements=pd.concat(statements, ignore_index=True) if statements else empty,
         indices=(pd.concat(indices, ignore_index=True) if indices
                  else empty.rename(columns={"item": "index"})),

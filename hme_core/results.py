@@ -76,10 +76,12 @@ def score_table(
     Values are published as `disclosure.decide_publication` says (computed here unless
     given): a suppressed index keeps its n and has no value.
     """
-    if stats is None:
-        stats = unit_statistics(responses, org, instruments)
     if publication is None:
         publication = decide_publication(responses, org, instruments, settings)
+    if stats is None:
+        stats = publication.subtree_stats
+    if stats is None:
+        stats = unit_statistics(responses, org, instruments)
     idx = index_results(stats, instruments, settings)
     if idx.empty:  # no index has all its statements in the data: every unit, no rows
         idx = pd.DataFrame(columns=["unit", "instrument", "index", "n", "value", "suppression"])
@@ -152,8 +154,10 @@ def year_results(
     Tables: `scores` (the CLI contract plus `se`), `statements`, `distributions` (only rows
     that may be shown), `enps`, `breakdowns`. Values of suppressed cells are already NaN.
     """
-    stats = unit_statistics(responses, org, instruments)
     pub = decide_publication(responses, org, instruments, settings)
+    stats = pub.subtree_stats  # the same subtree statistics, computed once
+    if stats is None:
+        stats = unit_statistics(responses, org, instruments)
     se = index_standard_errors(stats, instruments)
     scores = score_table(responses, org, headcounts, instruments, settings, year, stats=stats,
                          publication=pub)
