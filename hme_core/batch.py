@@ -208,10 +208,12 @@ def render_jobs(jobs: list[UnitJob], workers: int, engine: str, progress=None) -
     """Render `jobs` with `workers` processes: forks of this process, or a kernel-based pool."""
     if engine == "fork":
         from .forkpool import run_forked
-        from .render import warm_up
 
         os.environ.setdefault("MPLBACKEND", "Agg")
-        warm_up()
+        if len(jobs) > workers:  # with no more jobs than workers, children import in parallel
+            from .render import warm_up
+
+            warm_up()
         return run_forked(jobs, render_unit, workers, _died, progress)
     outcomes: list[UnitOutcome] = []
     env_before = os.environ.get("MPLBACKEND")

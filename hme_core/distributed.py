@@ -15,9 +15,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from .atomic import atomic_write
 from .batch import KEY_FILE, UnitJob, UnitOutcome, render_unit
 from .paths import params_dir
-from .render import atomic_write
 
 
 def _cached(content: bytes, suffix: str) -> Path:

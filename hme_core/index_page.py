@@ -10,9 +10,9 @@ import datetime as dt
 import math
 from pathlib import Path
 
+from .atomic import atomic_write
 from .i18n import fmt_date, fmt_int, fmt_number, fmt_signed, sort_key, t, trend_arrow
 from .orgtree import levels, tree_order
-from .render import atomic_write
 from .report_html import esc
 from .store import Store
 

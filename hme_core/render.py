@@ -9,8 +9,6 @@ to a temporary name and renamed when complete.
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 import time
 from collections.abc import Iterable
 from functools import lru_cache
@@ -18,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 
+from .atomic import atomic_write
 from .errors import HMEError
 from .paths import REPO_ROOT
 
@@ -27,20 +26,6 @@ KERNEL_START_RETRIES = 3
 
 class RenderError(HMEError):
     """Raised when a notebook fails to execute or convert; names the cell and the saved notebook."""
-
-
-def atomic_write(path: Path, data: bytes | str) -> Path:
-    """Write `data` to `path` via a temporary file in the same folder and an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _kernel_start_failed(exc: Exception) -> bool:
