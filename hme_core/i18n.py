@@ -220,9 +220,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Results by sex and role are not shown, because at least one group has fewer "
               "than {n} respondents."},
     "breakdown_rule": {
-        "sv": "En uppdelning visas bara när varje grupp har minst {n} svar på varje påstående.",
-        "en": "A breakdown is shown only when every group has at least {n} answers to every "
-              "statement."},
+        "sv": "Ett värde visas bara när gruppen har minst {n} svar på varje påstående och värdet inte kan avslöja en mindre grupp genom subtraktion; annars står –.",
+        "en": "A value is shown only when the group has at least {n} answers to every statement and the value cannot reveal a smaller group by subtraction; otherwise –."},
     "analysis_heading": {"sv": "Analys och dialog", "en": "Analysis and dialogue"},
     "analysis_intro": {
         "sv": "Utgångspunkter ur resultatet att diskutera på arbetsplatsträffen. Frågorna nedan "

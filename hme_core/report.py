@@ -248,8 +248,9 @@ class UnitReport:
             return HTML(section(self._t("breakdown_heading"), body, "breakdowns"))
         parts = []
         for var, part in bd.groupby("variable", sort=False):
-            wide = part.pivot_table(index="group", columns="index", values="value", aggfunc="first")
-            n = part[part["index"] == "hme"].set_index("group")["n"]
+            wide = part.pivot_table(index="group", columns="index", values="value",
+                                    aggfunc="first", dropna=False)
+            n = part.groupby("group")["n"].max()  # counts are public; values may be hidden
             rows = [[self._t(_GROUP_KEYS[(var, g)]) if (var, g) in _GROUP_KEYS else str(g),
                      fmt_int(n.get(g, 0), self.lang),
                      *(self._num(wide.loc[g].get(ix, np.nan)) for ix in HME_INDICES)]
@@ -259,7 +260,8 @@ class UnitReport:
                                numeric=[False, True, True, True, True, True]))
         parts.append(paragraph(self._t("breakdown_rule", n=self.data.settings.min_n_index),
                                "footnote"))
-        return HTML(section(self._t("breakdown_heading"), "".join(parts), "breakdowns"))
+        body = f'<div class="keep-together">{"".join(parts)}</div>'
+        return HTML(section(self._t("breakdown_heading"), body, "breakdowns"))
 
     def starting_points(self) -> dict[str, list[str]]:
         """Data-driven starting points for the analysis (issue 4; `suggestions` has the rules):

@@ -143,6 +143,15 @@ def _enps_rows(store: Store, years: list[int], year: int, unit: str, chain: list
     return out
 
 
+def _published_groups(bd: pd.DataFrame) -> pd.DataFrame:
+    """Breakdown rows of the groups that have at least one published value (hidden values of
+    those groups stay NaN and show as '–'; their n is public)."""
+    if bd.empty:
+        return bd
+    shown = bd.groupby(["variable", "group"])["value"].transform(lambda v: v.notna().any())
+    return bd[shown.astype(bool)]
+
+
 def load_report_data(
     store: Store, year: int, unit: str, instruments: InstrumentSet, settings: Settings
 ) -> ReportData:
@@ -187,7 +196,7 @@ def load_report_data(
         statements=_statement_rows(store, year, previous_year, unit, chain[0] if chain else None),
         distributions=dist,
         enps=_enps_rows(store, years, year, unit, chain, names),
-        breakdowns=bd[bd["value"].notna()] if len(bd) else bd,
+        breakdowns=_published_groups(bd),
         instruments_present=present,
         previous_year=previous_year,
     )
