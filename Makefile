@@ -50,11 +50,11 @@ test: setup sysdeps ## Install what is needed and run the whole test suite
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests hme_core --doctest-modules
 
 lint: setup ## ruff, and a check that notebooks carry no outputs
-	$(BIN)/ruff check hme_core tests
-	$(BIN)/python -m hme_core.nbcheck notebooks
+	$(BIN)/ruff check hme_core tests tools
+	$(BIN)/python -m tools.nbcheck notebooks
 
 bench: setup sysdeps ## Benchmarks; numbers go to outputs/bench/results.json
-	$(BIN)/python -m hme_core.bench
+	$(BIN)/python -m tools.bench
 
 clean: ## Remove generated outputs (keeps outputs/.gitkeep) and caches
 	find outputs -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

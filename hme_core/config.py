@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .paths import params_dir
-from .yaml_files import parse_model, read_mapping
+from hme_core.paths import params_dir
+from hme_core.yaml_files import parse_model, read_mapping
 
 
 class Settings(BaseModel):

@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .errors import ConfigError
-from .paths import params_dir
-from .yaml_files import parse_model, read_mapping
+from hme_core.errors import ConfigError
+from hme_core.paths import params_dir
+from hme_core.yaml_files import parse_model, read_mapping
 
 Lang = Literal["sv", "en"]
 

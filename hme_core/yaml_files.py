@@ -8,7 +8,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import ConfigError
+from hme_core.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -5,16 +5,21 @@ DataFrame (pingouin's style). Plotting lives in `plots.py` only; nothing here do
 `outcomes.py` / `kolada.py` (files, DuckDB) and `dataset.py` (reads the store).
 """
 
-from .correlations import (
+from hme_core.research.correlations import (
     change_on_change,
     change_scores,
     correlations,
     partial_correlations,
     weighted_correlations,
 )
-from .reliability import cronbach_alpha, item_rest_correlations, mcdonald_omega, reliability_table
-from .structure import factor_structure
-from .variance import icc_anova, icc_mixedlm, icc_table
+from hme_core.research.reliability import (
+    cronbach_alpha,
+    item_rest_correlations,
+    mcdonald_omega,
+    reliability_table,
+)
+from hme_core.research.structure import factor_structure
+from hme_core.research.variance import icc_anova, icc_mixedlm, icc_table
 
 __all__ = [
     "change_on_change",

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from ..errors import HMEError
+from hme_core.errors import HMEError
 
 METHODS = ("pearson", "spearman")
 PADJUST = ("holm", "fdr_bh", "bonferroni", "none")

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..answer_stats import recode_answers
-from ..config import Settings, load_settings
-from ..instruments import InstrumentSet, load_instruments
-from ..orgtree import closure, levels
-from ..results import score_table
+from hme_core.config import Settings, load_settings
+from hme_core.instruments import InstrumentSet, load_instruments
+from hme_core.orgtree import closure, levels
+from hme_core.results.tables import score_table
+from hme_core.scoring.statistics import recode_answers
+from hme_core.vocabulary import HME_INDICES
 
-HME_INDICES = ("hme", "motivation", "leadership", "governance")
 SUPPRESSED = "suppressed (too few answers, or it would reveal a smaller group)"
 NO_OUTCOMES = "no outcome data"
 UNIT_COLUMNS = ["year", "unit", "unit_name", "level", "n", "employees", "response_rate"]
@@ -128,7 +128,7 @@ def analysis_table(
     instruments: InstrumentSet | None = None,
 ) -> AnalysisTable:
     """Scores at `level` joined with stored outcomes for `years` (default: every stored year)."""
-    from .outcomes import load_outcomes_frame
+    from hme_core.inputs.outcomes import load_outcomes_frame
 
     settings = settings or load_settings()
     instruments = instruments or load_instruments()

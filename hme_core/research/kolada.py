@@ -15,14 +15,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import Settings, load_settings
-from ..disclosure import Publication, decide_publication
-from ..errors import HMEError, InputError
-from ..instruments import InstrumentSet, load_instruments
-from ..orgtree import root
-from ..readers import read_table
-from ..results import breakdown_table, score_table
-from .outcomes import parse_number, parse_year
+from hme_core.config import Settings, load_settings
+from hme_core.disclosure.publish import Publication, decide_publication
+from hme_core.errors import HMEError, InputError
+from hme_core.inputs.outcomes import parse_number, parse_year
+from hme_core.inputs.readers import read_table
+from hme_core.instruments import InstrumentSet, load_instruments
+from hme_core.orgtree import root
+from hme_core.results.tables import breakdown_table, score_table
+from hme_core.vocabulary import KOLADA_GENDER
 
 KPIS: dict[str, dict[str, str]] = {
     "municipality": {"U00200": "hme", "U00201": "motivation", "U00202": "leadership",
@@ -34,7 +35,6 @@ KIND_OF_KPI = {kpi: kind for kind, m in KPIS.items() for kpi in m}
 INDEX_OF_KPI = {kpi: ix for m in KPIS.values() for kpi, ix in m.items()}
 GENDERS = ("T", "K", "M")
 #: canonical `sex` of the response table -> Kolada gender code
-SEX_TO_GENDER = {"kvinna": "K", "man": "M"}
 COLUMNS = ["municipality_id", "municipality", "year", "kpi", "gender", "value"]
 
 
@@ -107,8 +107,8 @@ def gender_scores(
         publication = decide_publication(responses, org, instruments, settings)
     table = breakdown_table(responses, org, instruments, settings, publication=publication)
     top = table[(table["unit"] == root(org)) & (table["variable"] == "sex")
-                & table["group"].isin(list(SEX_TO_GENDER))]
-    out = top.assign(gender=top["group"].map(SEX_TO_GENDER))
+                & table["group"].isin(list(KOLADA_GENDER))]
+    out = top.assign(gender=top["group"].map(KOLADA_GENDER))
     return out.reindex(columns=["gender", "index", "n", "value"]).reset_index(drop=True)
 
 

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import load_settings
-from ..instruments import load_instruments
-from ..paths import default_db, params_dir
-from ..store import Store
-from .dataset import HME_INDICES, AnalysisTable, analysis_table, respondent_table
-from .kolada import export_kolada, read_kolada
+from hme_core.config import load_settings
+from hme_core.instruments import load_instruments
+from hme_core.paths import default_db, params_dir
+from hme_core.research.dataset import AnalysisTable, analysis_table, respondent_table
+from hme_core.research.kolada import export_kolada, read_kolada
+from hme_core.store.duckdb_store import Store
+from hme_core.vocabulary import HME_INDICES
 
 
 def parse_list(value: Sequence | str | None) -> list[str] | None:

@@ -1,0 +1,1 @@
+"""Batches: jobs, planning and cache keys, the local fork pool and dask clusters."""

@@ -1,0 +1,69 @@
+"""One unit's report as a job: what to render, what came of it, and the function that renders it.
+
+Shared by the local pool (`batch.run`, `batch.forkpool`) and dask workers (`batch.cluster`).
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hme_core.atomic import atomic_write
+from hme_core.batch.keys import KEY_FILE
+from hme_core.errors import HMEError
+
+
+@dataclass
+class UnitJob:
+    year: int
+    unit: str
+    name: str
+    folder: Path
+    lang: str
+    db: Path
+    formats: tuple[str, ...]
+    notebook: Path
+    engine: str = "inprocess"
+    key: str = ""
+
+
+@dataclass
+class UnitOutcome:
+    unit: str
+    folder: Path
+    ok: bool
+    seconds: float
+    error: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+    skipped: bool = False
+
+
+def render_unit(job: UnitJob) -> UnitOutcome:
+    """Render one unit (runs in a worker). Never raises: failures come back as an outcome."""
+    from hme_core.i18n import t
+    from hme_core.render.notebook import render_notebook
+
+    t0 = time.perf_counter()
+    try:
+        files = render_notebook(
+            job.notebook,
+            {"year": job.year, "unit": job.unit, "lang": job.lang, "db": str(job.db)},
+            job.folder,
+            title=f"{job.name} – {t('report_title', job.lang, year=job.year)}",
+            header=f"{job.name} · {t('report_title', job.lang, year=job.year)}",
+            lang=job.lang,
+            formats=job.formats,
+            engine=job.engine,
+        )
+        if job.key:
+            atomic_write(job.folder / KEY_FILE, job.key)
+        return UnitOutcome(job.unit, job.folder, True, time.perf_counter() - t0,
+                           files={k: str(v) for k, v in files.items()})
+    except Exception as exc:  # one unit's failure is reported, never fatal to the batch
+        msg = str(exc) if isinstance(exc, HMEError) else "".join(
+            traceback.format_exception_only(type(exc), exc)).strip()
+        return UnitOutcome(job.unit, job.folder, False, time.perf_counter() - t0, error=msg)
+
+

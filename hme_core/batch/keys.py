@@ -1,0 +1,126 @@
+"""Fingerprints that decide whether a report (or a year's results) must be made again.
+
+A unit report's key covers everything that changes it: the notebook, hme_core's code and
+version, params (config, instruments, column map, targets), the report language and formats,
+the stored results of the unit and of every unit it is compared with (its ancestors, its
+earlier years), its own narrative this year and last year (follow-up of actions), and its
+children's narratives (their escalations appear in its report). Results of a year are
+recomputed only when params or code changed since they were stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hme_core import __version__
+from hme_core.paths import params_dir
+
+RESULT_TABLES = ("scores", "statements", "distributions", "enps", "breakdowns")
+KEY_FILE = ".cache-key"
+
+
+def _digest(parts: Iterable[bytes | str]) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        b = p.encode("utf-8") if isinstance(p, str) else p
+        h.update(len(b).to_bytes(8, "little"))
+        h.update(b)
+    return h.hexdigest()
+
+
+def files_digest(paths: Iterable[Path], root: Path) -> str:
+    """Digest of the files' relative names and bytes (missing files count as absent)."""
+    parts: list[bytes | str] = []
+    for p in sorted(set(paths)):
+        if p.is_file():
+            parts += [str(p.relative_to(root)) if p.is_relative_to(root) else str(p), p.read_bytes()]
+    return _digest(parts)
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """hme_core's version and source (a code change re-renders everything it may affect)."""
+    pkg = Path(__file__).resolve().parents[1]
+    files = [p for p in pkg.rglob("*") if p.suffix in (".py", ".css", ".j2", ".html")]
+    return _digest([__version__, files_digest(files, pkg)])
+
+
+def params_fingerprint() -> str:
+    """Everything under params/ that is not a narrative."""
+    root = params_dir()
+    files = [p for p in root.rglob("*") if p.is_file() and "narratives" not in p.parts]
+    return files_digest(files, root)
+
+
+def results_fingerprint() -> str:
+    """What stored results of a year depend on besides the responses themselves."""
+    return _digest([code_fingerprint(), params_fingerprint()])
+
+
+def data_fingerprints(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """{unit: digest of all its rows in the given result tables} (tables of one year).
+
+    Vectorised: one 64-bit hash per row (`pandas.util.hash_pandas_object`), mixed with the
+    row's position within its unit and summed per unit.
+    """
+    per_unit: dict[str, list[str]] = {}
+    for name in RESULT_TABLES:
+        frame = tables.get(name)
+        if frame is None or frame.empty:
+            continue
+        body = frame.drop(columns=["year"], errors="ignore")
+        row_hash = pd.util.hash_pandas_object(body, index=False).to_numpy(dtype=np.uint64)
+        position = body.groupby("unit", sort=False).cumcount().to_numpy(dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            mixed = row_hash * (position * np.uint64(2) + np.uint64(1))
+        sums = pd.Series(mixed).groupby(body["unit"].astype(str).to_numpy()).agg(
+            lambda v: int(np.add.reduce(v.to_numpy(dtype=np.uint64))))
+        for unit, value in sums.items():
+            per_unit.setdefault(str(unit), []).append(f"{name}:{value}")
+    return {u: _digest(parts) for u, parts in per_unit.items()}
+
+
+def narrative_file(year: int, folder: str) -> Path:
+    """Where a unit's narrative for a year lives (see hme_core.narratives.files)."""
+    return params_dir() / "narratives" / str(year) / f"{folder}.md"
+
+
+def unit_key(
+    *,
+    unit: str,
+    year: int,
+    notebook: Path,
+    lang: str,
+    formats: Iterable[str],
+    chain: list[str],
+    children: list[str],
+    folders: dict[int, dict[str, str]],
+    data: dict[int, dict[str, str]],
+    static: str,
+) -> str:
+    """The cache key of one unit's report (see module docstring for what it covers)."""
+    years = sorted(data)
+    previous = max((y for y in years if y < year), default=None)
+    parts: list[str | bytes] = [static, str(notebook), lang, ",".join(sorted(formats)), unit]
+    for y in years:  # the unit over the years, ancestors this year and last year
+        parts.append(f"{y}:{unit}:{data[y].get(unit, '')}")
+    for y in (year, previous):
+        if y is not None:
+            parts += [f"{y}:{a}:{data[y].get(a, '')}" for a in chain]
+    if not chain:  # the root report's target tables show every unit
+        parts += [f"{y}:{u}:{d}" for y in years for u, d in sorted(data[y].items())]
+    for y in (year, previous):  # sections appear once a narratives folder exists
+        if y is not None:
+            parts.append(f"narratives-{y}:{(params_dir() / 'narratives' / str(y)).is_dir()}")
+    narratives = [narrative_file(year, folders[year][unit])]
+    if previous is not None and unit in folders.get(previous, {}):
+        narratives.append(narrative_file(previous, folders[previous][unit]))
+    narratives += [narrative_file(year, folders[year][c]) for c in children]
+    parts.append(files_digest(narratives, params_dir()))
+    return _digest(parts)

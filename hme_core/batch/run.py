@@ -1,0 +1,179 @@
+"""`hme reports`: render every selected unit of a year into outputs/reports/<year>/.
+
+Each unit renders in a worker process (papermill's `cwd` handling is not thread-safe,
+TOOLING.md); one unit failing never stops the others. Results are recomputed once, before
+the workers start, so every report of the batch reads the same stored numbers.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+
+import pandas as pd
+
+from hme_core.batch.jobs import UnitJob, UnitOutcome, render_unit
+from hme_core.batch.keys import KEY_FILE, RESULT_TABLES, data_fingerprints, unit_key
+from hme_core.errors import HMEError
+from hme_core.orgtree import ancestors, children, levels, tree_order
+from hme_core.paths import notebooks_dir, outputs_dir
+from hme_core.store.duckdb_store import Store
+from hme_core.unit_files import folder_names
+
+REPORT_NOTEBOOK = "unit_report.ipynb"
+
+
+class ReportsFailed(HMEError):
+    """Raised after a batch in which some units failed; the others were rendered."""
+
+    exit_code = 1
+
+
+def select_units(org: pd.DataFrame, units: list[str] | None, level: int | None) -> list[str]:
+    """Units in tree order: all, the named codes, or those at one level (root = 1)."""
+    order = tree_order(org)
+    if units:
+        unknown = [u for u in units if u not in set(order)]
+        if unknown:
+            raise HMEError(f"--units: unknown unit code(s) {unknown}; see 'hme score' for codes")
+        return [u for u in order if u in set(units)]
+    if level is not None:
+        lv = levels(org)
+        if level not in set(lv):
+            raise HMEError(f"--level: expected one of {sorted(set(lv))}, got {level}")
+        return [u for u in order if lv[u] == level]
+    return order
+
+
+def run_batch(
+    year: int,
+    db: Path,
+    units: list[str] | None = None,
+    level: int | None = None,
+    formats: tuple[str, ...] = ("html", "pdf"),
+    workers: int = 2,
+    lang: str = "sv",
+    out_root: Path | None = None,
+    progress=None,
+    notebook: Path | None = None,
+    engine: str = "auto",
+    mode: str = "incremental",
+    scheduler: str | None = None,
+) -> list[UnitOutcome]:
+    """Render the selected units in parallel and write the index page; returns outcomes.
+
+    `engine`: "fork" renders each unit in a fresh fork of this (warmed-up) process with the
+    in-process papermill engine; "kernel" uses a pool of worker processes, each notebook in its
+    own Jupyter kernel (papermill's default); "auto" picks fork where the OS has it.
+    `mode`: "incremental" skips units whose cache key (see `cache`) is unchanged and whose
+    files exist; "resume" skips units whose files exist; "force" renders everything.
+    `scheduler`: a dask.distributed address, or "local" for a LocalCluster (see `distributed`).
+    """
+    from hme_core.batch.forkpool import fork_available
+    from hme_core.report.index_page import write_index
+    from hme_core.results.pipeline import rescore_year, results_current
+
+    allowed = {"html", "pdf"}
+    if not set(formats) <= allowed or not formats:
+        raise HMEError(f"--formats: expected a comma-separated subset of html,pdf, got {formats}")
+    if mode not in ("incremental", "resume", "force"):
+        raise HMEError(f"mode must be incremental, resume or force, got {mode!r}")
+    if engine == "auto":
+        engine = "fork" if fork_available() else "kernel"
+    if engine not in ("fork", "kernel"):
+        raise HMEError(f"--engine: expected fork or kernel, got {engine!r}")
+    db = Path(db).resolve()
+    with Store.open(db, read_only=True) as store:
+        years = [y for y in store.years() if y <= year]
+        if year not in years:
+            raise HMEError(f"{db}: year {year} is not in the store (years: {store.years()})")
+    for y in years:  # current params for every year a report compares with
+        if not results_current(db, y):
+            rescore_year(db, y)
+    with Store.open(db, read_only=True) as store:
+        orgs = {y: store.load_org(y) for y in years}
+        data = {y: data_fingerprints({n: store.load_result(n, y) for n in RESULT_TABLES})
+                for y in years}
+    org = orgs[year]
+    selected = select_units(org, units, level)
+    names = org.set_index("unit")["name"].astype(str).to_dict()
+    root = (out_root or outputs_dir() / "reports") / str(year)
+    folders_by_year = {y: folder_names(dict(zip(o["unit"], o["name"].astype(str), strict=True)))
+                       for y, o in orgs.items()}
+    folders = folders_by_year[year]
+    notebook = Path(notebook) if notebook else notebooks_dir() / REPORT_NOTEBOOK
+    static = _static_fingerprint(notebook)
+    nb_engine = "inprocess" if engine == "fork" else "kernel"
+    jobs, skipped = [], []
+    for u in selected:
+        key = unit_key(unit=u, year=year, notebook=notebook, lang=lang, formats=formats,
+                       chain=ancestors(org, u), children=children(org, u),
+                       folders=folders_by_year, data=data, static=static)
+        job = UnitJob(year, u, names[u], root / folders[u], lang, db, tuple(formats), notebook,
+                      nb_engine, key)
+        if _up_to_date(job, mode):
+            skipped.append(UnitOutcome(u, job.folder, True, 0.0, skipped=True))
+        else:
+            jobs.append(job)
+    workers = max(1, min(workers, len(jobs) or 1))
+    if not jobs:
+        outcomes = []
+    elif scheduler:
+        from hme_core.batch.cluster import render_on_cluster
+
+        outcomes = render_on_cluster(jobs, scheduler, workers, progress)
+    else:
+        outcomes = render_jobs(jobs, workers, engine, progress)
+    write_index(root, year, db, folders, outcomes + skipped, lang)
+    return outcomes + skipped
+
+
+def _static_fingerprint(notebook: Path) -> str:
+    from hme_core.batch.keys import _digest, code_fingerprint, params_fingerprint
+
+    return _digest([code_fingerprint(), params_fingerprint(), notebook.read_bytes()])
+
+
+def _up_to_date(job: UnitJob, mode: str) -> bool:
+    files = [job.folder / f"report.{f}" for f in job.formats]
+    if mode == "force" or not all(f.exists() for f in files):
+        return False
+    if mode == "resume":
+        return True
+    key_file = job.folder / KEY_FILE
+    return key_file.exists() and key_file.read_text(encoding="utf-8").strip() == job.key
+
+
+def _died(job: UnitJob, why: str) -> UnitOutcome:
+    return UnitOutcome(job.unit, job.folder, False, 0.0, error=why)
+
+
+def render_jobs(jobs: list[UnitJob], workers: int, engine: str, progress=None) -> list[UnitOutcome]:
+    """Render `jobs` with `workers` processes: forks of this process, or a kernel-based pool."""
+    if engine == "fork":
+        from hme_core.batch.forkpool import run_forked
+
+        os.environ.setdefault("MPLBACKEND", "Agg")
+        if len(jobs) > workers:  # with no more jobs than workers, children import in parallel
+            from hme_core.render.notebook import warm_up
+
+            warm_up()
+        return run_forked(jobs, render_unit, workers, _died, progress)
+    outcomes: list[UnitOutcome] = []
+    env_before = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "Agg"
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            futures = [pool.submit(render_unit, job) for job in jobs]
+            for fut in as_completed(futures):
+                outcomes.append(fut.result())
+                if progress:
+                    progress(outcomes[-1])
+    finally:
+        if env_before is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = env_before
+    return outcomes

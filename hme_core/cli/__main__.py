@@ -1,0 +1,7 @@
+"""`python -m hme_core.cli` runs `hme`."""
+
+import sys
+
+from hme_core.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,95 @@
+"""The `hme` app and its data commands: ingest, validate, score, demo-data, version."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+
+from hme_core import __version__
+from hme_core.cli.options import DB_OPTION, db_path, say
+
+app = typer.Typer(
+    help="HME Workbench: score SKR's HME survey and render per-unit reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+@app.command()
+def ingest(
+    responses: Path = typer.Argument(..., help="Responses file (csv, xlsx, sav, parquet)."),
+    year: int = typer.Option(..., "--year", help="Survey year."),
+    org: Path = typer.Option(..., "--org", help="Org tree file (unit, name, parent)."),
+    headcount: Path | None = typer.Option(None, "--headcount", help="Head counts file."),
+    db: Path | None = DB_OPTION,
+    replace: bool = typer.Option(False, "--replace", help="Overwrite a year already stored."),
+) -> None:
+    """Validate and store one year's responses, org tree and head counts."""
+    from hme_core.results.pipeline import ingest_files
+
+    t0 = time.perf_counter()
+    scores = ingest_files(db_path(db), responses, year, org, headcount, replace=replace)
+    units = scores["unit"].nunique()
+    say(f"Ingested {year} into {db_path(db)}: {units} units scored in {time.perf_counter() - t0:.1f} s")
+
+
+@app.command()
+def validate(
+    responses: Path = typer.Argument(..., help="Responses file."),
+    org: Path | None = typer.Option(None, "--org", help="Org tree file."),
+    headcount: Path | None = typer.Option(None, "--headcount", help="Head counts file."),
+) -> None:
+    """Dry run: the checks of `ingest`, writing nothing."""
+    from hme_core.config import load_settings
+    from hme_core.instruments import load_instruments
+    from hme_core.results.pipeline import read_inputs
+
+    inputs = read_inputs(responses, org, headcount, None, load_instruments(), load_settings())
+    items = [c for c in inputs.responses.columns if c.startswith(("hme", "hse", "enps"))]
+    say(f"OK: {len(inputs.responses)} respondents, {len(items)} item columns, no problems found")
+
+
+@app.command()
+def score(
+    year: int = typer.Option(..., "--year", help="Survey year."),
+    db: Path | None = DB_OPTION,
+    out: Path | None = typer.Option(None, "--out", help="Write .csv, .xlsx or .parquet."),
+) -> None:
+    """Score a stored year: one row per (unit, index)."""
+    from hme_core.results.export import write_table
+    from hme_core.results.pipeline import rescore_year
+
+    table = rescore_year(db_path(db), year)
+    if out is None:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", None, "display.width", 200):
+            typer.echo(table.to_string(index=False))
+    else:
+        write_table(table, out)
+        say(f"Wrote {len(table)} rows to {out}")
+
+
+@app.command("demo-data")
+def demo_data(
+    out: Path = typer.Option(..., "--out", help="Folder to write the demo files into."),
+    seed: int = typer.Option(2025, "--seed"),
+    years: str = typer.Option("2023,2024,2025", "--years", help="Comma-separated years."),
+) -> None:
+    """Write realistic demo input files (responses, org trees, head counts, outcomes)."""
+    from hme_core.demo.generator import write_demo
+
+    try:
+        year_list = [int(y) for y in years.split(",") if y.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(f"--years: expected e.g. 2023,2024,2025, got {years!r}") from exc
+    paths = write_demo(out, seed=seed, years=year_list)
+    say(f"Wrote demo data for {', '.join(map(str, year_list))} to {out} ({len(paths)} kinds)")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)

@@ -1,0 +1,67 @@
+"""`hme reports`: render every selected unit's report and the index page of a year."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+
+from hme_core.cli.options import (
+    DB_OPTION,
+    UNITS_OPTION,
+    db_path,
+    lang_option,
+    language,
+    say,
+    unit_list,
+)
+
+
+def reports(
+    year: int = typer.Option(..., "--year", help="Survey year."),
+    units: str | None = UNITS_OPTION,
+    level: int | None = typer.Option(None, "--level", help="Only units at this level (root = 1)."),
+    formats: str = typer.Option("html,pdf", "--formats", help="html, pdf or html,pdf."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Parallel worker processes."),
+    lang: str = lang_option(),
+    db: Path | None = DB_OPTION,
+    resume: bool = typer.Option(False, "--resume", help="Only render units whose files are missing."),
+    force: bool = typer.Option(False, "--force", help="Render every selected unit again."),
+    engine: str = typer.Option("auto", "--engine", help="fork (fast, default on Linux) or kernel."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="dask.distributed scheduler address, or 'local'."),
+) -> None:
+    """Render an HTML and PDF report for every selected unit, and an index page."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from hme_core.batch.run import ReportsFailed, run_batch
+    from hme_core.paths import outputs_dir
+
+    lang = language(lang)
+    fmt = tuple(f.strip() for f in formats.split(",") if f.strip())
+    t0 = time.perf_counter()
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), transient=False) as bar:
+        task = bar.add_task(f"Rendering {year}", total=None)
+
+        def tick(outcome) -> None:
+            bar.update(task, advance=1, description=f"{outcome.unit[:30]:<30}")
+
+        mode = "force" if force else "resume" if resume else "incremental"
+        outcomes = run_batch(year, db_path(db), unit_list(units), level, fmt, workers, lang,
+                             progress=tick, engine=engine, mode=mode, scheduler=scheduler)
+    seconds = time.perf_counter() - t0
+    failed = [o for o in outcomes if not o.ok]
+    skipped = sum(1 for o in outcomes if o.skipped)
+    index = outputs_dir() / "reports" / str(year) / "index.html"
+    say(f"Rendered {len(outcomes) - len(failed) - skipped} of {len(outcomes)} units "
+        f"({skipped} up to date) in {seconds:.1f} s. Index: {index}")
+    if failed:
+        lines = "\n".join(f"  - {o.unit}: {o.error}" for o in failed)
+        raise ReportsFailed(f"{len(failed)} unit(s) failed:\n{lines}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `reports` to the `hme` app."""
+    app.command()(reports)

@@ -1,0 +1,89 @@
+"""Research commands: `research`, `ingest-outcomes` and `export kolada`.
+
+Thin layer over `hme_core.research`; errors are `HMEError`s, which `hme_core.cli.main` turns
+into one line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+
+from hme_core.cli.options import DB_OPTION, db_path, lang_option, language, say
+
+
+def research_command(
+    years: str = typer.Option("", "--years", help="Comma-separated years (empty = all)."),
+    level: str = typer.Option("leaf", "--level", help="Org level (root = 1) or 'leaf'."),
+    indicators: str = typer.Option("", "--indicators", help="Comma list (empty = all)."),
+    n_boot: int = typer.Option(500, "--n-boot", min=50, help="Bootstrap resamples."),
+    lang: str = lang_option("sv or en."),
+    db: Path | None = DB_OPTION,
+    out: Path | None = typer.Option(None, "--out", help="Folder (default outputs/research)."),
+) -> None:
+    """Render the research workbook (engagement vs outcomes, reliability, structure) to HTML."""
+    from hme_core.paths import notebooks_dir, outputs_dir
+    from hme_core.render.notebook import render_notebook
+
+    lang = language(lang)
+    t0 = time.perf_counter()
+    folder = out or outputs_dir() / "research"
+    params = {"db": str(db_path(db).resolve()), "years": years, "level": level,
+              "indicators": indicators, "lang": lang, "n_boot": n_boot}
+    title = "HME – forskningsunderlag" if lang == "sv" else "HME – research workbook"
+    files = render_notebook(notebooks_dir() / "research_correlations.ipynb", params, folder,
+                            title=title, header=title, lang=lang, formats=("html",),
+                            engine="inprocess")
+    say(f"Research workbook: {files['html']} ({time.perf_counter() - t0:.1f} s)")
+
+
+def ingest_outcomes_command(
+    file: Path = typer.Argument(..., help="Outcomes file: unit, year, indicator, value "
+                                          "[, unit_of_measure] (csv, xlsx, ...)."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Validate and store unit-level outcome indicators (replaces the same year and indicator)."""
+    from hme_core.inputs.outcomes import ingest_outcomes
+    from hme_core.store.duckdb_store import Store
+
+    t0 = time.perf_counter()
+    with Store.open(db_path(db)) as store:
+        outcomes = ingest_outcomes(store, file)
+    years = ", ".join(map(str, sorted(outcomes["year"].unique())))
+    say(f"Stored {len(outcomes)} outcome values ({outcomes['indicator'].nunique()} indicators, "
+         f"years {years}) in {db_path(db)} in {time.perf_counter() - t0:.1f} s")
+
+
+def export_kolada_command(
+    year: int = typer.Option(..., "--year", help="Survey year."),
+    db: Path | None = DB_OPTION,
+    out: Path | None = typer.Option(None, "--out", help="Write .csv, .xlsx or .parquet."),
+    municipality_id: str = typer.Option("0000", "--municipality-id",
+                                        help="Kolada id of the organisation (e.g. 1480)."),
+    municipality: str | None = typer.Option(None, "--municipality",
+                                            help="Name (default: organisation_name in config)."),
+    kind: str = typer.Option("region", "--kind", help="region (U602xx) or municipality (U002xx)."),
+) -> None:
+    """Write the organisation's HME totals (T/K/M) for a year in Kolada's shape."""
+    from hme_core.research.kolada import export_kolada
+    from hme_core.results.export import neutralise_formulas, write_table
+    from hme_core.store.duckdb_store import Store
+
+    with Store.open(db_path(db), read_only=True) as store:
+        table = export_kolada(store, year, municipality_id, municipality, kind)
+    if out is None:
+        typer.echo(neutralise_formulas(table).to_csv(index=False), nl=False)
+    else:
+        write_table(table, out)
+        say(f"Wrote {len(table)} Kolada rows for {year} to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `research`, `ingest-outcomes` and the `export` group with `kolada` to the `hme` app."""
+    app.command("research")(research_command)
+    app.command("ingest-outcomes")(ingest_outcomes_command)
+    export_app = typer.Typer(help="Export results in other shapes.", no_args_is_help=True)
+    export_app.command("kolada")(export_kolada_command)
+    app.add_typer(export_app, name="export")

@@ -1,0 +1,1 @@
+"""The built-in demo region: generator and names."""

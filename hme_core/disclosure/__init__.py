@@ -1,0 +1,1 @@
+"""Disclosure control: the primary rule, secondary suppression and the publish decision."""

@@ -1,0 +1,225 @@
+"""What may be published: the one place that decides, for every output.
+
+Rules, in order:
+1. Primary (HME.md, applied by `scoring`): a statement needs `min_n_index` answers, an index
+   needs it on each of its statements, eNPS needs it on its question, an answer distribution
+   (stoplight, eNPS shares) needs `min_n_distribution`.
+2. Secondary (complementary) suppression (`cell_suppression`): no hidden value may follow
+   exactly from published values and the public counts `n`, across (a) the org tree (a parent
+   = its children's subtrees + its direct respondents), (b) breakdowns (a unit = its groups;
+   respondents with the variable missing are a group that is never published), and (c) both
+   (parent x group = children x group + direct x group). Unpublished parts (direct groups,
+   missing-variable groups) are protected when they have 1..threshold-1 answers.
+
+It works where values add up. Per statement: the sum of recoded answers (n public), for the
+unit totals and every (sex, role) group. An `item_mean` index is the mean of its statement
+indices, so it is hidden when any of its statements is. A `respondent_mean` index adds up as
+the sum of person means over `pn` persons: its own measure. eNPS adds up as promoters minus
+detractors; distributions as counts per answer option, and a distribution is hidden whenever
+its statement (or eNPS score) is, since it reveals that value. The unit totals are decided
+first, on the tree alone; breakdown groups are then chosen as complements before any total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hme_core.config import Settings
+from hme_core.disclosure.secondary import DIRECT, SUBTREE, TOTAL, Lattice, build_lattice, suppress
+from hme_core.instruments import InstrumentSet
+from hme_core.orgtree import closure
+from hme_core.scoring.indices import PRIMARY, enps_results, index_results, statement_results
+from hme_core.scoring.statistics import answer_statistics, rollup_statistics
+from hme_core.vocabulary import BREAKDOWN_VARIABLES
+
+SECONDARY = "secondary"
+UNKNOWN_GROUP = "uppgift saknas"  # respondents with the breakdown variable missing
+CELL_KEYS = ["unit", "variable", "group", "kind"]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Decisions per publishable cell; `suppression` is '' (published), 'primary' or 'secondary'.
+
+    `statements`: unit, variable, group, item, n, suppression (variable/group '' = the unit's
+    total); `indices`: unit, variable, group, index, n, suppression (eNPS under index 'enps');
+    `distributions`: unit, item, n, suppression (unit totals only; eNPS under item 'enps').
+    """
+
+    statements: pd.DataFrame
+    indices: pd.DataFrame
+    distributions: pd.DataFrame
+    subtree_stats: pd.DataFrame | None = None  # answer statistics of each unit's subtree
+
+
+def breakdown_variables(responses: pd.DataFrame,
+                        variables: Sequence[str] = BREAKDOWN_VARIABLES) -> tuple[str, ...]:
+    """The breakdown variables the responses actually have (some value present)."""
+    return tuple(v for v in variables if v in responses.columns and responses[v].notna().any())
+
+
+def _labelled(stats: pd.DataFrame, variable: str, kind: str) -> pd.DataFrame:
+    keys = stats.index.to_frame(index=False)
+    group = keys.iloc[:, 1].astype(str) if variable else pd.Series(TOTAL, index=keys.index)
+    index = pd.MultiIndex.from_arrays(
+        [keys["unit"].astype(str), np.repeat(variable, len(keys)), group.to_numpy(),
+         np.repeat(kind, len(keys))], names=CELL_KEYS)
+    return stats.set_axis(index, axis=0)
+
+
+def layer_statistics(responses: pd.DataFrame, org: pd.DataFrame, instruments: InstrumentSet,
+                     variables: Sequence[str] = ()) -> pd.DataFrame:
+    """Additive statistics of every cell, indexed by (unit, variable, group, kind).
+
+    `subtree` cells cover a unit's whole subtree; `direct` cells the respondents coded to a
+    non-leaf unit itself. Variables' missing values form the group `UNKNOWN_GROUP`.
+    """
+    up = closure(org)
+    nonleaf = set(org["parent"].dropna().astype(str))
+    frames = []
+    # One pass over the respondents at the finest grouping; the statistics add up, so every
+    # layer (unit, unit x sex, unit x role) is a sum of it.
+    filled = responses.assign(**{v: responses[v].astype("string").fillna(UNKNOWN_GROUP)
+                                 for v in variables})
+    finest = answer_statistics(filled, instruments, by=("unit", *variables))
+    for var in ("", *variables):
+        own = finest.groupby(level=["unit", var] if var else ["unit"], sort=True).sum()
+        frames.append(_labelled(rollup_statistics(own, up), var, SUBTREE))
+        units = own.index.get_level_values("unit").astype(str)
+        frames.append(_labelled(own[units.isin(nonleaf)], var, DIRECT))
+    return pd.concat(frames).fillna(0.0)
+
+
+class _Solver:
+    """Cell arrays of one year's lattices; `hide` runs the two-phase suppression."""
+
+    def __init__(self, org: pd.DataFrame, groups: dict[str, list[str]]):
+        self.full: Lattice = build_lattice(org, groups, [UNKNOWN_GROUP])
+        self.stride = int((self.full.cells["variable"] == TOTAL).sum())
+        self.total: Lattice = build_lattice(org)
+        ids = self.full.cells.reset_index().rename(columns={"index": "cell"})
+        self.ids = ids.set_index(CELL_KEYS)["cell"]
+
+    def arrays(self, frame: pd.DataFrame, flag: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """(n, flag) per cell of the full lattice from rows keyed by CELL_KEYS."""
+        cell = self.ids.reindex(pd.MultiIndex.from_frame(frame[CELL_KEYS])).to_numpy()
+        ok = ~pd.isna(cell)
+        n = np.zeros(len(self.full.cells))
+        mask = np.zeros(len(self.full.cells), bool)
+        n[cell[ok].astype(int)] = frame["n"].to_numpy(float)[ok]
+        mask[cell[ok].astype(int)] = np.asarray(flag, bool)[ok]
+        return n, mask
+
+    def hide(self, n: np.ndarray, primary: np.ndarray, groups: bool = True) -> np.ndarray:
+        """Hidden mask over the full lattice: unit totals on the tree first; then the groups,
+        with the groups of a hidden total hidden too and the totals frozen (a group equal to
+        its total, i.e. the unit's only group, follows the total)."""
+        s = self.stride
+        hidden = np.zeros(len(n), bool)
+        hidden[:s] = suppress(self.total, n[:s], primary[:s])
+        if not groups or len(n) == s:
+            return hidden
+        base = np.arange(len(n)) % s
+        tied = (np.arange(len(n)) >= s) & (n == n[base]) & (n > 0)
+        start = primary | hidden[base]
+        return suppress(self.full, n, start, frozen=(np.arange(len(n)) < s) | tied)
+
+
+def _frame(solver: _Solver, n: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
+           name: str, value: str, total_only: bool = False) -> pd.DataFrame:
+    cells = solver.full.cells
+    keep = cells["publishable"].to_numpy() & (n > 0)
+    if total_only:
+        keep &= np.arange(len(n)) < solver.stride
+    label = np.where(hidden & primary, PRIMARY, np.where(hidden, SECONDARY, ""))
+    out = cells.loc[keep, ["unit", "variable", "group"]].assign(
+        **{name: value, "n": n[keep].astype(int), "suppression": label[keep]})
+    return out.reset_index(drop=True)
+
+
+def decide_publication(
+    responses: pd.DataFrame,
+    org: pd.DataFrame,
+    instruments: InstrumentSet,
+    settings: Settings,
+    variables: Sequence[str] = BREAKDOWN_VARIABLES,
+) -> Publication:
+    """Decide every publishable cell of a year (pure). Cells with n = 0 are left out (nothing
+    to publish; callers mark them primary as the scoring does)."""
+    variables = breakdown_variables(responses, variables)
+    stats = layer_statistics(responses, org, instruments, variables)
+    keys = stats.index.to_frame(index=False)
+    groups = {v: sorted(keys.loc[keys["variable"] == v, "group"].unique()) for v in variables}
+    solver = _Solver(org, groups)
+    st = statement_results(stats, instruments, settings)
+    ix = index_results(stats, instruments, settings)
+    statements, indices, dists = [], [], []
+    item_hidden: dict[str, np.ndarray] = {}
+    for item, rows in st.groupby("item", sort=False) if len(st) else []:
+        n, primary = solver.arrays(rows, rows["suppression"] == PRIMARY)
+        hidden = item_hidden[item] = solver.hide(n, primary)
+        statements.append(_frame(solver, n, primary, hidden, "item", item))
+        _, dist_primary = solver.arrays(rows, ~rows["distribution_shown"].astype(bool))
+        dist_primary |= hidden
+        dist_hidden = solver.hide(n, dist_primary, groups=False)
+        dists.append(_frame(solver, n, dist_primary, dist_hidden, "item", item, True))
+    for ins in instruments:
+        method = ins.resolved_method(settings.method)
+        for index in ins.indices:
+            rows = ix[ix["index"] == index.id] if len(ix) else ix
+            if not len(rows):
+                continue
+            n, primary = solver.arrays(rows, rows["suppression"] == PRIMARY)
+            if method == "nps":
+                hidden = solver.hide(n, primary, groups=False)
+                indices.append(_frame(solver, n, primary, hidden, "index", index.id, True))
+                e = enps_results(stats, ins, settings)
+                _, dist_primary = solver.arrays(e, e["detractors"].isna())
+                dist_primary |= hidden
+                dist_hidden = solver.hide(n, dist_primary, groups=False)
+                dists.append(_frame(solver, n, dist_primary, dist_hidden, "item", index.items[0],
+                                    True))
+                continue
+            from_items = np.zeros(len(n), bool)
+            for item in index.items:
+                from_items |= item_hidden.get(item, np.ones(len(n), bool))
+            if method == "respondent_mean":
+                publishable = solver.full.cells["publishable"].to_numpy()
+                hidden = solver.hide(n, primary | (from_items & publishable))
+            else:
+                hidden = from_items & solver.full.cells["publishable"].to_numpy()
+            indices.append(_frame(solver, n, primary, hidden, "index", index.id))
+    empty = pd.DataFrame(columns=["unit", "variable", "group", "item", "n", "suppression"])
+    totals = stats.xs(("", TOTAL, SUBTREE), level=["variable", "group", "kind"])
+    return Publication(
+        subtree_stats=totals.rename_axis("unit"),
+        statements=pd.concat(statements, ignore_index=True) if statements else empty,
+        indices=(pd.concat(indices, ignore_index=True) if indices
+                 else empty.rename(columns={"item": "index"})),
+        distributions=(pd.concat(dists, ignore_index=True)[["unit", "item", "n", "suppression"]]
+                       if dists else empty[["unit", "item", "n", "suppression"]]),
+    )
+
+
+def apply_decision(frame: pd.DataFrame, decisions: pd.DataFrame, on: Sequence[str],
+                   values: Sequence[str]) -> pd.DataFrame:
+    """`frame` with `suppression` from `decisions` and `values` blanked (NaN) where hidden.
+
+    Rows without a decision (nobody answered) are 'primary', as the scoring marks them.
+    Row order is kept; `frame` is not modified.
+    """
+    on = list(on)
+    if not set(on) <= set(frame.columns):  # nothing scored (e.g. no complete index)
+        return frame
+    key = pd.MultiIndex.from_frame(frame[on].astype(str))
+    decided = decisions.assign(**{c: decisions[c].astype(str) for c in on}).set_index(on)
+    label = decided["suppression"].reindex(key).fillna(PRIMARY).to_numpy()
+    out = frame.assign(suppression=label)
+    hidden = label != ""
+    for column in values:
+        out[column] = out[column].where(~hidden)
+    return out

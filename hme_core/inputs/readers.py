@@ -1,0 +1,368 @@
+"""Read any tabular input file into a table of strings, with the row numbers a user sees.
+
+A registry keyed by file suffix (papermill's `iorw` style): `READERS` maps `.csv`, `.txt`,
+`.xlsx`, `.sav` and `.parquet` to a reader function; `register_reader` adds or replaces one.
+Every reader returns a `RawTable`; `read_table` then applies the common rules: headers stripped,
+duplicate headers refused, blank cells as `pd.NA`, fully blank rows dropped (their numbers kept
+for the rows after them), and a file without data rows refused.
+
+Swedish exports (STACK.md): `;` separator with decimal comma, UTF-8 with or without BOM or
+cp1252; UTF-16/32 with a BOM (Excel's "Unicode text"). A stray BOM (U+FEFF) inside the text is
+removed. Hostile input gets an `InputError`, never a traceback: files above `MAX_INPUT_BYTES`
+are refused before reading (memory stays bounded), binary data, an unclosed quote and rows
+that use another delimiter than the header are named with their row. Nothing is converted here
+beyond "to text": parsing answers is `responses.py`'s job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hme_core.errors import InputError, InputIssue
+
+STRING = pd.StringDtype()
+DELIMITERS = (";", "\t", ",")
+_SNIFF_BYTES = 64 * 1024
+#: Largest input file read (bytes): about 400,000 respondents with 60 columns. Cells are held
+#: as Python strings (~60 bytes each), so this bounds memory to a few GB at worst.
+MAX_INPUT_BYTES = 64 * 2**20
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file's cells as text.
+
+    `frame` holds only `str` values or `pd.NA` (string dtype), with stripped, unique headers;
+    `row_numbers[i]` is the row a user sees for `frame.iloc[i]`: header = row 1, so the first
+    data row is 2 (the Excel row number for .xlsx; record index + 2 for .sav and .parquet).
+    """
+
+    frame: pd.DataFrame
+    row_numbers: np.ndarray
+    path: Path
+    header_row: int = 1
+
+    @property
+    def source(self) -> str:
+        """The file as named in messages."""
+        return str(self.path)
+
+    def issue(self, row: int | None, column: str | None, value: object, expected: str) -> InputIssue:
+        """An `InputIssue` located in this file (`row` as the user sees it)."""
+        shown = None if value is None or value is pd.NA else str(value)
+        return InputIssue(self.source, row, column, shown, expected)
+
+
+Reader = Callable[[Path], RawTable]
+READERS: dict[str, Reader] = {}
+
+
+def register_reader(suffix: str, reader: Reader) -> None:
+    """Register (or replace) the reader for a file suffix such as `.csv` (case-insensitive)."""
+    if not suffix.startswith("."):
+        raise ValueError(f"suffix must start with '.', got {suffix!r}")
+    READERS[suffix.lower()] = reader
+
+
+def read_table(path: str | Path) -> RawTable:
+    """Read `path` with the reader registered for its suffix; raise `InputError` if unusable."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
+        allowed = ", ".join(sorted(READERS))
+        raise InputError(InputIssue(str(path), None, None, path.suffix or "(no suffix)",
+                                    f"a file ending in one of {allowed}"))
+    if not path.is_file():
+        raise InputError(InputIssue(str(path), None, None, None, "an existing file"))
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(InputIssue(str(path), None, None, None,
+                                    "a table with a header row and data rows (the file is empty)"))
+    if size > MAX_INPUT_BYTES:
+        raise InputError(InputIssue(
+            str(path), None, None, f"{size / 2**20:.0f} MB",
+            f"a file of at most {MAX_INPUT_BYTES // 2**20} MB; split it (e.g. by organisation)"))
+    return _finish(READERS[suffix](path))
+
+
+# --------------------------------------------------------------------------- common rules
+
+
+def _finish(table: RawTable) -> RawTable:
+    """Strip headers, refuse duplicates, blank -> NA, drop blank rows, refuse no data rows."""
+    frame = table.frame.copy()
+    headers = [_header_text(h, i) for i, h in enumerate(frame.columns)]
+    seen: dict[str, str] = {}
+    issues = []
+    for h in headers:
+        key = h.casefold()
+        if key in seen:
+            issues.append(table.issue(table.header_row, h, None,
+                                      f"unique column headers (same as column '{seen[key]}')"))
+        seen.setdefault(key, h)
+    if issues:
+        raise InputError(issues)
+    frame.columns = headers
+    for col in frame.columns:
+        s = frame[col].astype(STRING)
+        frame[col] = s.mask(s.str.strip() == "")
+    keep = frame.notna().any(axis=1).to_numpy()
+    frame = frame.loc[keep].reset_index(drop=True)
+    rows = np.asarray(table.row_numbers, dtype=np.int64)[keep]
+    if frame.empty or not len(frame.columns):
+        raise InputError(table.issue(None, None, None,
+                                     "a table with a header row and data rows (found no data rows)"))
+    return RawTable(frame, rows, table.path, table.header_row)
+
+
+def _header_text(header: object, position: int) -> str:
+    text = "" if header is None or (isinstance(header, float) and math.isnan(header)) else str(header)
+    return text.strip() or f"(column {position + 1} without header)"
+
+
+def _not_tabular(path: Path, kind: str, found: str) -> InputError:
+    """The file cannot be read as a table of the kind its suffix promises."""
+    return InputError(InputIssue(str(path), None, None, None, f"{kind}; {found}"))
+
+
+def _cell_text(value: object) -> object:
+    """One cell as text: whole floats without '.0' (Excel's 5.0 is '5'), None/NaN as NA."""
+    if value is None:
+        return pd.NA
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return pd.NA
+        return str(int(value)) if value.is_integer() else repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _column_text(series: pd.Series) -> pd.Series:
+    """A typed column (numbers, categories, dates) as text, formatting each distinct value once."""
+    if isinstance(series.dtype, pd.StringDtype) or (
+        series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+    ):
+        return series.astype(STRING)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    texts = np.array([_cell_text(v) for v in np.asarray(uniques, dtype=object)] + [pd.NA],
+                     dtype=object)
+    return pd.Series(texts[codes], index=series.index, dtype=STRING)
+
+
+def _frame_text(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({i: _column_text(frame[c]) for i, c in enumerate(frame.columns)}).set_axis(
+        list(frame.columns), axis=1)
+
+
+def _records_to_table(records: Iterable[tuple], path: Path) -> RawTable:
+    """Rows of cell values (row 1 first) -> RawTable; the first non-blank row is the header."""
+    header: list | None = None
+    header_row = 0
+    data: list[list] = []
+    rows: list[int] = []
+    for number, record in enumerate(records, start=1):
+        cells = list(record)
+        if header is None:
+            if any(c is not None and str(c).strip() for c in cells):
+                header, header_row = cells, number
+            continue
+        data.append(cells)
+        rows.append(number)
+    if header is None:
+        raise InputError(InputIssue(str(path), None, None, None,
+                                    "a header row and data rows (the sheet is empty)"))
+    width = max([len(header), *(len(r) for r in data)])
+    header = header + [None] * (width - len(header))
+    columns = [[_cell_text(r[j]) if j < len(r) else pd.NA for r in data] for j in range(width)]
+    frame = pd.DataFrame({j: pd.Series(col, dtype=STRING) for j, col in enumerate(columns)})
+    # Trailing columns with neither header nor data (formatting only) are not columns.
+    used = [j for j in range(width) if header[j] is not None or frame[j].notna().any()]
+    frame = frame[used].set_axis([header[j] for j in used], axis=1)
+    return RawTable(frame, np.asarray(rows, dtype=np.int64), path, header_row)
+
+
+# --------------------------------------------------------------------------- CSV / text
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, str]:
+    """A BOM decides (UTF-16/32, UTF-8); else UTF-8 tried strictly, then cp1252 (STACK.md).
+    Binary data (NUL bytes, control characters) is refused; stray BOMs are removed."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom):].decode(encoding).replace("\ufeff", ""), encoding
+            except UnicodeDecodeError as exc:
+                raise _not_tabular(path, f"a delimited text table in {encoding} (it starts with "
+                                   f"that BOM)", f"byte {exc.start} is not {encoding}") from exc
+    head = raw[:_SNIFF_BYTES]
+    if b"\x00" in raw:
+        row = raw[:raw.index(b"\x00")].count(b"\n") + 1
+        found = "the file holds binary data, not text" if b"\x00" in head else (
+            f"a NUL byte (binary data) on row {row}")
+        raise _not_tabular(path, "a delimited text table (CSV/TXT)", found)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:_SNIFF_BYTES]
+        controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
+        if controls > max(2, len(sample) // 100):
+            break
+        return text.replace("\ufeff", ""), encoding
+    raise _not_tabular(path, "a delimited text table (CSV/TXT) in UTF-8 or cp1252",
+                       "the file is not readable as text")
+
+
+def _sniff_delimiter(text: str) -> str | None:
+    """The delimiter among `;`, tab, `,` that splits the first lines into the most columns
+    consistently (a decimal comma in `;` files does not fool it); None for one column."""
+    lines = text[:_SNIFF_BYTES].splitlines()
+    if len(text) > _SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # last line may be cut off
+    lines = [ln for ln in lines[:50] if ln.strip()]
+    best, best_width = None, 1
+    for delim in DELIMITERS:
+        widths = [len(r) for r in csv.reader(lines, delimiter=delim)]
+        if not widths:
+            continue
+        header_width = widths[0]
+        consistent = all(w == header_width for w in widths)
+        if header_width > best_width and (consistent or best is None and len(widths) == 1):
+            best, best_width = delim, header_width
+    if best is None:
+        # Fall back to the header line alone (ragged files get a clear parser message later).
+        counts = {d: lines[0].count(d) for d in DELIMITERS} if lines else {}
+        best = max(counts, key=counts.get) if counts and max(counts.values()) else None
+    return best
+
+
+def read_delimited(path: Path) -> RawTable:
+    """CSV/TXT: encoding and delimiter detected; every cell read as text.
+
+    Row numbers count physical records (blank lines included) so they match what a
+    spreadsheet shows; the header is the first row.
+    """
+    text, encoding = _decode(path, path.read_bytes())
+    delim = _sniff_delimiter(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delim or ",", header=None, dtype=str, keep_default_na=False,
+            na_filter=False, skip_blank_lines=False, engine="c",
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(InputIssue(str(path), None, None, None,
+                                    "a header row and data rows (the file is empty)")) from exc
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise _parser_error(path, str(exc), delim, encoding) from exc
+    _check_short_rows(path, frame, delim)
+    filled = frame.fillna("").ne("").any(axis=1).to_numpy()
+    if not filled.any():
+        raise InputError(InputIssue(str(path), None, None, None,
+                                    "a header row and data rows (the file is blank)"))
+    first = int(np.argmax(filled))  # leading blank lines come before the header
+    header = list(frame.iloc[first])
+    body = frame.iloc[first + 1:].reset_index(drop=True).set_axis(header, axis=1)
+    rows = np.arange(first + 2, first + 2 + len(body), dtype=np.int64)
+    return RawTable(body, rows, path, first + 1)
+
+
+def _parser_error(path: Path, message: str, delim: str | None, encoding: str) -> InputError:
+    """The C parser's complaint as an issue a user can act on (row numbers are 1-based)."""
+    quote = re.search(r"EOF inside string starting at row (\d+)", message)
+    if quote:
+        row = int(quote.group(1)) + 1
+        return InputError(InputIssue(str(path), row, None, None,
+                                     "a closing quote (\") for the quoted cell that starts on this "
+                                     "row; the quote is never closed"))
+    fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if fields:
+        want, row, got = map(int, fields.groups())
+        return InputError(InputIssue(str(path), row, None, f"{got} cells",
+                                     f"{want} cells separated by {delim!r} like the first row"))
+    return InputError(InputIssue(str(path), None, None, None,
+                                 f"the same number of columns on every row (delimiter "
+                                 f"{delim or 'none'!r}, {encoding}): {message.strip()}"))
+
+
+def _check_short_rows(path: Path, frame: pd.DataFrame, delim: str | None) -> None:
+    """Rows whose first cell holds another delimiter and whose last cell is empty (a row
+    written with ',' in a ';' file: the parser pads it with blanks) are refused."""
+    if frame.shape[1] < 2 or delim is None:
+        return
+    others = "|".join(re.escape(d) for d in DELIMITERS if d != delim)
+    first = frame.iloc[:, 0].fillna("").astype(str)
+    padded = frame.iloc[:, -1].fillna("").eq("").to_numpy()
+    mixed = np.flatnonzero(padded & first.str.contains(others).to_numpy())
+    if len(mixed):
+        raise InputError([
+            InputIssue(str(path), int(i) + 1, None, str(first.iat[i])[:60],
+                       f"cells separated by {delim!r} like the header row (this row uses "
+                       f"another delimiter)") for i in mixed[:20]])
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def read_xlsx(path: Path) -> RawTable:
+    """First sheet of an .xlsx workbook via openpyxl; row numbers are Excel's."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise _not_tabular(path, "an Excel .xlsx workbook",
+                           f"the file is not one ({type(exc).__name__})") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers store wrong dimensions; read every row
+        return _records_to_table(sheet.iter_rows(values_only=True), path)
+    finally:
+        workbook.close()
+
+
+# --------------------------------------------------------------------------- SPSS, Parquet
+
+
+def read_sav(path: Path) -> RawTable:
+    """SPSS .sav via pyreadstat with value labels applied (labelled codes become labels)."""
+    import pyreadstat
+
+    try:
+        frame, _meta = pyreadstat.read_sav(str(path), apply_value_formats=True,
+                                           formats_as_category=False)
+    except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError
+        raise _not_tabular(path, "an SPSS .sav file", f"the file is not one ({exc})") from exc
+    return RawTable(_frame_text(frame), np.arange(2, len(frame) + 2, dtype=np.int64), path)
+
+
+def read_parquet(path: Path) -> RawTable:
+    """Parquet via pyarrow; numbers and dates turned into text."""
+    import pyarrow
+
+    try:
+        frame = pd.read_parquet(path, engine="pyarrow")
+    except (pyarrow.ArrowException, OSError, ValueError) as exc:
+        raise _not_tabular(path, "a Parquet file", f"the file is not one ({exc})") from exc
+    return RawTable(_frame_text(frame), np.arange(2, len(frame) + 2, dtype=np.int64), path)
+
+
+for _suffix, _reader in {".csv": read_delimited, ".txt": read_delimited, ".xlsx": read_xlsx,
+                         ".sav": read_sav, ".parquet": read_parquet}.items():
+    register_reader(_suffix, _reader)

@@ -1,0 +1,303 @@
+"""The canonical response table: one row per respondent, answers as the scale's codes.
+
+`load_responses(path, ...)` reads any supported file (`readers.py`), renames vendor headers to
+canonical ids (`column_map.py`) and parses every cell; `parse_responses(raw, ...)` does the work
+on an already read `RawTable`. Every problem found is collected and raised once as `InputError`
+(file, row as in the file, column header as in the file, value, what was expected).
+
+Canonical table, columns in this order:
+- `source_row` (int64): the row number a user sees in the file (header = row 1);
+- `respondent_id` (string, NA allowed; non-blank ids must be unique);
+- `unit` (string, required; a code of the org tree when `known_units` is given);
+- `sex` (`kvinna`/`man`/`annat`), `role` (`chef`/`medarbetare`), `profession`, `age_group`
+  (string, NA when blank, a missing label, or the column is absent);
+- one `Int16` column per item present in the file, in instrument order, holding the answer
+  CODE (1-5 on the HME scale, 0-10 for eNPS); NA = missing.
+
+Answers (HME.md): a code of the item's scale, also written "5.0" or "5,0"; a Swedish or English
+option label of the scale (case and surrounding spaces ignored); blank, a `missing_labels`
+entry ("Vet ej", ...) or a `missing_codes` entry are missing (NA), never zero. A code on the item's
+own scale always wins over `missing_codes` (6 is a valid eNPS answer even when 6 = "Vet ej" on
+HME). Anything else is an error. Text is NFKC-normalised first, so full-width digits ('５') read
+as '5'; other scripts' digits (Arabic-Indic '٥') are errors, since a Swedish survey export never
+holds them and a silent reading could hide a corrupt file. Parsing maps each distinct value
+once (files have 10^6 rows).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hme_core.config import Settings
+from hme_core.errors import InputError, InputIssue
+from hme_core.inputs.columns import (
+    INVISIBLE,
+    RESPONDENT_COLUMNS,
+    header_key,
+    load_column_map,
+    match_columns,
+)
+from hme_core.inputs.readers import STRING, RawTable, read_table
+from hme_core.instruments import InstrumentSet, Scale
+from hme_core.vocabulary import BREAKDOWN_VARIABLES, spellings
+
+# Accepted spellings of the breakdown columns (matched with `header_key`).
+_CATEGORIES = {variable: spellings(variable) for variable in BREAKDOWN_VARIABLES}
+_NUMBER = re.compile(r"^([+-]?\d{1,9})(?:[.,]0*)?$", re.ASCII)  # NFKC first; '٥' is an error
+_BAD = object()  # a cell value that is neither an answer nor missing
+
+
+def load_responses(
+    path: str | Path,
+    instruments: InstrumentSet,
+    settings: Settings,
+    column_map: Mapping[str, str] | None = None,
+    known_units: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """Read a response file into the canonical response table (see module docstring)."""
+    return parse_responses(read_table(path), instruments, settings, column_map, known_units)
+
+
+def parse_responses(
+    raw: RawTable,
+    instruments: InstrumentSet,
+    settings: Settings,
+    column_map: Mapping[str, str] | None = None,
+    known_units: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """Validate and convert a `RawTable` of responses into the canonical response table.
+
+    `column_map` defaults to `params/column_map.yaml`; `known_units` (unit codes of the org
+    tree), when given, makes any other unit code an error.
+    """
+    column_map = load_column_map() if column_map is None else column_map
+    headers = list(raw.frame.columns)
+    mapping, issues = match_columns(headers, instruments, column_map, raw.source)
+    header_of = {cid: header for header, cid in mapping.items()}
+    found = ", ".join(f"'{h}'" for h in headers)
+
+    if "unit" not in header_of:
+        aliases = [k for k, v in column_map.items() if v == "unit"]
+        also = f" (or {', '.join(repr(a) for a in aliases)})" if aliases else ""
+        issues.append(raw.issue(None, None, None,
+                                f"a column 'unit'{also} with each respondent's unit; "
+                                f"found columns {found}{_header_below_hint(raw, column_map)}"))
+    items = [i for i in instruments.item_ids if i in header_of]
+    if not items:
+        example = instruments.instruments[0].items[0]
+        issues.append(raw.issue(None, None, None,
+                                f"at least one item column, e.g. '{example.id}' or "
+                                f"'{example.sv}'; found columns {found}"))
+
+    n = len(raw.frame)
+    out: dict[str, pd.Series] = {"source_row": pd.Series(raw.row_numbers, dtype="int64")}
+    for cid in RESPONDENT_COLUMNS:
+        header = header_of.get(cid)
+        if header is None:
+            out[cid] = pd.Series(pd.NA, index=range(n), dtype=STRING)
+            continue
+        values = clean_text(raw.frame[header])
+        if cid in _CATEGORIES:
+            values, bad = _categories(values, _CATEGORIES[cid], settings)
+            issues += cell_issues(raw, header, bad, _category_expected(_CATEGORIES[cid], settings))
+        elif cid in ("profession", "age_group"):
+            values = values.mask(_is_missing_label(values, settings))
+        elif cid == "unit":
+            issues += cell_issues(raw, header, values.isna().to_numpy(),
+                                  "a unit code (blank is not allowed)")
+            bad = bad_unit_codes(values)
+            issues += cell_issues(raw, header, bad, UNIT_CODE_RULE)
+            if known_units is not None:
+                issues += unknown_unit_issues(raw, header, values.mask(bad), known_units)
+        elif cid == "respondent_id":
+            issues += duplicate_issues(raw, header, values, values, "a unique respondent id")
+        out[cid] = values.reset_index(drop=True)
+
+    scales = {i: instruments.instrument_of_item(i).scale for i in items}
+    for item in items:
+        header = header_of[item]
+        codes, bad = answer_codes(raw.frame[header], scales[item], settings)
+        issues += cell_issues(raw, header, bad, answers_expected(scales[item], settings))
+        out[item] = codes.reset_index(drop=True)
+
+    if issues:
+        raise InputError(sort_issues(issues, headers))
+    return pd.DataFrame(out)
+
+
+def _header_below_hint(raw: RawTable, column_map: Mapping[str, str]) -> str:
+    """" (row 2 looks like the header ...)" when the first data row holds the headers, as in
+    Excel exports with a merged title row above the real header row."""
+    if not len(raw.frame):
+        return ""
+    first = [str(v) for v in raw.frame.iloc[0].dropna()]
+    keys = {header_key(k) for k, v in column_map.items() if v == "unit"} | {"unit"}
+    if not any(header_key(v) in keys for v in first):
+        return ""
+    return (f" (row {raw.row_numbers[0]} looks like the header row: remove the title or merged "
+            f"header row above it)")
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def _answer_lookup(scale: Scale, settings: Settings) -> dict[str, int | None]:
+    """Normalised text -> code (labels of the scale) or None (missing labels)."""
+    lookup: dict[str, int | None] = {header_key(m): None for m in settings.missing_labels}
+    for option in scale.options:
+        for label in (option.sv, option.en):
+            if label:
+                lookup[header_key(label)] = option.code
+    return lookup
+
+
+def _answer_of(text: str, lookup: dict, codes: set[int], missing_codes: set[int]) -> object:
+    key = header_key(text)
+    if key in lookup:
+        return lookup[key]
+    match = _NUMBER.match(key)
+    if match:
+        number = int(match.group(1))
+        if number in codes:
+            return number
+        if number in missing_codes:
+            return None
+    return _BAD
+
+
+def answer_codes(values: pd.Series, scale: Scale, settings: Settings) -> tuple[pd.Series, np.ndarray]:
+    """Cell texts -> `Int16` answer codes (NA = missing) and a mask of invalid cells.
+
+    Each distinct value is parsed once and the result spread back with `numpy.take`.
+    """
+    positions, uniques = pd.factorize(values, use_na_sentinel=True)
+    lookup = _answer_lookup(scale, settings)
+    codes, missing_codes = set(scale.codes), set(settings.missing_codes)
+    parsed = [_answer_of(u, lookup, codes, missing_codes) for u in uniques]
+    # One extra slot at the end: position -1 (a blank cell) is missing, not invalid.
+    code_of = np.array([p if isinstance(p, int) else 0 for p in parsed] + [0], dtype=np.int16)
+    missing_of = np.array([not isinstance(p, int) for p in parsed] + [True])
+    bad_of = np.array([p is _BAD for p in parsed] + [False])
+    array = pd.arrays.IntegerArray(code_of[positions], missing_of[positions])
+    return pd.Series(array, index=values.index, dtype="Int16"), bad_of[positions]
+
+
+def answers_expected(scale: Scale, settings: Settings) -> str:
+    """E.g. "1–5 or a label such as 'Stämmer mycket bra', blank or 'Vet ej'"."""
+    codes = sorted(scale.codes)
+    if codes == list(range(codes[0], codes[-1] + 1)):
+        text = f"{codes[0]}–{codes[-1]}"
+    else:
+        text = ", ".join(map(str, codes))
+    labelled = [o.sv for o in scale.options if o.sv]
+    if labelled:
+        text += f" or a label such as '{labelled[-1]}'"
+    missing = " or ".join(f"'{m}'" for m in settings.missing_labels[:1])
+    return f"{text}, blank or {missing}" if missing else f"{text} or blank"
+
+
+# --------------------------------------------------------------------------- other columns
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """NFKC-normalise (full-width '５' -> '5'), drop BOM/zero-width characters, strip spaces;
+    blank cells become NA (string dtype). Each distinct value is normalised once."""
+    positions, uniques = pd.factorize(values.astype(STRING), use_na_sentinel=True)
+    texts = [INVISIBLE.sub("", unicodedata.normalize("NFKC", u)).strip() for u in uniques]
+    table = np.array([t if t else pd.NA for t in texts] + [pd.NA], dtype=object)
+    return pd.Series(table[positions], index=values.index, dtype=STRING)
+
+
+#: Unit codes name report folders and files, so they may not hold path separators, control
+#: characters or '.'/'..', nor start like a spreadsheet formula (OWASP CSV injection).
+_BAD_UNIT_CODE = re.compile(r"[/\\\x00-\x1f\x7f]|^\.{1,2}$|^[=+\-@]")
+UNIT_CODE_RULE = ("a unit code without '/', '\\' or control characters, not '.' or '..', and "
+                  "not starting with '=', '+', '-' or '@' (e.g. 'a1')")
+
+
+def bad_unit_codes(units: pd.Series) -> np.ndarray:
+    """Mask of unit codes breaking `UNIT_CODE_RULE` (NA is not flagged here)."""
+    return units.str.contains(_BAD_UNIT_CODE).fillna(False).to_numpy(dtype=bool)
+
+
+def _is_missing_label(values: pd.Series, settings: Settings) -> np.ndarray:
+    """Mask of cells holding a `missing_labels` entry ("Vet ej", ...), per distinct value."""
+    missing = {header_key(m) for m in settings.missing_labels}
+    positions, uniques = pd.factorize(values, use_na_sentinel=True)
+    flags = np.array([header_key(u) in missing for u in uniques] + [False])
+    return flags[positions]
+
+
+def _categories(
+    values: pd.Series, accepted: Mapping[str, Iterable[str]], settings: Settings
+) -> tuple[pd.Series, np.ndarray]:
+    """Map spellings (case-insensitive) to canonical categories; unknown values are invalid."""
+    lookup: dict[str, object] = {header_key(m): pd.NA for m in settings.missing_labels}
+    for canonical, names in accepted.items():
+        for s in (canonical, *names):
+            lookup[header_key(s)] = canonical
+    positions, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = [lookup.get(header_key(u), _BAD) for u in uniques]
+    bad_of = np.array([m is _BAD for m in mapped] + [False])
+    result = np.array([pd.NA if m is _BAD else m for m in mapped] + [pd.NA], dtype=object)
+    return pd.Series(result[positions], index=values.index, dtype=STRING), bad_of[positions]
+
+
+def _category_expected(accepted: Mapping[str, Iterable[str]], settings: Settings) -> str:
+    names = [spellings[0] for spellings in accepted.values()]
+    others = [s for spellings in accepted.values() for s in spellings[1:]]
+    missing = f" or '{settings.missing_labels[0]}'" if settings.missing_labels else ""
+    return f"one of {', '.join(names)} (also {', '.join(others)}), blank{missing}"
+
+
+def unknown_unit_issues(
+    raw: RawTable, header: str, units: pd.Series, known_units: Collection[str]
+) -> list[InputIssue]:
+    """Issues for non-blank unit codes that are not in `known_units` (the org tree)."""
+    known = {str(u) for u in known_units}
+    bad = (units.notna() & ~units.isin(known)).to_numpy(dtype=bool)
+    examples = ", ".join(f"'{u}'" for u in sorted(known)[:5])
+    more = ", ..." if len(known) > 5 else ""
+    return cell_issues(raw, header, bad,
+                       f"a unit code of the org tree ({examples}{more}; {len(known)} in all)")
+
+
+def duplicate_issues(
+    raw: RawTable, header: str, keys: pd.Series, shown: pd.Series, what: str
+) -> list[InputIssue]:
+    """One issue per row whose non-NA `keys` value already occurred, naming the first row."""
+    keys = keys.reset_index(drop=True)
+    dup = (keys.duplicated(keep="first") & keys.notna()).to_numpy(dtype=bool)
+    if not dup.any():
+        return []
+    repeated = keys[dup].unique()
+    first = (~keys.duplicated(keep="first") & keys.isin(repeated)).to_numpy(dtype=bool)
+    first_row = dict(zip(keys[first], raw.row_numbers[first], strict=True))
+    shown_values = shown.to_numpy(dtype=object)
+    return [
+        raw.issue(int(raw.row_numbers[p]), header, shown_values[p],
+                  f"{what}; row {first_row[keys.iat[p]]} already has it")
+        for p in np.flatnonzero(dup)
+    ]
+
+
+def cell_issues(raw: RawTable, header: str, bad: np.ndarray, expected: str) -> list[InputIssue]:
+    """One issue per flagged cell of `header`, with the value as written in the file."""
+    positions = np.flatnonzero(bad)
+    if not len(positions):
+        return []
+    cells = raw.frame[header].to_numpy(dtype=object)
+    return [raw.issue(int(raw.row_numbers[p]), header, cells[p], expected) for p in positions]
+
+
+def sort_issues(issues: list[InputIssue], headers: list[str]) -> list[InputIssue]:
+    """File-level issues first, then by row and by column position in the file."""
+    order = {h: i for i, h in enumerate(headers)}
+    return sorted(issues, key=lambda i: (i.row is not None, i.row or 0,
+                                         order.get(i.column, -1) if i.column else -1))

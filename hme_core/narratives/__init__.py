@@ -1,0 +1,1 @@
+"""HR narratives and targets: files under params/ that no re-run overwrites."""

@@ -1,0 +1,1 @@
+"""Rendering: notebook execution under papermill, HTML via nbconvert, PDF via WeasyPrint."""

@@ -1,0 +1,147 @@
+"""Notebook -> executed notebook (papermill) -> HTML (nbconvert, inputs hidden) -> PDF (weasyprint).
+
+TOOLING.md: papermill's `--report-mode` does not hide code for nbconvert, so HTML is exported
+with `exclude_input`; weasyprint runs no JavaScript, so reports embed charts as images; kernel
+starts occasionally race under load, so a failed start is retried. Every output file is written
+to a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+
+from hme_core.atomic import atomic_write
+from hme_core.errors import HMEError
+from hme_core.paths import REPO_ROOT
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "report" / "templates"
+KERNEL_START_RETRIES = 3
+
+
+class RenderError(HMEError):
+    """Raised when a notebook fails to execute or convert; names the cell and the saved notebook."""
+
+
+def _kernel_start_failed(exc: Exception) -> bool:
+    text = f"{type(exc).__name__}: {exc}"
+    return any(s in text for s in ("Kernel didn't respond", "Address already in use",
+                                   "Kernel died before replying", "DeadKernelError"))
+
+
+ENGINES = {"kernel": None, "inprocess": "hme-inprocess"}
+
+
+def execute_notebook(
+    notebook: Path, parameters: dict, output: Path, timeout: int = 600, engine: str = "kernel"
+) -> nbformat.NotebookNode:
+    """Run `notebook` with papermill, saving the executed copy at `output` (also on failure).
+
+    `engine`: "kernel" (papermill's default: a fresh Jupyter kernel) or "inprocess" (our
+    `hme_core.render.engine`, for a fresh forked process per notebook, see `forkpool`).
+    """
+    import papermill as pm
+
+    if engine not in ENGINES:
+        raise HMEError(f"engine must be one of {sorted(ENGINES)}, got {engine!r}")
+    if engine == "inprocess":
+        from hme_core.render import engine as _register  # noqa: F401  (registers the papermill engine)
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, KERNEL_START_RETRIES + 1):
+        try:
+            return pm.execute_notebook(
+                str(notebook), str(output), parameters=parameters, progress_bar=False,
+                log_output=False, cwd=str(REPO_ROOT), execution_timeout=timeout,
+                request_save_on_cell_execute=False, engine_name=ENGINES[engine],
+            )
+        except pm.PapermillExecutionError as exc:
+            raise RenderError(
+                f"{notebook.name} failed in cell {exc.exec_count} ({exc.ename}: {exc.evalue}); "
+                f"see {output}"
+            ) from exc
+        except Exception as exc:  # kernel start races (TOOLING.md): retry a few times
+            if attempt == KERNEL_START_RETRIES or not _kernel_start_failed(exc):
+                raise
+            time.sleep(0.5 * attempt)
+    raise AssertionError("unreachable")
+
+
+@lru_cache(maxsize=1)
+def _exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="basic", exclude_input=True, exclude_input_prompt=True,
+        exclude_output_prompt=True, exclude_markdown=False, anchor_link_text="",
+    )
+
+
+def notebook_body(nb: nbformat.NotebookNode) -> str:
+    """The notebook's outputs as an HTML fragment, code cells' inputs and prompts hidden."""
+    body, _ = _exporter().from_notebook_node(nb)
+    return body
+
+
+def warm_up() -> None:
+    """Import and initialise the converters once, in a process that will fork per report."""
+    from hme_core.render import engine  # noqa: F401
+    from hme_core.report import charts, unit_report  # noqa: F401
+
+    engine.warm_up()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("warm")]
+    html_text = page(notebook_body(nb), "warm", "sv", "warm")
+    import weasyprint
+
+    weasyprint.HTML(string=html_text, base_url=str(TEMPLATES)).write_pdf()
+
+
+def page(body: str, title: str, lang: str, header: str, extra_css: Iterable[str] = ()) -> str:
+    """A self-contained report page: our stylesheet inline, no remote resources, no scripts."""
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    css += "".join(extra_css)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
+        f'<div class="running-header">{html.escape(header)}</div>\n'
+        f'<main class="report">\n{body}\n</main>\n</body>\n</html>\n'
+    )
+
+
+def write_pdf(html_text: str, path: Path) -> Path:
+    """HTML -> PDF with weasyprint (A4, margins, page numbers and header from report.css)."""
+    import weasyprint
+
+    pdf = weasyprint.HTML(string=html_text, base_url=str(TEMPLATES)).write_pdf()
+    return atomic_write(path, pdf)
+
+
+def render_notebook(
+    notebook: Path,
+    parameters: dict,
+    out_dir: Path,
+    title: str,
+    header: str,
+    lang: str = "sv",
+    formats: Iterable[str] = ("html", "pdf"),
+    engine: str = "kernel",
+) -> dict[str, Path]:
+    """Execute and convert one notebook into `out_dir`: `report.ipynb`, `report.html`, `report.pdf`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executed = out_dir / "report.ipynb"  # kept on failure: the error message points here
+    nb = execute_notebook(notebook, parameters, executed, engine=engine)
+    written = {"ipynb": executed}
+    html_text = page(notebook_body(nb), title, lang, header)
+    formats = set(formats)
+    if "html" in formats:
+        written["html"] = atomic_write(out_dir / "report.html", html_text)
+    if "pdf" in formats:
+        written["pdf"] = write_pdf(html_text, out_dir / "report.pdf")
+    return written

@@ -1,0 +1,1 @@
+"""Unit reports: data, sections, written text, charts, HTML and the index page."""

@@ -1,0 +1,200 @@
+"""The data one unit report shows, read from stored results (no scoring happens here).
+
+Comparisons follow seed 002: the unit next to each level above it up to the top, and to the
+same unit's earlier years. Values of suppressed cells are already NaN in the stored results,
+so nothing here can show them; this module only selects and joins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from hme_core.config import Settings
+from hme_core.instruments import InstrumentSet
+from hme_core.orgtree import ancestors, levels, path_names
+from hme_core.scoring.indices import change_within_noise
+from hme_core.store.duckdb_store import Store
+
+
+@dataclass
+class ReportData:
+    """Everything a unit report shows. Frames are tidy; values of suppressed cells are NaN."""
+
+    year: int
+    unit: str
+    name: str
+    path: list[str]
+    level: int
+    is_leaf: bool
+    respondents: int
+    employees: float
+    response_rate: float
+    suppressed: bool
+    settings: Settings
+    comparison: pd.DataFrame  # series, series_kind, unit, year, index, n, value, se
+    changes: pd.DataFrame  # index, value, previous, diff, within_noise
+    statements: pd.DataFrame  # instrument, item, role, n, value, previous, diff, parent_value, ...
+    distributions: pd.DataFrame  # instrument, item, code, n, count, share
+    enps: pd.DataFrame  # series, series_kind, n, *_pct, enps, se
+    breakdowns: pd.DataFrame  # variable, group, index, n, value
+    instruments_present: list[str] = field(default_factory=list)
+    previous_year: int | None = None
+
+
+def _series_label(name: str, year: int) -> str:
+    return f"{name} {year}"
+
+
+def _comparison_rows(
+    scores_by_year: dict[int, pd.DataFrame], year: int, unit: str, chain: list[str]
+) -> pd.DataFrame:
+    """Rows for the unit and its ancestors this year, then the unit in earlier years."""
+    rows = []
+    now = scores_by_year[year]
+    for kind, u in [("unit", unit), *(("ancestor", a) for a in chain)]:
+        part = now[now["unit"] == u]
+        if len(part):
+            label = _series_label(str(part["unit_name"].iloc[0]), year)
+            rows.append(part.assign(series=label, series_kind=kind))
+    for y in sorted((y for y in scores_by_year if y < year), reverse=True):
+        part = scores_by_year[y][scores_by_year[y]["unit"] == unit]
+        if len(part):
+            label = _series_label(str(part["unit_name"].iloc[0]), y)
+            rows.append(part.assign(series=label, series_kind="previous"))
+    if not rows:
+        return pd.DataFrame(columns=["series", "series_kind", "unit", "year", "index", "n",
+                                     "value", "se"])
+    out = pd.concat(rows, ignore_index=True)
+    return out[["series", "series_kind", "unit", "year", "index", "n", "value", "se"]]
+
+
+def index_changes(comparison: pd.DataFrame, year: int, previous_year: int | None) -> pd.DataFrame:
+    """Change of each index from the previous year, with the noise rule of `scoring`."""
+    now = comparison[(comparison["series_kind"] == "unit")].set_index("index")
+    before = comparison[
+        (comparison["series_kind"] == "previous") & (comparison["year"] == previous_year)
+    ].set_index("index")
+    rows = []
+    for ix, r in now.iterrows():
+        prev = before["value"].get(ix, np.nan)
+        diff = r["value"] - prev
+        noise = (
+            change_within_noise(diff, r["se"], before["se"].get(ix, np.nan))
+            if np.isfinite(diff) else True
+        )
+        rows.append({"index": ix, "value": r["value"], "previous": prev, "diff": diff,
+                     "within_noise": noise})
+    return pd.DataFrame(rows, columns=["index", "value", "previous", "diff", "within_noise"])
+
+
+def _statement_rows(store: Store, year: int, previous_year: int | None, unit: str,
+                    parent: str | None) -> pd.DataFrame:
+    st = store.load_result("statements", year, units=[unit])
+    cols = ["instrument", "item", "role", "n", "value", "suppression", "distribution_shown", "se"]
+    st = st[cols] if len(st) else pd.DataFrame(columns=cols)
+    prev = (store.load_result("statements", previous_year, units=[unit])
+            if previous_year else pd.DataFrame())
+    prev_v = prev.set_index("item")["value"] if len(prev) else pd.Series(dtype=float)
+    prev_se = prev.set_index("item")["se"] if len(prev) else pd.Series(dtype=float)
+    par = store.load_result("statements", year, units=[parent]) if parent else pd.DataFrame()
+    par_v = par.set_index("item")["value"] if len(par) else pd.Series(dtype=float)
+    st = st.assign(
+        previous=st["item"].map(prev_v).astype(float),
+        previous_se=st["item"].map(prev_se).astype(float),
+        parent_value=st["item"].map(par_v).astype(float),
+    )
+    st["diff"] = st["value"] - st["previous"]
+    st["within_noise"] = [
+        change_within_noise(d, a, b) if np.isfinite(d) else True
+        for d, a, b in zip(st["diff"], st["se"], st["previous_se"], strict=True)
+    ]
+    return st.reset_index(drop=True)
+
+
+def _enps_rows(store: Store, years: list[int], year: int, unit: str, chain: list[str],
+               names: dict[int, pd.Series]) -> pd.DataFrame:
+    rows = []
+    now = store.load_result("enps", year, units=[unit, *chain])
+    se = store.load_result("scores", year, units=[unit, *chain])
+    se = se[se["index"] == "enps"].set_index("unit")["se"] if len(se) else pd.Series(dtype=float)
+    for kind, u in [("unit", unit), *(("ancestor", a) for a in chain)]:
+        part = now[now["unit"] == u] if len(now) else now
+        if len(part):
+            rows.append(part.assign(series=_series_label(names[year].get(u, u), year),
+                                    series_kind=kind, se=se.get(u, np.nan)))
+    before = [y for y in years if y < year]
+    last = (store.load_result("enps", max(before), units=[unit, *chain]) if before
+            else pd.DataFrame())
+    last_by_unit = last.set_index("unit")["enps"] if len(last) else pd.Series(dtype=float)
+    for y in sorted(before, reverse=True):
+        part = store.load_result("enps", y, units=[unit])
+        if len(part):
+            rows.append(part.assign(series=_series_label(names[y].get(unit, unit), y),
+                                    series_kind="previous", se=np.nan))
+    if not rows:
+        return pd.DataFrame()
+    out = pd.concat(rows, ignore_index=True)
+    out["previous_enps"] = out["unit"].map(last_by_unit).where(out["series_kind"] != "previous")
+    return out
+
+
+def _published_groups(bd: pd.DataFrame) -> pd.DataFrame:
+    """Breakdown rows of the groups that have at least one published value (hidden values of
+    those groups stay NaN and show as '–'; their n is public)."""
+    if bd.empty:
+        return bd
+    shown = bd.groupby(["variable", "group"])["value"].transform(lambda v: v.notna().any())
+    return bd[shown.astype(bool)]
+
+
+def load_report_data(
+    store: Store, year: int, unit: str, instruments: InstrumentSet, settings: Settings
+) -> ReportData:
+    """Assemble one unit's report data from the store."""
+    org = store.load_org(year)
+    if unit not in set(org["unit"]):
+        from hme_core.errors import StoreError
+
+        raise StoreError(f"unit {unit!r} is not in the {year} org tree")
+    years = [y for y in store.years() if y <= year]
+    previous_year = max((y for y in years if y < year), default=None)
+    chain = ancestors(org, unit)
+    scores_by_year = {y: store.load_result("scores", y, units=[unit, *chain] if y == year
+                                           else [unit]) for y in years}
+    names = {y: store.load_org(y).set_index("unit")["name"] for y in years}
+    comparison = _comparison_rows(scores_by_year, year, unit, chain)
+    own = scores_by_year[year]
+    own = own[own["unit"] == unit]
+    hme = own[own["index"] == "hme"]
+    suppressed = hme.empty or bool(hme["value"].isna().all())
+    present = [
+        ins.id for ins in instruments
+        if ins.id not in ("hme", "enps") and (own["index"].isin([ix.id for ix in ins.indices])).any()
+    ]
+    first = own.iloc[0] if len(own) else None
+    dist = store.load_result("distributions", year, units=[unit])
+    bd = store.load_result("breakdowns", year, units=[unit])
+    return ReportData(
+        year=year,
+        unit=unit,
+        name=str(names[year][unit]),
+        path=path_names(org, unit),
+        level=int(levels(org)[unit]),
+        is_leaf=not (org["parent"] == unit).any(),
+        respondents=int(first["respondents"]) if first is not None else 0,
+        employees=float(first["employees"]) if first is not None else np.nan,
+        response_rate=float(first["response_rate"]) if first is not None else np.nan,
+        suppressed=suppressed,
+        settings=settings,
+        comparison=comparison,
+        changes=index_changes(comparison, year, previous_year),
+        statements=_statement_rows(store, year, previous_year, unit, chain[0] if chain else None),
+        distributions=dist,
+        enps=_enps_rows(store, years, year, unit, chain, names),
+        breakdowns=_published_groups(bd),
+        instruments_present=present,
+        previous_year=previous_year,
+    )

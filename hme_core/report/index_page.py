@@ -1,0 +1,116 @@
+"""outputs/reports/<year>/index.html: every unit of the year as a sortable, searchable row.
+
+Self-contained (inline CSS and a few lines of inline script, no network); without script it is
+still a plain readable table. Values come from the stored, already suppressed results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+from hme_core.atomic import atomic_write
+from hme_core.i18n import fmt_date, fmt_int, fmt_number, fmt_signed, sort_key, t, trend_arrow
+from hme_core.orgtree import levels, tree_order
+from hme_core.report.html import esc
+from hme_core.store.duckdb_store import Store
+
+_SCRIPT = """
+const q = document.getElementById('q'), rows = [...document.querySelectorAll('#units tbody tr')];
+q.addEventListener('input', () => { const v = q.value.toLowerCase();
+  rows.forEach(r => r.hidden = !r.dataset.search.includes(v)); });
+document.querySelectorAll('#units th[data-col]').forEach(th => th.addEventListener('click', () => {
+  const i = +th.dataset.col, num = th.dataset.type === 'num', dir = th.dataset.dir === 'asc' ? -1 : 1;
+  th.dataset.dir = dir === 1 ? 'asc' : 'desc';
+  const key = r => r.children[i].dataset.sort;
+  const cmp = (a, b) => num ? ((parseFloat(key(a)) || -1e9) - (parseFloat(key(b)) || -1e9))
+                            : key(a).localeCompare(key(b), document.documentElement.lang);
+  const body = document.querySelector('#units tbody');
+  rows.sort((a, b) => dir * cmp(a, b)).forEach(r => body.appendChild(r)); }));
+"""
+
+_CSS = """
+body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0;color:#1f2a33;background:#f4f6f8}
+main{max-width:1100px;margin:0 auto;padding:20px;background:#fff}
+h1{color:#1b5e8c;margin:.2em 0}
+input{font-size:1em;padding:6px 10px;width:100%;max-width:420px;margin:8px 0 12px;border:1px solid #b8c3cc;border-radius:4px}
+.wrap{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.92em}
+th,td{padding:5px 8px;border-bottom:1px solid #d5dde3;text-align:left;white-space:nowrap}
+thead th{border-bottom:2px solid #1f2a33;cursor:pointer;user-select:none}
+thead th:after{content:" \\2195";color:#9aa6af;font-size:.8em}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.name{white-space:normal}
+.lvl1 td.name{font-weight:bold}.lvl2 td.name{padding-left:20px}.lvl3 td.name{padding-left:36px}
+.lvl4 td.name{padding-left:52px}.lvl5 td.name{padding-left:68px}
+.failed{color:#a3242b;font-weight:bold}.muted{color:#5b6770}
+"""
+
+
+def _status(outcome, folder: Path, suppressed: bool, lang: str) -> tuple[str, str]:
+    if outcome is not None and not outcome.ok:
+        return t("status_failed", lang), "failed"
+    if not (folder / "report.html").exists() and not (folder / "report.pdf").exists():
+        return t("status_not_rendered", lang), "muted"
+    return (t("status_suppressed", lang), "muted") if suppressed else (t("status_ok", lang), "")
+
+
+def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcomes: list,
+                lang: str = "sv") -> Path:
+    """Write the index page for `year` into `root` and return its path."""
+    with Store.open(db, read_only=True) as store:
+        org = store.load_org(year)
+        scores = store.load_result("scores", year)
+        prev_years = [y for y in store.years() if y < year]
+        prev = store.load_result("scores", max(prev_years)) if prev_years else None
+    hme = scores[scores["index"] == "hme"].set_index("unit")
+    prev_hme = prev[prev["index"] == "hme"].set_index("unit")["value"] if prev is not None else {}
+    lv = levels(org)
+    by_unit = {o.unit: o for o in outcomes}
+    rows = []
+    for unit in tree_order(org):
+        r = hme.loc[unit] if unit in hme.index else None
+        value = float(r["value"]) if r is not None else math.nan
+        n = int(r["n"]) if r is not None else 0
+        before = float(prev_hme.get(unit, math.nan)) if len(prev_hme) else math.nan
+        diff = value - before
+        folder = root / folders[unit]
+        status, cls = _status(by_unit.get(unit), folder, math.isnan(value), lang)
+        links = " ".join(
+            f'<a href="{esc(folders[unit])}/report.{ext}">{ext.upper()}</a>'
+            for ext in ("html", "pdf") if (folder / f"report.{ext}").exists()
+        )
+        name = str(org.set_index("unit").loc[unit, "name"])
+        search = f"{name} {unit}".lower()
+        rows.append(
+            f'<tr class="lvl{lv[unit]}" data-search="{esc(search)}">'
+            f'<td class="name" data-sort="{esc(sort_key(name, lang)[0])}">{esc(name)}'
+            f' <span class="muted">{esc(unit)}</span></td>'
+            f'<td class="num" data-sort="{lv[unit]}">{lv[unit]}</td>'
+            f'<td class="num" data-sort="{n}">{esc(fmt_int(n, lang))}</td>'
+            f'<td class="num" data-sort="{"" if math.isnan(value) else value}">'
+            f"{esc(fmt_number(value, 1, lang))}</td>"
+            f'<td class="num" data-sort="{"" if math.isnan(diff) else diff}">'
+            f"{esc(fmt_signed(diff, 1, lang))} {esc(trend_arrow(diff, 1) if not math.isnan(diff) else '')}</td>"
+            f'<td class="{cls}" data-sort="{esc(status)}">{esc(status)}</td>'
+            f"<td>{links}</td></tr>"
+        )
+    cols = [("index_col_unit", "text"), ("index_col_level", "num"), ("responses", "num"),
+            ("index_hme", "num"), ("change_from_last_year", "num"), ("index_col_status", "text")]
+    head = "".join(f'<th data-col="{i}" data-type="{typ}" scope="col">{esc(t(k, lang))}</th>'
+                   for i, (k, typ) in enumerate(cols)) + f'<th scope="col">{esc(t("index_col_links", lang))}</th>'
+    failed = sum(1 for o in outcomes if not o.ok)
+    title = t("index_title", lang, year=year)
+    html_text = (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body><main>"
+        f"<h1>{esc(title)}</h1><p class=\"muted\">{esc(t('report_date', lang))}: "
+        f"{esc(fmt_date(dt.date.today(), lang))} · {esc(t('index_summary', lang, units=len(rows), failed=failed))}</p>"
+        f'<label for="q">{esc(t("index_search", lang))}</label><br>'
+        f'<input id="q" type="search" placeholder="{esc(t("index_search", lang))}">'
+        f'<div class="wrap"><table id="units"><thead><tr>{head}</tr></thead><tbody>'
+        + "".join(rows) + f"</tbody></table></div></main><script>{_SCRIPT}</script></body></html>"
+    )
+    return atomic_write(root / "index.html", html_text)

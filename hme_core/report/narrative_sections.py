@@ -1,0 +1,237 @@
+"""The report sections people write (issue 4): analysis, escalations, follow-up and targets.
+
+`load_context` reads what those sections need: the unit's narrative of the report year and of
+the previous survey year, the narratives of its child units (their "raise to a higher level"
+items, seed 002's process), and its targets followed up over the years (seed 003). The HTML
+builders take a `ReportText` for texts and number formatting. Narrative text only ever reaches
+the page through `narrative_render` (Markdown without raw HTML, then an allow-list sanitiser);
+numbers only through the formatters, which print '–' for a suppressed (NaN) value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hme_core.instruments import load_instruments
+from hme_core.narratives.files import (
+    Action,
+    Narrative,
+    narrative_path,
+    narratives_dir,
+    read_narrative,
+    unit_folders,
+)
+from hme_core.narratives.markdown import render_inline, render_markdown
+from hme_core.narratives.targets import TargetResult, evaluate_targets, load_targets
+from hme_core.orgtree import children, tree_order
+from hme_core.report.html import bullet_list, esc, paragraph, section, table
+from hme_core.report.text import ReportText
+from hme_core.store.duckdb_store import Store
+
+ANALYSIS_QUESTIONS = (("keep", "analysis_keep", 4), ("improve", "analysis_improve", 3),
+                      ("escalate", "analysis_escalate", 3))
+
+
+@dataclass
+class NarrativeContext:
+    """What the written sections of one unit's report read from `params/` and the store."""
+
+    year: int
+    unit: str
+    path: Path
+    narrative: Narrative | None
+    previous_year: int | None = None
+    previous: Narrative | None = None
+    children: list[tuple[str, Narrative | None]] = field(default_factory=list)  # (name, file)
+    targets: list[TargetResult] = field(default_factory=list)  # the unit's own
+    unit_targets: list[TargetResult] = field(default_factory=list)  # root: every other unit's
+    year_has_narratives: bool = False  # params/narratives/<year>/ exists
+    previous_year_has_narratives: bool = False
+
+    @property
+    def has_narrative(self) -> bool:
+        return self.narrative is not None and self.narrative.has_text
+
+
+def load_context(db: Path, year: int, unit: str, previous_year: int | None,
+                 decimals: int = 1) -> NarrativeContext:
+    """Read the narratives (this year, last survey year, child units) and evaluate targets."""
+    with Store.open(db, read_only=True) as store:
+        org = store.load_org(year)
+        folders = unit_folders(org)
+        path = narrative_path(year, unit, folders)
+        ctx = NarrativeContext(year, unit, path, read_narrative(path), previous_year)
+        ctx.year_has_narratives = narratives_dir(year).is_dir()
+        if previous_year is not None:
+            ctx.previous_year_has_narratives = narratives_dir(previous_year).is_dir()
+            before = store.load_org(previous_year)
+            if unit in set(before["unit"]):
+                ctx.previous = read_narrative(
+                    narrative_path(previous_year, unit, unit_folders(before)))
+        names = org.set_index("unit")["name"].astype(str)
+        order = {u: i for i, u in enumerate(tree_order(org))}
+        for child in sorted(children(org, unit), key=order.__getitem__):
+            ctx.children.append((names[child],
+                                 read_narrative(narrative_path(year, child, folders))))
+        targets = load_targets(instruments=load_instruments())
+        is_root = org.loc[org["unit"] == unit, "parent"].isna().all()
+        results = evaluate_targets(store, targets, year, decimals,
+                                   units=None if is_root else [unit])
+        ctx.targets = [r for r in results if r.unit == unit]
+        ctx.unit_targets = [r for r in results if r.unit != unit]
+    return ctx
+
+
+# ---- analysis (the unit's own narrative, or prompts and suggestions) --------------------
+def _prompts(report: ReportText, key: str, n: int) -> str:
+    return bullet_list([report.t(f"{key}_q{i}") for i in range(1, n + 1)], "prompts")
+
+
+def suggestions_html(report: ReportText, suggestions: dict[str, list[str]]) -> str:
+    boxes = "".join(
+        f'<div class="starting-point"><h4>{esc(report.t(kind))}</h4>{bullet_list(lines)}</div>'
+        for kind, lines in suggestions.items() if lines)
+    if not boxes:
+        return ""
+    return (f'<div class="suggestions"><h3>{esc(report.t("suggestions_heading"))}</h3>'
+            f'<div class="starting-points">{boxes}</div></div>')
+
+
+def actions_table(report: ReportText, actions: list[Action], year: int,
+                  done_now: set[str] | None = None, caption: str | None = None) -> str:
+    """Action, owner, due year and status; overdue when the due year is before `year`."""
+    rows = []
+    for a in actions:
+        done = a.done or a.text.casefold() in (done_now or set())
+        status = ("action_done" if done else "action_overdue"
+                  if a.due is not None and a.due < year else "action_open")
+        rows.append([a.text, a.owner or "–", str(a.due) if a.due else "–", report.t(status)])
+    return table([report.t("action"), report.t("action_owner"), report.t("action_due"),
+                  report.t("action_status")], rows, caption=caption,
+                 numeric=[False, False, True, False])
+
+
+def analysis_html(report: ReportText, ctx: NarrativeContext,
+                  starting_points: dict[str, list[str]]) -> str:
+    """Seed 002's three questions with the unit's answers, or prompts and data suggestions."""
+    parts: list[str] = []
+    if ctx.has_narrative:
+        parts.append(paragraph(report.t("analysis_narrative_intro")))
+    else:
+        parts.append(paragraph(report.t("analysis_no_narrative")))
+        parts.append(suggestions_html(report, starting_points))
+    for key, text_key, n in ANALYSIS_QUESTIONS:
+        own = ctx.narrative.text(key).strip() if ctx.narrative else ""
+        if own:
+            body = f'<div class="narrative">{render_markdown(own)}</div>'
+        elif ctx.has_narrative:
+            body = paragraph(report.t("analysis_not_written"), "muted") + _prompts(
+                report, text_key, n)
+        else:
+            body = _prompts(report, text_key, n)
+        parts.append(f'<div class="analysis-question"><h3>{esc(report.t(text_key))}</h3>'
+                     f"{body}</div>")
+    if ctx.narrative is not None:
+        actions = ctx.narrative.actions
+        if actions:
+            parts.append(f'<h3>{esc(report.t("narrative_actions"))}</h3>'
+                         + actions_table(report, actions, ctx.year))
+        elif ctx.narrative.text("actions").strip():
+            parts.append(f'<h3>{esc(report.t("narrative_actions"))}</h3><div class="narrative">'
+                         f'{render_markdown(ctx.narrative.text("actions"))}</div>')
+    return section(report.t("analysis_heading"), "".join(parts), "analysis")
+
+
+# ---- escalations from child units --------------------------------------------------------
+def escalations_html(report: ReportText, ctx: NarrativeContext) -> str:
+    """Every child unit's "raise to a higher level" items, attributed by the child's name."""
+    if not ctx.children or not ctx.year_has_narratives:
+        return ""
+    blocks = []
+    for name, narrative in ctx.children:
+        items = narrative.escalations if narrative else []
+        if items:
+            lis = "".join(f"<li>{render_inline(i)}</li>" for i in items)
+            blocks.append(f'<div class="escalation"><h3>{esc(name)}</h3>'
+                          f'<ul class="escalated">{lis}</ul></div>')
+    body = paragraph(report.t("escalations_intro", year=ctx.year)) + (
+        "".join(blocks) or paragraph(report.t("escalations_none"), "muted"))
+    return section(report.t("escalations_heading"), body, "escalations")
+
+
+# ---- follow-up of last year's actions ----------------------------------------------------
+def followup_html(report: ReportText, ctx: NarrativeContext) -> str:
+    """Open actions of the previous survey year's narrative; done if ticked in this year's."""
+    if ctx.previous_year is None or not (ctx.previous or ctx.previous_year_has_narratives):
+        return ""
+    title = report.t("followup_heading", year=ctx.previous_year)
+    if ctx.previous is None:
+        body = paragraph(report.t("followup_no_narrative", year=ctx.previous_year), "muted")
+        return section(title, body, "followup")
+    still_open = [a for a in ctx.previous.actions if not a.done]
+    if not still_open:
+        body = paragraph(report.t("followup_none", year=ctx.previous_year), "muted")
+        return section(title, body, "followup")
+    done_now = {a.text.casefold() for a in (ctx.narrative.actions if ctx.narrative else [])
+                if a.done}
+    body = (paragraph(report.t("followup_intro", year=ctx.previous_year))
+            + actions_table(report, still_open, ctx.year, done_now))
+    return section(title, body, "followup")
+
+
+# ---- targets -------------------------------------------------------------------------------
+def indicator_label(report: ReportText, result: TargetResult) -> str:
+    tg = result.target
+    if tg.label:
+        return tg.label
+    ids = {ix.id for ins in report.instruments for ix in ins.indices}
+    label = report.index_label(tg.indicator) if tg.indicator in ids else (
+        f"{tg.indicator}: {report.statement_text(tg.indicator)}")
+    if tg.group is not None:
+        label += f" – {report.group_label(tg.group.variable, tg.group.group)}"
+    return label
+
+
+def _target_row(report: ReportText, r: TargetResult, with_unit: bool) -> list[str]:
+    tg = r.target
+    if tg.target is not None:
+        goal = report.num(tg.target)
+        if tg.target_year:
+            goal = report.t("target_by", value=goal, year=tg.target_year)
+    else:
+        goal = report.t(f"target_{tg.direction}")
+    baseline = report.t("target_by", value=report.num(r.baseline), year=tg.baseline.year)
+    series = " · ".join(f"{int(y)}: {report.num(v)}"
+                        for y, v in zip(r.series["year"], r.series["value"], strict=True))
+    row = [indicator_label(report, r), goal, baseline, report.num(r.current),
+           report.t(f"status_{r.status}"), series]
+    return [r.unit_name, *row] if with_unit else row
+
+
+def _targets_table(report: ReportText, results: list[TargetResult], caption: str,
+                   with_unit: bool) -> str:
+    header = [report.t("target_indicator"), report.t("target_value"),
+              report.t("target_baseline_col"), report.t("target_current", year=report.data.year),
+              report.t("target_status"), report.t("target_series")]
+    numeric = [False, True, True, True, False, False]
+    if with_unit:
+        header, numeric = [report.t("target_unit"), *header], [False, *numeric]
+    return table(header, [_target_row(report, r, with_unit) for r in results], caption=caption,
+                 numeric=numeric)
+
+
+def targets_html(report: ReportText, ctx: NarrativeContext) -> str:
+    """The unit's own targets; the top unit also gets every unit's targets (seed 003 table)."""
+    if not ctx.targets and not ctx.unit_targets:
+        return ""
+    root = report.data.level == 1
+    parts = []
+    if ctx.targets:
+        caption = report.t("targets_org_caption" if root else "targets_unit_caption")
+        parts.append(_targets_table(report, ctx.targets, caption, with_unit=False))
+    if ctx.unit_targets:
+        parts.append(_targets_table(report, ctx.unit_targets,
+                                    report.t("targets_units_caption"), with_unit=True))
+    parts.append(paragraph(report.t("targets_rule"), "footnote"))
+    return section(report.t("targets_heading"), "".join(parts), "targets")

@@ -1,0 +1,51 @@
+"""The words and numbers of one unit's report: texts in its language, numbers in its locale,
+labels of indices, statements and breakdown groups (from the instrument files and
+hme_core/vocabulary)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hme_core.i18n import fmt_number, t
+from hme_core.instruments import InstrumentSet
+from hme_core.report.data import ReportData
+from hme_core.vocabulary import group_text_key
+
+
+class ReportText:
+    """Language helpers shared by every section of a unit's report."""
+
+    def __init__(self, data: ReportData, instruments: InstrumentSet, lang: str = "sv",
+                 today: dt.date | None = None):
+        self.data = data
+        self.instruments = instruments
+        self.lang = lang
+        self.today = today or dt.date.today()
+        self.dec = data.settings.decimals
+
+    def t(self, key: str, **fmt) -> str:
+        """The report text `key` in this report's language."""
+        return t(key, self.lang, **fmt)
+
+    def num(self, x) -> str:
+        """A value with the configured decimals and the locale's decimal sign ('74,5')."""
+        return fmt_number(x, self.dec, self.lang)
+
+    def index_label(self, index_id: str) -> str:
+        """An index's name as its instrument file gives it in this language."""
+        for ins in self.instruments:
+            for ix in ins.indices:
+                if ix.id == index_id:
+                    return ix.name(self.lang)
+        return index_id
+
+    def statement_text(self, item_id: str) -> str:
+        """A statement's wording in this language, with the organisation's name filled in."""
+        ins = self.instruments.instrument_of_item(item_id)
+        org = self.data.settings.organisation_name
+        return ins.item(item_id).text(self.lang, org)
+
+    def group_label(self, variable: str, group: str) -> str:
+        """'Kvinna', 'Chef', … for a breakdown group; an unknown group as stored."""
+        key = group_text_key(variable, group)
+        return self.t(key) if key else str(group)

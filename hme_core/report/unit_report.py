@@ -1,0 +1,289 @@
+"""One unit's report as a sequence of HTML sections; the notebook shows them one per cell.
+
+Model: seed 002 (cover, HME index diagram with comparisons upward and with last year,
+stoplights per statement, eNPS, HSE, analysis questions), in Swedish or English. Suppressed
+values are NaN in the data and are printed as '–'; a suppressed unit shows the reason and no
+result at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from hme_core.config import Settings, load_settings
+from hme_core.i18n import fmt_date, fmt_int, fmt_percent, fmt_signed, trend_arrow
+from hme_core.instruments import load_instruments
+from hme_core.paths import default_db
+from hme_core.report import charts as plots
+from hme_core.report.data import load_report_data
+from hme_core.report.html import HTML, esc, notice, paragraph, section, table
+from hme_core.report.narrative_sections import (
+    analysis_html,
+    escalations_html,
+    followup_html,
+    load_context,
+    suggestions_html,
+    targets_html,
+)
+from hme_core.report.text import ReportText
+from hme_core.store.duckdb_store import Store
+from hme_core.vocabulary import HME_INDICES
+
+
+class UnitReport(ReportText):
+    """The sections of one unit's report. Every method returns displayable HTML."""
+
+    @classmethod
+    def load(cls, db: str | Path | None, year: int, unit: str, lang: str = "sv") -> UnitReport:
+        settings: Settings = load_settings()
+        instruments = load_instruments()
+        with Store.open(Path(db) if db else default_db(), read_only=True) as store:
+            data = load_report_data(store, int(year), str(unit), instruments, settings)
+        return cls(data, instruments, lang)
+
+    @property
+    def shows_results(self) -> bool:
+        return not self.data.suppressed
+
+    # ---- sections --------------------------------------------------------------------
+    def cover(self) -> HTML:
+        d = self.data
+        figures = [
+            (self.t("responses"), fmt_int(d.respondents, self.lang)),
+            (self.t("employees"), fmt_int(d.employees, self.lang)),
+            (self.t("response_rate"), fmt_percent(d.response_rate, self.dec, self.lang)),
+        ]
+        keyfigs = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in figures)
+        path = " › ".join(d.path[:-1])
+        body = (
+            f'<p class="kicker">{esc(self.t("report_title", year=d.year))}</p>'
+            f"<h1>{esc(d.name)}</h1>"
+            + (f'<p class="org-path">{esc(path)}</p>' if path else "")
+            + f'<dl class="keyfigures">{keyfigs}</dl>'
+            + f'<p class="report-date">{esc(self.t("report_date"))}: '
+            f"{esc(fmt_date(self.today, self.lang))}</p>"
+        )
+        if d.suppressed:
+            body += notice(self.t("suppressed", n=d.settings.min_n_index), "privacy")
+            body += paragraph(self.t("suppressed_detail"))
+        return HTML(f'<section class="cover">{body}</section>')
+
+    def index_section(self) -> HTML:
+        if not self.shows_results:
+            return HTML("")
+        d = self.data
+        comp = d.comparison[d.comparison["index"].isin(HME_INDICES)]
+        fig_data = comp.assign(index=comp["index"].map(self.index_label))[
+            ["series", "series_kind", "index", "value"]]
+        alt = self.t("index_chart_alt", unit=d.name, values=", ".join(
+            f"{self.index_label(r['index'])} {self.num(r['value'])}"
+            for _, r in comp[comp["series_kind"] == "unit"].iterrows()))
+        fig = plots.figure_html(plots.index_comparison_figure(fig_data, self.lang), alt=alt)
+        series = comp["series"].drop_duplicates().tolist()
+        wide = comp.pivot_table(index="series", columns="index", values="value", dropna=False,
+                                aggfunc="first").reindex(series)
+        rows = [[s, *(self.num(wide.loc[s].get(ix, np.nan)) for ix in HME_INDICES)]
+                for s in series]
+        header = ["", *(self.index_label(ix) for ix in HME_INDICES)]
+        tbl = table(header, rows, caption=self.t("comparison_heading"),
+                    numeric=[False, True, True, True, True],
+                    row_classes=["current" if i == 0 else "" for i in range(len(rows))])
+        body = paragraph(self.t("index_explanation")) + fig + tbl + self._changes_table()
+        return HTML(section(self.t("hme_name"), body, "hme-index"))
+
+    def _changes_table(self) -> str:
+        d = self.data
+        if d.previous_year is None or d.changes["previous"].isna().all():
+            return paragraph(self.t("no_previous_year"), "muted")
+        ch = d.changes[d.changes["index"].isin(HME_INDICES)]
+        rows = []
+        for _, r in ch.iterrows():
+            note = self.t("within_margin") if (r["within_noise"] and np.isfinite(r["diff"])) else ""
+            rows.append([self.index_label(r["index"]), self.num(r["value"]),
+                         self.num(r["previous"]), fmt_signed(r["diff"], self.dec, self.lang),
+                         trend_arrow(r["diff"], self.dec), note])
+        header = ["", str(d.year), str(d.previous_year), self.t("diff"), self.t("trend"),
+                  self.t("note")]
+        return (table(header, rows, caption=self.t("change_from_last_year"),
+                      numeric=[False, True, True, True, False, False])
+                + paragraph(self.t("noise_rule"), "footnote"))
+
+    def _stoplight(self, items: list[str], title: str) -> str:
+        d = self.data
+        st = d.statements.set_index("item")
+        shown = [i for i in items if i in st.index and bool(st.loc[i, "distribution_shown"])]
+        hidden = [i for i in items if i in st.index and i not in shown]
+        out = ""
+        if shown:
+            dist = d.distributions[d.distributions["item"].isin(shown)]
+            data = dist.assign(statement=dist["item"].map(self.statement_text))
+            data["order"] = data["item"].map({i: k for k, i in enumerate(shown)})
+            data = data.sort_values(["order", "code"])[["statement", "code", "share", "n"]]
+            ins = self.instruments.instrument_of_item(shown[0])
+            labels = [ins.scale.label(c, self.lang) for c in ins.scale.codes]
+            shares = dist.set_index(["item", "code"])["share"]
+            alt = self.t("stoplight_alt", title=title) + " " + "; ".join(
+                f"{self.statement_text(i)} " + ", ".join(
+                    f"{lab}: {fmt_percent(shares.get((i, code)), 0, self.lang)}"
+                    for code, lab in zip(ins.scale.codes, labels, strict=True))
+                for i in shown)
+            out += plots.figure_html(plots.stoplight_figure(data, labels, self.lang), alt=alt)
+        if hidden:
+            out += notice(self.t("distribution_hidden", n=d.settings.min_n_distribution,
+                                  count=len(hidden)))
+        return out
+
+    def _statement_table(self, items: list[str], caption: str) -> str:
+        st = self.data.statements.set_index("item")
+        rows = []
+        for i in items:
+            if i not in st.index:
+                continue
+            r = st.loc[i]
+            rows.append([self.statement_text(i), fmt_int(r["n"], self.lang), self.num(r["value"]),
+                         self.num(r["previous"]), fmt_signed(r["diff"], self.dec, self.lang),
+                         trend_arrow(r["diff"], self.dec)])
+        header = [self.t("statement"), "n", self.t("index"),
+                  str(self.data.previous_year or ""), self.t("diff"), self.t("trend")]
+        return table(header, rows, caption=caption,
+                     numeric=[False, True, True, True, True, False])
+
+    def statement_section(self) -> HTML:
+        if not self.shows_results:
+            return HTML("")
+        ins = self.instruments["hme"]
+        parts = [paragraph(self.t("stoplight_explanation", n=self.data.settings.min_n_distribution))]
+        for ix in ins.indices[1:]:
+            title = f"HME – {ix.name(self.lang)}"
+            parts.append(f'<div class="subindex"><h3>{esc(title)}</h3>'
+                         + self._stoplight(ix.items, title)
+                         + self._statement_table(ix.items, self.t("statement_indices"))
+                         + "</div>")
+        return HTML(section(self.t("statements_heading"), "".join(parts), "statements"))
+
+    def enps_section(self) -> HTML:
+        e = self.data.enps
+        if not self.shows_results or e.empty:
+            return HTML("")
+        org = self.data.settings.organisation_name
+        parts = [paragraph(self.t("enps_question", organisation=org), "question"),
+                 paragraph(self.t("enps_explanation"))]
+        chart = e[e["series_kind"] != "previous"].dropna(subset=["promoters_pct"])
+        if len(chart):
+            alt = "; ".join(f"{r['series']}: eNPS {self.num(r['enps'])}" for _, r in chart.iterrows())
+            parts.append(plots.figure_html(plots.enps_figure(
+                chart[["series", "detractors_pct", "passive_pct", "promoters_pct", "enps"]],
+                self.lang), alt=self.t("enps_alt") + " " + alt))
+        rows = []
+        for _, r in e[e["series_kind"] != "previous"].iterrows():
+            before = r["previous_enps"]
+            diff = r["enps"] - before
+            rows.append([r["series"], fmt_int(r["n"], self.lang),
+                         fmt_percent(r["promoters_pct"] / 100, 1, self.lang),
+                         fmt_percent(r["passive_pct"] / 100, 1, self.lang),
+                         fmt_percent(r["detractors_pct"] / 100, 1, self.lang),
+                         self.num(r["enps"]), self.num(before),
+                         fmt_signed(diff, self.dec, self.lang), trend_arrow(diff, self.dec)])
+        header = ["", "n", self.t("enps_promoters"), self.t("enps_passives"),
+                  self.t("enps_detractors"), "eNPS", str(self.data.previous_year or ""),
+                  self.t("diff"), self.t("trend")]
+        parts.append(table(header, rows, caption=self.t("comparison_heading"),
+                           numeric=[False] + [True] * 7 + [False]))
+        return HTML(section(self.t("enps_heading"), "".join(parts), "enps"))
+
+    def instrument_sections(self) -> HTML:
+        """HSE and any organisation-defined instrument the unit answered."""
+        if not self.shows_results:
+            return HTML("")
+        out = []
+        for ins_id in self.data.instruments_present:
+            ins = self.instruments[ins_id]
+            comp = self.data.comparison[self.data.comparison["index"].isin(
+                [ix.id for ix in ins.indices])]
+            rows = [[r["series"], self.index_label(r["index"]), fmt_int(r["n"], self.lang),
+                     self.num(r["value"])] for _, r in comp.iterrows()]
+            body = table(["", self.t("index"), "n", self.t("value")], rows,
+                         caption=self.t("comparison_heading"),
+                         numeric=[False, False, True, True])
+            indexed = [i.id for i in ins.items if i.role == "indexed"]
+            outcome = [i.id for i in ins.items if i.role == "outcome"]
+            body += self._stoplight(indexed, ins.name(self.lang))
+            body += self._statement_table(indexed, self.t("statement_indices"))
+            if outcome:
+                body += f"<h3>{esc(self.t('outcome_statements'))}</h3>"
+                body += self._stoplight(outcome, self.t("outcome_statements"))
+                body += self._statement_table(outcome, self.t("statement_indices"))
+            out.append(section(ins.name(self.lang), body, f"instrument instrument-{ins.id}"))
+        return HTML("".join(out))
+
+    def breakdown_section(self) -> HTML:
+        bd = self.data.breakdowns
+        if not self.shows_results:
+            return HTML("")
+        if bd.empty:
+            body = paragraph(self.t("breakdown_hidden", n=self.data.settings.min_n_index), "muted")
+            return HTML(section(self.t("breakdown_heading"), body, "breakdowns"))
+        parts = []
+        for var, part in bd.groupby("variable", sort=False):
+            wide = part.pivot_table(index="group", columns="index", values="value",
+                                    aggfunc="first", dropna=False)
+            n = part.groupby("group")["n"].max()  # counts are public; values may be hidden
+            rows = [[self.group_label(var, g),
+                     fmt_int(n.get(g, 0), self.lang),
+                     *(self.num(wide.loc[g].get(ix, np.nan)) for ix in HME_INDICES)]
+                    for g in wide.index]
+            header = [self.t(var), "n", *(self.index_label(ix) for ix in HME_INDICES)]
+            parts.append(table(header, rows, caption=self.t(var),
+                               numeric=[False, True, True, True, True, True]))
+        parts.append(paragraph(self.t("breakdown_rule", n=self.data.settings.min_n_index),
+                               "footnote"))
+        body = f'<div class="keep-together">{"".join(parts)}</div>'
+        return HTML(section(self.t("breakdown_heading"), body, "breakdowns"))
+
+    def starting_points(self) -> dict[str, list[str]]:
+        """Data-driven starting points for the analysis (issue 4; `suggestions` has the rules):
+        strongest and weakest statements, against the parent and last year, high disagreement,
+        low response rate. A suppressed unit gets one line without numbers."""
+        from hme_core.narratives.suggestions import data_suggestions
+
+        return data_suggestions(self.data, self.instruments, self.lang)
+
+    # ---- written sections: narratives, escalations, follow-up, targets (issue 4) -----------
+    def load_narratives(self, db: str | Path | None = None) -> None:
+        """Read the narratives and targets of this report from `params/` (and `db`).
+
+        The notebook calls this right after `load` with its `db` parameter; the written
+        sections call it with the default store if it was not called.
+        """
+        self._narrative_context = load_context(
+            Path(db) if db else default_db(), self.data.year, self.data.unit,
+            self.data.previous_year, self.dec)
+
+    def _narratives(self):
+        if getattr(self, "_narrative_context", None) is None:
+            self.load_narratives()
+        return self._narrative_context
+
+    def analysis_section(self) -> HTML:
+        """Seed 002's analysis questions with the unit's own narrative (Markdown, sanitised)
+        and action plan; without a narrative, the prompts and data-driven suggestions."""
+        return HTML(analysis_html(self, self._narratives(), self.starting_points()))
+
+    def suggestions_section(self) -> HTML:
+        """The data-driven suggestions alone (for the narrative workbook)."""
+        return HTML(suggestions_html(self, self.starting_points()))
+
+    def escalations_section(self) -> HTML:
+        """What the child units raised to this level (seed 002), attributed; leaf units: none."""
+        return HTML(escalations_html(self, self._narratives()))
+
+    def followup_section(self) -> HTML:
+        """Open actions from the previous survey year's narrative (issue 4: follow-up)."""
+        return HTML(followup_html(self, self._narratives()))
+
+    def targets_section(self) -> HTML:
+        """Targets, baseline, current value, status and series (seed 003); the top unit also
+        lists every unit's targets. Suppressed values say "not measurable" and show none."""
+        return HTML(targets_html(self, self._narratives()))

@@ -1,0 +1,1 @@
+"""Results stage: a year's published tables, ingest pipeline and exports."""

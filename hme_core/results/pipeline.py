@@ -1,0 +1,111 @@
+"""Input files -> validated tables -> store: the work behind `hme validate` and `hme ingest`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from hme_core.config import Settings, load_settings
+from hme_core.errors import InputError, InputIssue
+from hme_core.inputs.columns import load_column_map
+from hme_core.inputs.orgtrees import load_headcounts, load_org_tree
+from hme_core.inputs.responses import load_responses
+from hme_core.instruments import InstrumentSet, load_instruments
+from hme_core.results.tables import SCORE_COLUMNS, year_results
+from hme_core.store.duckdb_store import Store
+
+
+@dataclass
+class Inputs:
+    responses: pd.DataFrame
+    org: pd.DataFrame | None
+    headcounts: pd.DataFrame | None
+
+
+def read_inputs(
+    responses_path: Path,
+    org_path: Path | None,
+    headcount_path: Path | None,
+    year: int | None,
+    instruments: InstrumentSet,
+    settings: Settings,
+) -> Inputs:
+    """Read and validate all input files, collecting the problems of every file before raising."""
+    issues: list[InputIssue] = []
+    org = headcounts = responses = None
+    if org_path is not None:
+        try:
+            org = load_org_tree(org_path)
+        except InputError as exc:
+            issues += exc.issues
+    known = set(org["unit"]) if org is not None else None
+    try:
+        responses = load_responses(
+            responses_path, instruments, settings, load_column_map(), known_units=known
+        )
+    except InputError as exc:
+        issues += exc.issues
+    if headcount_path is not None:
+        try:
+            headcounts = load_headcounts(headcount_path, year=year, known_units=known)
+        except InputError as exc:
+            issues += exc.issues
+    if issues:
+        raise InputError(issues)
+    return Inputs(responses, org, headcounts)
+
+
+def ingest_files(
+    db: Path,
+    responses_path: Path,
+    year: int,
+    org_path: Path,
+    headcount_path: Path | None = None,
+    replace: bool = False,
+) -> pd.DataFrame:
+    """Validate, score and store one year. Nothing is written unless everything is valid.
+
+    Returns the score table (CLI contract columns). A database file this call created is removed if the ingest fails.
+    """
+    settings, instruments = load_settings(), load_instruments()
+    inputs = read_inputs(responses_path, org_path, headcount_path, year, instruments, settings)
+    results = year_results(
+        inputs.responses, inputs.org, inputs.headcounts, instruments, settings, year
+    )
+    existed = Path(db).exists()
+    try:
+        with Store.open(db) as store:
+            store.ingest(
+                year, inputs.responses, inputs.org, inputs.headcounts, results,
+                sources={"responses": str(responses_path), "org": str(org_path),
+                         "headcount": str(headcount_path or "")},
+                replace=replace,
+            )
+    except BaseException:
+        if not existed:
+            Path(db).unlink(missing_ok=True)
+            Path(str(db) + ".wal").unlink(missing_ok=True)
+        raise
+    return results["scores"][SCORE_COLUMNS]
+
+
+def results_current(db: Path, year: int) -> bool:
+    """True when the stored results of `year` were computed with today's params and code."""
+    from hme_core.batch.keys import results_fingerprint
+
+    with Store.open(db, read_only=True) as store:
+        return store.results_fingerprint(year) == results_fingerprint()
+
+
+def rescore_year(db: Path, year: int) -> pd.DataFrame:
+    """Recompute a stored year's scores with the current params and store them."""
+    settings, instruments = load_settings(), load_instruments()
+    with Store.open(db) as store:
+        responses = store.load_responses(year)
+        org = store.load_org(year)
+        headcounts = store.load_headcounts(year)
+        results = year_results(responses, org, headcounts, instruments, settings, year)
+        store.replace_results(year, results)
+    return results["scores"][SCORE_COLUMNS]

@@ -1,0 +1,195 @@
+"""The score table: one row per (unit, index) for a year, as `hme score` publishes it.
+
+Columns (CLI contract): year, unit, unit_name, parent, level, index, n, value, employees,
+response_rate, suppression ('' published, 'primary' or 'secondary'). `value` is NaN when
+suppressed and never rounded; `n` is always shown. Employees and respondents are summed over
+each unit's subtree, like the answers (HME.md). What is published is decided by `disclosure`
+alone (primary rule + secondary suppression); every table here asks it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hme_core.config import Settings
+from hme_core.disclosure.publish import (
+    UNKNOWN_GROUP,
+    Publication,
+    apply_decision,
+    decide_publication,
+)
+from hme_core.instruments import InstrumentSet
+from hme_core.orgtree import closure, levels, tree_order
+from hme_core.scoring.indices import (
+    PRIMARY,
+    distribution_results,
+    enps_results,
+    index_results,
+    index_standard_errors,
+    statement_results,
+)
+from hme_core.scoring.statistics import answer_statistics, rollup_statistics
+from hme_core.vocabulary import BREAKDOWN_VARIABLES
+
+SCORE_COLUMNS = [
+    "year", "unit", "unit_name", "parent", "level", "index", "n", "value",
+    "employees", "response_rate", "suppression",
+]
+
+
+def unit_statistics(
+    responses: pd.DataFrame,
+    org: pd.DataFrame,
+    instruments: InstrumentSet,
+    by: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Answer statistics of every unit's subtree, optionally split by group columns `by`."""
+    stats = answer_statistics(responses, instruments, by=("unit", *by))
+    return rollup_statistics(stats, closure(org))
+
+
+def subtree_employees(org: pd.DataFrame, headcounts: pd.DataFrame | None) -> pd.Series:
+    """Employees per unit summed over its subtree; NaN where no head count covers the subtree.
+
+    Head counts are direct employees of a unit (not including its children).
+    """
+    if headcounts is None or headcounts.empty:
+        return pd.Series(np.nan, index=pd.Index(org["unit"], name="unit"), name="employees")
+    c = closure(org).merge(headcounts[["unit", "employees"]], on="unit", how="inner")
+    summed = c.groupby("ancestor")["employees"].sum().astype(float)
+    return summed.reindex(org["unit"]).rename_axis("unit").rename("employees")
+
+
+def score_table(
+    responses: pd.DataFrame,
+    org: pd.DataFrame,
+    headcounts: pd.DataFrame | None,
+    instruments: InstrumentSet,
+    settings: Settings,
+    year: int,
+    stats: pd.DataFrame | None = None,
+    publication: Publication | None = None,
+) -> pd.DataFrame:
+    """Every unit of the year's tree × every index the data has (pure; no I/O).
+
+    Values are published as `disclosure.decide_publication` says (computed here unless
+    given): a suppressed index keeps its n and has no value.
+    """
+    if publication is None:
+        publication = decide_publication(responses, org, instruments, settings)
+    if stats is None:
+        stats = publication.subtree_stats
+    if stats is None:
+        stats = unit_statistics(responses, org, instruments)
+    idx = index_results(stats, instruments, settings)
+    if idx.empty:  # no index has all its statements in the data: every unit, no rows
+        idx = pd.DataFrame(columns=["unit", "instrument", "index", "n", "value", "suppression"])
+    totals = publication.indices[publication.indices["variable"] == ""]
+    idx = apply_decision(idx, totals, ["unit", "index"], ["value"])
+    index_ids = [i for i in instruments.index_ids if i in set(idx.get("index", []))]
+    order = tree_order(org)
+    grid = pd.MultiIndex.from_product([order, index_ids], names=["unit", "index"]).to_frame(
+        index=False
+    )
+    table = grid.merge(idx.drop(columns="instrument"), on=["unit", "index"], how="left")
+    table["n"] = table["n"].fillna(0).astype(int)
+    table["suppression"] = table["suppression"].fillna(PRIMARY)
+    info = org.set_index("unit")
+    respondents = stats["respondents"].reindex(order).fillna(0)
+    employees = subtree_employees(org, headcounts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = (respondents / employees.reindex(order)).where(lambda s: np.isfinite(s))
+    table["year"] = int(year)
+    table["unit_name"] = table["unit"].map(info["name"])
+    table["parent"] = table["unit"].map(info["parent"])
+    table["level"] = table["unit"].map(levels(org)).astype(int)
+    table["employees"] = table["unit"].map(employees)
+    table["response_rate"] = table["unit"].map(rate)
+    return table[SCORE_COLUMNS]
+
+
+def breakdown_table(
+    responses: pd.DataFrame, org: pd.DataFrame, instruments: InstrumentSet, settings: Settings,
+    variables: tuple[str, ...] = BREAKDOWN_VARIABLES, publication: Publication | None = None,
+) -> pd.DataFrame:
+    """Index values per (unit, variable, group), as `disclosure` decides cell by cell.
+
+    A group is shown when it passes the primary rule and no hidden cell (a small group, the
+    group of respondents with the variable missing, a small unit of the subtree) could be
+    recomputed from it and the unit's total; eNPS is not broken down.
+    """
+    if publication is None:
+        publication = decide_publication(responses, org, instruments, settings, variables)
+    frames = []
+    for var in variables:
+        if var not in responses.columns or responses[var].isna().all():
+            continue
+        filled = responses.assign(**{var: responses[var].astype("string").fillna(UNKNOWN_GROUP)})
+        stats = unit_statistics(filled, org, instruments, by=(var,))
+        res = index_results(stats, instruments, settings).rename(columns={var: "group"})
+        res = res[res["instrument"] != "enps"] if "instrument" in res else res
+        res = res[res["group"] != UNKNOWN_GROUP].assign(variable=var)
+        decided = publication.indices[publication.indices["variable"] == var]
+        frames.append(apply_decision(res, decided, ["unit", "group", "index"], ["value"]))
+    if not frames:  # typed, so that the store can create the table from it
+        text = pd.Series(dtype="string")
+        return pd.DataFrame({"unit": text, "variable": text, "group": text, "index": text,
+                             "n": pd.Series(dtype="int64"), "value": pd.Series(dtype=float),
+                             "suppression": text})
+    out = pd.concat(frames, ignore_index=True)
+    return out[["unit", "variable", "group", "index", "n", "value", "suppression"]]
+
+
+def year_results(
+    responses: pd.DataFrame,
+    org: pd.DataFrame,
+    headcounts: pd.DataFrame | None,
+    instruments: InstrumentSet,
+    settings: Settings,
+    year: int,
+) -> dict[str, pd.DataFrame]:
+    """Everything reports publish for a year, computed once for all units (pure).
+
+    Tables: `scores` (the CLI contract plus `se`), `statements`, `distributions` (only rows
+    that may be shown), `enps`, `breakdowns`. Values of suppressed cells are already NaN.
+    """
+    pub = decide_publication(responses, org, instruments, settings)
+    stats = pub.subtree_stats  # the same subtree statistics, computed once
+    if stats is None:
+        stats = unit_statistics(responses, org, instruments)
+    se = index_standard_errors(stats, instruments)
+    scores = score_table(responses, org, headcounts, instruments, settings, year, stats=stats,
+                         publication=pub)
+    scores = scores.merge(se, on=["unit", "index"], how="left")
+    scores["respondents"] = scores["unit"].map(stats["respondents"]).fillna(0).astype(int)
+    totals = pub.statements[pub.statements["variable"] == ""]
+    statements = apply_decision(statement_results(stats, instruments, settings), totals,
+                                ["unit", "item"], ["value"])
+    statements = statements.merge(se.rename(columns={"index": "item"}), on=["unit", "item"],
+                                  how="left")
+    shown = apply_decision(statements[["unit", "item"]].assign(v=1.0), pub.distributions,
+                           ["unit", "item"], [])["suppression"].eq("")
+    statements["distribution_shown"] = shown.to_numpy()
+    dist = apply_decision(distribution_results(stats, instruments, settings),
+                          pub.distributions, ["unit", "item"], ["count", "share"])
+    dist = dist[dist["suppression"].eq("") & dist["share"].notna()].drop(columns="suppression")
+    tables = {"scores": scores, "statements": statements, "distributions": dist}
+    if "enps" in [i.id for i in instruments] and "n|enps" in stats:
+        tables["enps"] = _enps_table(enps_results(stats, instruments["enps"], settings), pub)
+    tables["breakdowns"] = breakdown_table(responses, org, instruments, settings,
+                                           publication=pub)
+    return {
+        name: frame if "year" in frame else frame.assign(year=int(year))[["year", *frame.columns]]
+        for name, frame in tables.items()
+    }
+
+
+def _enps_table(enps: pd.DataFrame, pub: Publication) -> pd.DataFrame:
+    """eNPS per unit: the score as decided for index 'enps', counts and shares as decided for
+    the distribution of item 'enps'."""
+    counts = [f"{k}{s}" for k in ("detractors", "passive", "promoters") for s in ("", "_pct")]
+    dist = apply_decision(enps, pub.distributions[pub.distributions["item"] == "enps"],
+                          ["unit"], counts).drop(columns="suppression")
+    score = pub.indices[(pub.indices["index"] == "enps") & (pub.indices["variable"] == "")]
+    return apply_decision(dist, score, ["unit"], ["enps"])

@@ -1,0 +1,1 @@
+"""Scoring stage: additive answer statistics and the values computed from them."""

@@ -1,0 +1,1 @@
+"""The DuckDB store: responses, org trees, head counts and results across years."""

@@ -1,0 +1,245 @@
+"""The DuckDB store: responses, org trees, head counts and computed results, per year.
+
+Computed results live in tables `res_<name>` (scores, statements, distributions, enps,
+breakdowns), each with a `year` column, so reports only read.
+
+One file (default `outputs/hme.duckdb`). Org trees and head counts are kept per year because
+trees change between years. `ingest` writes a whole year in one transaction: either everything
+lands or the database is left as it was. Item columns are added when an instrument first appears.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from hme_core.errors import StoreError
+
+META_COLUMNS = ["source_row", "respondent_id", "unit", "sex", "role", "profession", "age_group"]
+_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS responses (
+    year INTEGER NOT NULL, source_row INTEGER, respondent_id VARCHAR, unit VARCHAR NOT NULL,
+    sex VARCHAR, role VARCHAR, profession VARCHAR, age_group VARCHAR);
+CREATE TABLE IF NOT EXISTS org_units (
+    year INTEGER NOT NULL, unit VARCHAR NOT NULL, name VARCHAR, parent VARCHAR,
+    PRIMARY KEY (year, unit));
+CREATE TABLE IF NOT EXISTS headcounts (
+    year INTEGER NOT NULL, unit VARCHAR NOT NULL, employees BIGINT, PRIMARY KEY (year, unit));
+CREATE TABLE IF NOT EXISTS result_meta (year INTEGER PRIMARY KEY, fingerprint VARCHAR);
+CREATE TABLE IF NOT EXISTS ingests (
+    year INTEGER PRIMARY KEY, ingested_at TIMESTAMP, responses_file VARCHAR,
+    org_file VARCHAR, headcount_file VARCHAR, respondents BIGINT);
+"""
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, never masking the error that made us roll back."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+class Store:
+    """A connection to the store. Use `Store.open(path)` as a context manager."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool):
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: str | Path, read_only: bool = False) -> Iterator[Store]:
+        path = Path(path)
+        if read_only and not path.exists():
+            raise StoreError(f"{path}: no database here; run 'hme ingest' first")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"{path}: cannot open the database ({exc})") from exc
+        try:
+            if not read_only:
+                con.execute(_SCHEMA)
+            yield cls(con, path, read_only)
+        finally:
+            con.close()
+
+    # ---- reading -------------------------------------------------------------------------
+    def years(self) -> list[int]:
+        try:
+            rows = self.con.execute("SELECT DISTINCT year FROM org_units ORDER BY year").fetchall()
+        except duckdb.CatalogException:
+            return []
+        return [int(r[0]) for r in rows]
+
+    def has_year(self, year: int) -> bool:
+        return year in self.years()
+
+    def _require(self, year: int) -> None:
+        if not self.has_year(year):
+            have = ", ".join(map(str, self.years())) or "none"
+            raise StoreError(f"{self.path}: year {year} is not in the store (years: {have})")
+
+    def load_responses(self, year: int) -> pd.DataFrame:
+        """The canonical response table of a year; item columns nobody answered are dropped."""
+        self._require(year)
+        df = self.con.execute(
+            "SELECT * EXCLUDE (year) FROM responses WHERE year = ? ORDER BY source_row", [year]
+        ).df()
+        items = [c for c in df.columns if c not in META_COLUMNS]
+        empty = [c for c in items if df[c].isna().all()]
+        df = df.drop(columns=empty)
+        for c in META_COLUMNS[1:]:
+            df[c] = df[c].astype("string")
+        for c in items:
+            if c not in empty:
+                df[c] = df[c].astype("Int16")
+        return df
+
+    def load_org(self, year: int) -> pd.DataFrame:
+        self._require(year)
+        df = self.con.execute(
+            "SELECT unit, name, parent FROM org_units WHERE year = ? ORDER BY unit", [year]
+        ).df()
+        return df.astype({"unit": "string", "name": "string", "parent": "string"})
+
+    def load_headcounts(self, year: int) -> pd.DataFrame:
+        self._require(year)
+        return self.con.execute(
+            "SELECT unit, year, employees FROM headcounts WHERE year = ? ORDER BY unit", [year]
+        ).df()
+
+    def load_scores(self, year: int) -> pd.DataFrame:
+        """The stored score table of a year (CLI contract columns plus `se`)."""
+        self._require(year)
+        return self.load_result("scores", year)
+
+    # ---- writing -------------------------------------------------------------------------
+    def _add_item_columns(self, responses: pd.DataFrame) -> None:
+        have = {r[0] for r in self.con.execute("DESCRIBE responses").fetchall()}
+        for col in responses.columns:
+            if col in META_COLUMNS or col in have:
+                continue
+            if not _IDENT.match(col):
+                raise StoreError(f"item id {col!r} is not a valid column name")
+            self.con.execute(f'ALTER TABLE responses ADD COLUMN "{col}" SMALLINT')
+
+    def ingest(
+        self,
+        year: int,
+        responses: pd.DataFrame,
+        org: pd.DataFrame,
+        headcounts: pd.DataFrame | None,
+        results: dict[str, pd.DataFrame],
+        sources: dict[str, str] | None = None,
+        replace: bool = False,
+    ) -> None:
+        """Write one year in a single transaction; refuse a present year unless `replace`."""
+        if self.has_year(year) and not replace:
+            raise StoreError(
+                f"{self.path}: year {year} is already in the store; use --replace to overwrite it"
+            )
+        sources = sources or {}
+        hc = headcounts if headcounts is not None else pd.DataFrame(
+            {"unit": pd.Series(dtype="string"), "employees": pd.Series(dtype="int64")}
+        )
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table in ("responses", "org_units", "headcounts", "ingests"):
+                con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
+            self._add_item_columns(responses)
+            con.register("incoming_responses", responses)
+            con.execute(
+                "INSERT INTO responses BY NAME SELECT ? AS year, * FROM incoming_responses", [year]
+            )
+            con.register("incoming_org", org[["unit", "name", "parent"]])
+            con.execute("INSERT INTO org_units SELECT ?, unit, name, parent FROM incoming_org", [year])
+            con.register("incoming_hc", hc[["unit", "employees"]])
+            con.execute("INSERT INTO headcounts SELECT ?, unit, employees FROM incoming_hc", [year])
+            self._write_results(year, results)
+            con.execute(
+                "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?)",
+                [year, datetime.now(timezone.utc).replace(tzinfo=None),
+                 sources.get("responses"), sources.get("org"), sources.get("headcount"),
+                 len(responses)],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            _rollback(con)
+            raise
+        finally:
+            for name in ("incoming_responses", "incoming_org", "incoming_hc"):
+                try:
+                    con.unregister(name)
+                except duckdb.Error:
+                    pass
+
+    def _write_results(self, year: int, results: dict[str, pd.DataFrame]) -> None:
+        from hme_core.batch.keys import results_fingerprint
+
+        self.con.execute("DELETE FROM result_meta WHERE year = ?", [year])
+        self.con.execute("INSERT INTO result_meta VALUES (?, ?)", [year, results_fingerprint()])
+        for name, frame in results.items():
+            if not _IDENT.match(name):
+                raise StoreError(f"result table name {name!r} is not a valid identifier")
+            table = f"res_{name}"
+            exists = self.con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+            ).fetchall()[0][0]
+            if frame.empty and not exists:
+                continue  # an empty, untyped frame would make NULL-typed columns
+            self.con.register("incoming_result", frame)
+            try:
+                self.con.execute(
+                    f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming_result LIMIT 0"
+                )
+                self.con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
+                self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_result")
+            finally:
+                self.con.unregister("incoming_result")
+
+    def results_fingerprint(self, year: int) -> str | None:
+        """The params/code fingerprint the stored results of `year` were computed with."""
+        try:
+            rows = self.con.execute(
+                "SELECT fingerprint FROM result_meta WHERE year = ?", [year]).fetchall()
+        except duckdb.CatalogException:
+            return None
+        return rows[0][0] if rows else None
+
+    def load_result(self, name: str, year: int, units: list[str] | None = None) -> pd.DataFrame:
+        """A stored result table (`scores`, `statements`, `distributions`, `enps`, `breakdowns`)
+        of a year, optionally only for some units; empty when the table does not exist."""
+        if not _IDENT.match(name):
+            raise StoreError(f"result table name {name!r} is not a valid identifier")
+        sql = f"SELECT * FROM res_{name} WHERE year = ?"
+        args: list = [year]
+        if units is not None:
+            sql += " AND list_contains(?, unit)"
+            args.append(list(units))
+        try:
+            return self.con.execute(sql + " ORDER BY rowid", args).df()
+        except duckdb.CatalogException:
+            return pd.DataFrame()
+
+    def replace_results(self, year: int, results: dict[str, pd.DataFrame]) -> None:
+        """Store freshly computed results for a year (one transaction)."""
+        self._require(year)
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self._write_results(year, results)
+            self.con.execute("COMMIT")
+        except BaseException:
+            _rollback(self.con)
+            raise

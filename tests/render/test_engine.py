@@ -1,0 +1,76 @@
+"""The in-process papermill engine and the fork pool: same outputs, isolated runs."""
+
+from __future__ import annotations
+
+import os
+
+import nbformat
+import papermill as pm
+import pytest
+
+from hme_core.batch.forkpool import run_forked
+from hme_core.render import engine  # noqa: F401  (registers the engine)
+
+
+def _notebook(path, cells):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("x = 1")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params] + [nbformat.v4.new_code_cell(c) for c in cells]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_engine_records_streams_displays_and_the_last_expression(tmp_path):
+    src = _notebook(tmp_path / "a.ipynb", [
+        "print('hello', x)",
+        "from IPython.display import display, HTML\ndisplay(HTML('<i>d</i>'))\nx * 21",
+    ])
+    nb = pm.execute_notebook(str(src), str(tmp_path / "out.ipynb"), parameters={"x": 2},
+                             engine_name="hme-inprocess", progress_bar=False)
+    outs = [c.outputs for c in nb.cells if c.cell_type == "code"]
+    assert outs[2][0]["text"] == "hello 2\n"  # cell 0 params, 1 injected, 2 print
+    assert outs[3][0]["data"]["text/html"] == "<i>d</i>"
+    assert outs[3][1]["output_type"] == "execute_result"
+    assert outs[3][1]["data"]["text/plain"] == "42"
+
+
+def test_engine_failure_raises_papermill_error_naming_the_cell(tmp_path):
+    src = _notebook(tmp_path / "b.ipynb", ["y = 1", "raise ValueError('broken on purpose')",
+                                           "z = 3"])
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        pm.execute_notebook(str(src), str(tmp_path / "out.ipynb"), engine_name="hme-inprocess",
+                            progress_bar=False)
+    assert info.value.ename == "ValueError" and "broken on purpose" in info.value.evalue
+    saved = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert saved.cells[-1].get("execution_count") is None  # stopped at the failing cell
+
+
+def test_every_forked_run_starts_from_a_pristine_process(tmp_path):
+    # Each run checks that no earlier run's module-level state is visible, then leaves some.
+    src = _notebook(tmp_path / "c.ipynb", [
+        "import hme_core\nassert not hasattr(hme_core, '_leak'), hme_core._leak\n"
+        "hme_core._leak = x\nimport os\nos.environ['HME_LEAK'] = str(x)",
+        "assert os.environ['HME_LEAK'] == str(x)",
+    ])
+
+    def run(i):
+        pm.execute_notebook(str(src), str(tmp_path / f"out{i}.ipynb"), parameters={"x": i},
+                            engine_name="hme-inprocess", progress_bar=False)
+        return i
+
+    done = run_forked(list(range(4)), run, workers=1, on_failure=lambda t, why: (t, why))
+    assert sorted(done) == [0, 1, 2, 3]
+    assert "HME_LEAK" not in os.environ
+
+
+def test_a_child_that_dies_is_reported_and_the_others_finish():
+    def work(i):
+        if i == 1:
+            os.kill(os.getpid(), 9)
+        return i
+
+    done = run_forked([0, 1, 2], work, workers=2, on_failure=lambda t, why: (t, why))
+    assert 0 in done and 2 in done
+    assert (1, "worker process killed by signal 9") in done

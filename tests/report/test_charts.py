@@ -1,0 +1,164 @@
+"""Report figures (hme_core/plots.py): what they draw and print, not how they look."""
+
+from __future__ import annotations
+
+import base64
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from hme_core.i18n import t
+from hme_core.report import charts as plots
+
+NBSP = "\u00a0"
+MINUS = "\u2212"
+SCALE_SV = [t(f"scale_{code}") for code in range(1, 6)]
+
+
+def all_texts(fig: Figure) -> list[str]:
+    """Every string drawn in the figure: axes texts, tick labels, legend entries."""
+    out = [txt.get_text() for ax in fig.axes for txt in ax.texts]
+    out += [lbl.get_text() for ax in fig.axes for lbl in ax.get_yticklabels()]
+    out += [lbl.get_text() for ax in fig.axes for lbl in ax.get_xticklabels()]
+    out += [txt.get_text() for leg in fig.legends for txt in leg.get_texts()]
+    return out
+
+
+@pytest.fixture
+def index_data() -> pd.DataFrame:
+    # Two series × two indices; the unit's Ledarskap is suppressed (NaN) → 3 bars and one '–'.
+    return pd.DataFrame({
+        "series": ["Avd 12 2025", "Avd 12 2025", "Avd 12 2024", "Avd 12 2024"],
+        "series_kind": ["unit", "unit", "previous", "previous"],
+        "index": ["HME totalt", "Ledarskap", "HME totalt", "Ledarskap"],
+        "value": [78.25, np.nan, 74.0, 80.0],
+    })
+
+
+@pytest.fixture
+def stoplight_data() -> pd.DataFrame:
+    # First statement: half the answers are 5, a fifth 4, a tenth each 1–3; n = 10.
+    shares = {1: 0.1, 2: 0.1, 3: 0.1, 4: 0.2, 5: 0.5}
+    rows = [{"statement": "Mitt arbete känns meningsfullt.", "code": c, "share": s, "n": 10}
+            for c, s in shares.items()]
+    rows += [{"statement": "Jag lär nytt och utvecklas i mitt dagliga arbete.", "code": c,
+              "share": 0.2, "n": 1234} for c in range(1, 6)]
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def enps_data() -> pd.DataFrame:
+    # Seed 002: 14,3 % promoters, 34,4 % passive, 51,3 % detractors → eNPS −36,9.
+    return pd.DataFrame({"series": ["Förvaltningen 2025"], "detractors_pct": [51.3],
+                         "passive_pct": [34.4], "promoters_pct": [14.3], "enps": [-36.9]})
+
+
+def test_index_comparison_prints_formatted_values(index_data):
+    fig = plots.index_comparison_figure(index_data, "sv")
+    assert isinstance(fig, Figure)
+    texts = all_texts(fig)
+    assert {"78,3", "74,0", "80,0"} <= set(texts)
+    assert {"HME totalt", "Ledarskap", "Avd 12 2025", "Avd 12 2024"} <= set(texts)
+    assert "78.3" in all_texts(plots.index_comparison_figure(index_data, "en"))
+
+
+def test_index_comparison_nan_draws_no_bar_but_a_dash(index_data):
+    fig = plots.index_comparison_figure(index_data)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 3
+    assert "–" in all_texts(fig)
+
+
+@pytest.mark.parametrize("n_series", [1, 6])
+def test_index_comparison_handles_one_to_six_series(n_series):
+    kinds = ["unit", "ancestor", "ancestor", "ancestor", "previous", "previous"][:n_series]
+    data = pd.DataFrame([{"series": f"S{i}", "series_kind": k, "index": idx, "value": 70.0 + i}
+                         for i, k in enumerate(kinds) for idx in ("HME totalt", "Motivation")])
+    fig = plots.index_comparison_figure(data)
+    assert len(fig.axes[0].patches) == 2 * n_series
+    assert len(fig.legends[0].get_texts()) == n_series
+
+
+def test_index_comparison_rejects_unknown_series_kind(index_data):
+    bad = index_data.assign(series_kind="sibling")
+    with pytest.raises(ValueError, match="series_kind"):
+        plots.index_comparison_figure(bad)
+
+
+def test_missing_column_is_named(index_data):
+    with pytest.raises(ValueError, match="value"):
+        plots.index_comparison_figure(index_data.drop(columns="value"))
+
+
+def test_stoplight_prints_shares_and_n_in_both_languages(stoplight_data):
+    sv = all_texts(plots.stoplight_figure(stoplight_data, SCALE_SV, "sv"))
+    assert f"50{NBSP}%" in sv
+    assert "n = 10" in sv
+    assert f"n = 1{NBSP}234" in sv
+    en_labels = [t(f"scale_{code}", "en") for code in range(1, 6)]
+    en = all_texts(plots.stoplight_figure(stoplight_data, en_labels, "en"))
+    assert "50%" in en
+    assert "n = 1,234" in en
+
+
+def test_stoplight_legend_lists_the_answers_best_first(stoplight_data):
+    fig = plots.stoplight_figure(stoplight_data, SCALE_SV)
+    legend = [txt.get_text().replace("\n", " ") for txt in fig.legends[0].get_texts()]
+    assert legend == SCALE_SV[::-1]  # 'Stämmer mycket bra' … 'Stämmer mycket dåligt', as in 002
+
+
+def test_stoplight_uses_exactly_five_face_colours(stoplight_data):
+    fig = plots.stoplight_figure(stoplight_data, SCALE_SV, title="HME – Motivation")
+    colours = {tuple(p.get_facecolor()) for p in fig.axes[0].patches}
+    assert len(colours) == 5
+
+
+def test_stoplight_wraps_long_statements(stoplight_data):
+    fig = plots.stoplight_figure(stoplight_data, SCALE_SV)
+    labels = [lbl.get_text() for lbl in fig.axes[0].get_yticklabels()]
+    assert all(len(line) <= 45 for label in labels for line in label.split("\n"))
+
+
+def test_stoplight_needs_five_labels(stoplight_data):
+    with pytest.raises(ValueError, match="5 answer codes"):
+        plots.stoplight_figure(stoplight_data, SCALE_SV[:3])
+
+
+def test_enps_figure_prints_shares_and_the_score(enps_data):
+    fig = plots.enps_figure(enps_data, "sv")
+    assert isinstance(fig, Figure)
+    texts = all_texts(fig)
+    assert {f"14,3{NBSP}%", f"34,4{NBSP}%", f"51,3{NBSP}%", f"eNPS {MINUS}36,9"} <= set(texts)
+    assert any(s.startswith("Ambassadörer") for s in texts)
+
+
+def test_trend_figure_has_integer_year_ticks_and_value_labels():
+    data = pd.DataFrame({"year": [2023, 2024, 2025] * 2,
+                         "index": ["HME totalt"] * 3 + ["Motivation"] * 3,
+                         "value": [77.0, 78.44, np.nan, 80.0, 81.0, 82.55]})
+    fig = plots.trend_figure(data, "sv")
+    ax = fig.axes[0]
+    assert [lbl.get_text() for lbl in ax.get_xticklabels()] == ["2023", "2024", "2025"]
+    assert {"77,0", "78,4", "82,6"} <= set(all_texts(fig))
+    assert len(ax.get_lines()) == 2
+
+
+def test_figure_html_embeds_png_escapes_text_and_closes(enps_data):
+    fig = plots.enps_figure(enps_data)
+    out = plots.figure_html(fig, alt='eNPS <2025> "Avd 12"', caption="A & B", width_px=640)
+    assert out.startswith('<figure class="chart"><img src="data:image/png;base64,')
+    assert 'alt="eNPS &lt;2025&gt; &quot;Avd 12&quot;"' in out
+    assert "<figcaption>A &amp; B</figcaption>" in out
+    assert 'width="640"' in out
+    payload = out.split("base64,", 1)[1].split('"', 1)[0]
+    assert base64.b64decode(payload).startswith(b"\x89PNG")
+    assert not plt.fignum_exists(fig.number)
+
+
+def test_figure_html_without_caption(enps_data):
+    out = plots.figure_html(plots.enps_figure(enps_data), alt="x")
+    assert "<figcaption>" not in out
+    assert out.endswith("</figure>")

@@ -1,0 +1,33 @@
+"""Plot helpers return a Figure from tidy input and leave no figure open in pyplot."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from hme_core.research import charts as plots  # noqa: E402
+from hme_core.research.correlations import correlations  # noqa: E402
+
+
+def test_every_plot_returns_a_closed_figure():
+    rng = np.random.default_rng(0)
+    units = pd.DataFrame({"hme": rng.normal(78, 4, 30)})
+    units["sick_leave_rate"] = 12 - 0.08 * units["hme"] + rng.normal(0, 0.5, 30)
+    units["staff_turnover"] = rng.normal(10, 3, 30)
+    corr = correlations(units, ["hme"], ["sick_leave_rate", "staff_turnover"])
+    kolada = pd.DataFrame({"year": 2025, "index": ["hme", "motivation"] * 3, "gender": "T",
+                           "value": [78, 80, 79, 81, 77, 79.0]})
+    loadings = pd.DataFrame({"model": "3_factor", "item": ["hme1", "hme2"], "factor": "f1",
+                             "loading": [0.7, 0.8]})
+    figures = [
+        plots.scatter_fits(units, "hme", ["sick_leave_rate", "staff_turnover"], {"hme": "HME"}),
+        plots.correlation_forest(corr),
+        plots.benchmark_strip(kolada, kolada.iloc[:2]),
+        plots.loadings_heatmap(loadings, "3_factor"),
+    ]
+    assert all(isinstance(f, plt.Figure) for f in figures)
+    assert plt.get_fignums() == []

@@ -1,0 +1,40 @@
+"""The research workbook: committed without outputs, parameters present, runs on a small store."""
+
+from __future__ import annotations
+
+import nbformat
+import papermill as pm
+import pytest
+
+from hme_core.inputs.outcomes import store_outcomes
+from hme_core.paths import notebooks_dir
+from hme_core.store.duckdb_store import Store
+from tests.fixtures import synthetic_store
+
+NOTEBOOK = notebooks_dir() / "research_correlations.ipynb"
+PARAMETERS = {"db", "years", "level", "indicators", "lang"}
+
+
+def test_committed_without_outputs_and_with_a_parameters_cell():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    assert "parameters" in code[0].metadata.get("tags", [])
+    assert PARAMETERS <= set(pm.inspect_notebook(str(NOTEBOOK)))
+    assert all(len(c.source.splitlines()) <= 15 for c in code)
+
+
+@pytest.mark.slow
+def test_runs_on_a_small_store(tmp_path):
+    db = tmp_path / "hme.duckdb"
+    outcomes = synthetic_store(db, years=(2024, 2025), n_units=10, per_unit=8)
+    with Store.open(db) as store:
+        store_outcomes(store.con, outcomes.assign(source_row=range(len(outcomes))))
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(NOTEBOOK), str(out), kernel_name="python3", progress_bar=False,
+                        parameters={"db": str(db), "years": "2024,2025", "level": "leaf",
+                                    "indicators": "sick_leave_rate", "lang": "en", "n_boot": 20})
+    text = out.read_text(encoding="utf-8")
+    # U00 (3 respondents) and, as its complement against R, U01: 2 units x 2 years
+    assert "Method used:" in text and "left out: 4 suppressed" in text

@@ -1,0 +1,34 @@
+"""Folder names for units are safe, readable and unique."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hme_core.unit_files import folder_names, slug
+
+
+def test_swedish_letters_are_folded_to_readable_ascii():
+    assert slug("Vårdcentralen Ängby, Öst") == "vardcentralen-angby-ost"
+
+
+def test_path_tricks_never_leave_the_folder():
+    names = folder_names({"../x": "..", "a/b": "a/b", 'q"\n': 'Enhet "Q"\nny rad', "": "."})
+    for folder in names.values():
+        assert folder not in ("", ".", "..")
+        assert "/" not in folder and "\\" not in folder and "\n" not in folder
+        assert set(folder) <= set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def test_units_with_the_same_name_get_distinct_folders():
+    names = folder_names({"a1": "Avdelning", "a-1": "Avdelning", "a_1": "Avdelning"})
+    assert len(set(names.values())) == 3
+    assert all(n.startswith("avdelning_") for n in names.values())
+
+
+@given(st.dictionaries(st.text(min_size=0, max_size=12), st.text(max_size=30), max_size=20))
+def test_folder_names_are_always_unique_and_safe(units):
+    names = folder_names(units)
+    assert len(set(names.values())) == len(units)
+    for folder in names.values():
+        assert folder and folder not in (".", "..") and "/" not in folder

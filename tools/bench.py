@@ -1,0 +1,202 @@
+"""`make bench`: measured numbers for the batch and for scoring, written to outputs/bench/.
+
+In one run, on the demo data:
+- baseline: what a user does without us, per unit: the `papermill` CLI, then
+  `jupyter nbconvert --to html --no-input`, then HTML -> PDF with weasyprint's CLI. Measured
+  serially on a sample of units and scaled to the batch size (recorded as such);
+- ours: `hme reports` for the same units and formats (fresh render, --force);
+- incremental: one unit's narrative changed, the same batch run again;
+- scoring: the scoring with rollup (`results.score_table`) of 1,000,000 generated respondents
+  over a 5-level tree, plus, for information, all stored results (`year_results`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hme_core.paths import REPO_ROOT, notebooks_dir, outputs_dir
+
+BIN = Path(sys.executable).parent
+
+
+def _run(cmd: list[str], env: dict | None = None) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env={**os.environ, **(env or {})}, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return seconds, proc.stderr + proc.stdout
+
+
+def _children_peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def prepare(root: Path, env: dict) -> Path:
+    demo, db = root / "demo", root / "hme.duckdb"
+    db.unlink(missing_ok=True)
+    _run([str(BIN / "hme"), "demo-data", "--out", str(demo), "--years", "2024,2025"], env)
+    for year in (2024, 2025):
+        _run([str(BIN / "hme"), "ingest", str(demo / f"responses_{year}.csv"), "--year", str(year),
+              "--org", str(demo / f"org_{year}.csv"), "--headcount", str(demo / "headcount.csv"),
+              "--db", str(db)], env)
+    return db
+
+
+def pick_units(db: Path, count: int) -> list[str]:
+    from hme_core.orgtree import tree_order
+    from hme_core.store.duckdb_store import Store
+
+    with Store.open(db, read_only=True) as store:
+        return tree_order(store.load_org(2025))[:count]
+
+
+def baseline(db: Path, units: list[str], work: Path, env: dict) -> list[float]:
+    """Seconds per unit of papermill CLI + nbconvert CLI + weasyprint CLI, run serially."""
+    per_unit = []
+    for unit in units:
+        out = work / re.sub(r"[^A-Za-z0-9]+", "_", unit)
+        out.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        _run([str(BIN / "papermill"), str(notebooks_dir() / "unit_report.ipynb"),
+              str(out / "report.ipynb"), "-p", "year", "2025", "-p", "unit", unit,
+              "-p", "db", str(db), "-p", "lang", "sv", "--no-progress-bar"], env)
+        _run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
+              str(out / "report.ipynb")], env)
+        _run([str(BIN / "weasyprint"), str(out / "report.html"), str(out / "report.pdf")], env)
+        per_unit.append(time.perf_counter() - t0)
+    return per_unit
+
+
+def _rendered(output: str) -> int:
+    m = re.search(r"Rendered (\d+) of (\d+)", output)
+    return int(m.group(1)) if m else -1
+
+
+def ours(db: Path, units: list[str], env: dict, force: bool, workers: int) -> tuple[float, int]:
+    cmd = [str(BIN / "hme"), "reports", "--year", "2025", "--units", ",".join(units),
+           "--formats", "html,pdf", "--workers", str(workers), "--db", str(db)]
+    seconds, out = _run(cmd + (["--force"] if force else []), env)
+    return seconds, _rendered(out)
+
+
+def generated_respondents(n: int = 1_000_000, seed: int = 1):
+    """n respondents over a 5-level tree (1 + 10 + 60 + 300 + 1,500 units), answers 1-5."""
+    rng = np.random.default_rng(seed)
+    units, parents, previous = ["R"], [None], ["R"]
+    for depth, count in enumerate([10, 60, 300, 1500], start=2):
+        current = [f"L{depth}_{i}" for i in range(count)]
+        units += current
+        parents += list(rng.choice(previous, size=count))
+        previous = current
+    org = pd.DataFrame({"unit": units, "name": units, "parent": parents}).astype("string")
+    leaves = np.array(previous)
+    s = "string"
+    df = pd.DataFrame({
+        "source_row": np.arange(n) + 2, "respondent_id": pd.array([None] * n, dtype=s),
+        "unit": pd.array(leaves[rng.integers(0, len(leaves), n)], dtype=s),
+        "sex": pd.array(rng.choice(["kvinna", "man"], n), dtype=s),
+        "role": pd.array(rng.choice(["chef", "medarbetare"], n, p=[0.07, 0.93]), dtype=s),
+        "profession": pd.array([None] * n, dtype=s), "age_group": pd.array([None] * n, dtype=s)})
+    base = rng.normal(0, 1, n)
+    for i in range(1, 10):
+        codes = np.clip(np.round(3.8 + 0.8 * base + rng.normal(0, 0.8, n)), 1, 5)
+        codes[rng.random(n) < 0.02] = np.nan
+        df[f"hme{i}"] = pd.array(codes, dtype="Int16")
+    df["enps"] = pd.array(np.clip(np.round(7 + 2 * base + rng.normal(0, 1.5, n)), 0, 10),
+                          dtype="Int16")
+    hc = pd.DataFrame({"unit": leaves, "year": 2025, "employees": 800})
+    return df, org, hc
+
+
+def scoring(n: int) -> dict:
+    from hme_core.config import load_settings
+    from hme_core.instruments import load_instruments
+    from hme_core.results.tables import score_table, year_results
+
+    df, org, hc = generated_respondents(n)
+    ins, settings = load_instruments(), load_settings()
+    out = {"scoring_respondents": n, "scoring_units": len(org)}
+    for key, fn in (("scoring", lambda: score_table(df, org, hc, ins, settings, 2025)),
+                    ("all_results", lambda: year_results(df, org, hc, ins, settings, 2025))):
+        t0 = time.perf_counter()  # timed without tracemalloc, which slows allocation down
+        fn()
+        out[f"{key}_seconds"] = round(time.perf_counter() - t0, 3)
+        tracemalloc.start()  # a second run for the peak memory the computation adds
+        fn()
+        out[f"{key}_peak_mib"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+        tracemalloc.stop()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--units", type=int, default=100)
+    ap.add_argument("--baseline-sample", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--respondents", type=int, default=1_000_000)
+    args = ap.parse_args(argv)
+    root = outputs_dir() / "bench"
+    shutil.rmtree(root, ignore_errors=True)
+    params = root / "params"
+    shutil.copytree(REPO_ROOT / "params", params, ignore=shutil.ignore_patterns("narratives"))
+    env = {"HME_PARAMS": str(params), "HME_OUTPUTS": str(root / "outputs"), "MPLBACKEND": "Agg"}
+    db = prepare(root, env)
+    units = pick_units(db, args.units)
+    sample = units[:: max(1, len(units) // args.baseline_sample)][: args.baseline_sample]
+    _run([str(BIN / "hme"), "narratives", "init", "--year", "2025", "--db", str(db)], env)
+    per_unit = baseline(db, sample, root / "baseline", env)
+    batch_seconds, batch_rendered = ours(db, units, env, force=True, workers=args.workers)
+    batch_peak = _children_peak_mib()
+    from hme_core.store.duckdb_store import Store
+    from hme_core.unit_files import folder_names
+
+    with Store.open(db, read_only=True) as store:
+        org = store.load_org(2025)
+    folder = folder_names(dict(zip(org["unit"], org["name"].astype(str), strict=True)))[units[-1]]
+    narrative = params / "narratives" / "2025" / f"{folder}.md"
+    with narrative.open("a", encoding="utf-8") as fh:  # an HR partner's edit
+        fh.write("\n## Vad är viktigt att bevara?\n\nVårt samarbete på arbetsplatsträffarna.\n")
+    inc_seconds, inc_rendered = ours(db, units, env, force=False, workers=args.workers)
+    baseline_seconds = float(np.mean(per_unit)) * len(units)
+    results = {
+        "units": len(units),
+        "cores": os.cpu_count(),
+        "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+        "baseline_seconds": round(baseline_seconds, 1),
+        "baseline_measured_units": len(sample),
+        "baseline_seconds_per_unit": round(float(np.mean(per_unit)), 2),
+        "batch_seconds": round(batch_seconds, 1),
+        "batch_units_rendered": batch_rendered,
+        "batch_ratio": round(baseline_seconds / batch_seconds, 2),
+        "batch_units_per_minute": round(60 * len(units) / batch_seconds, 1),
+        "baseline_units_per_minute": round(60 / float(np.mean(per_unit)), 1),
+        "batch_peak_mib": round(batch_peak, 1),
+        "incremental_seconds": round(inc_seconds, 1),
+        "incremental_units_rendered": inc_rendered,
+        "workers": args.workers,
+    }
+    results |= scoring(args.respondents)
+    (root / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    width = max(map(len, results))
+    print("\n".join(f"{k:<{width}}  {v}" for k, v in results.items()))
+    print(f"\nWritten to {root / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
