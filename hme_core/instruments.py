@@ -17,8 +17,6 @@ from hme_core.errors import ConfigError
 from hme_core.paths import params_dir
 from hme_core.yaml_files import parse_model, read_mapping
 
-Lang = Literal["sv", "en"]
-
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -149,6 +147,14 @@ class InstrumentSet:
 
     def __iter__(self):
         return iter(self.instruments)
+
+    def index_name(self, index_id: str, lang: str) -> str:
+        """An index's name in `lang` as its instrument file gives it; the id if none defines it."""
+        for ins in self.instruments:
+            for ix in ins.indices:
+                if ix.id == index_id:
+                    return ix.name(lang)
+        return index_id
 
     def __getitem__(self, instrument_id: str) -> Instrument:
         for ins in self.instruments:

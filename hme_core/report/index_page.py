@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hme_core.atomic import atomic_write
 from hme_core.i18n import fmt_date, fmt_int, fmt_number, fmt_signed, sort_key, t, trend_arrow
+from hme_core.instruments import load_instruments
 from hme_core.orgtree import levels, tree_order
 from hme_core.report.html import esc
 from hme_core.store.duckdb_store import Store
@@ -98,7 +99,9 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
         )
     cols = [("index_col_unit", "text"), ("index_col_level", "num"), ("responses", "num"),
             ("index_hme", "num"), ("change_from_last_year", "num"), ("index_col_status", "text")]
-    head = "".join(f'<th data-col="{i}" data-type="{typ}" scope="col">{esc(t(k, lang))}</th>'
+    label = {"index_hme": load_instruments().index_name("hme", lang)}
+    head = "".join(f'<th data-col="{i}" data-type="{typ}" scope="col">'
+                   f"{esc(label[k] if k in label else t(k, lang))}</th>"
                    for i, (k, typ) in enumerate(cols)) + f'<th scope="col">{esc(t("index_col_links", lang))}</th>'
     failed = sum(1 for o in outcomes if not o.ok)
     title = t("index_title", lang, year=year)

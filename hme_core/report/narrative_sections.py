@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hme_core.instruments import load_instruments
 from hme_core.narratives.files import (
+    QUESTION_KEYS,
     Action,
     Narrative,
     narrative_path,
@@ -29,8 +30,7 @@ from hme_core.report.html import bullet_list, esc, paragraph, section, table
 from hme_core.report.text import ReportText
 from hme_core.store.duckdb_store import Store
 
-ANALYSIS_QUESTIONS = (("keep", "analysis_keep", 4), ("improve", "analysis_improve", 3),
-                      ("escalate", "analysis_escalate", 3))
+ANALYSIS_QUESTIONS = tuple((key, *QUESTION_KEYS[key]) for key in ("keep", "improve", "escalate"))
 
 
 @dataclass

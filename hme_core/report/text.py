@@ -33,11 +33,7 @@ class ReportText:
 
     def index_label(self, index_id: str) -> str:
         """An index's name as its instrument file gives it in this language."""
-        for ins in self.instruments:
-            for ix in ins.indices:
-                if ix.id == index_id:
-                    return ix.name(self.lang)
-        return index_id
+        return self.instruments.index_name(index_id, self.lang)
 
     def statement_text(self, item_id: str) -> str:
         """A statement's wording in this language, with the organisation's name filled in."""

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from hme_core.i18n import t
+from hme_core.instruments import load_instruments
 from hme_core.report import charts as plots
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
-SCALE_SV = [t(f"scale_{code}") for code in range(1, 6)]
+SCALE_SV = [load_instruments()["hme"].scale.label(code, "sv") for code in range(1, 6)]
 
 
 def all_texts(fig: Figure) -> list[str]:
@@ -98,7 +98,7 @@ def test_stoplight_prints_shares_and_n_in_both_languages(stoplight_data):
     assert f"50{NBSP}%" in sv
     assert "n = 10" in sv
     assert f"n = 1{NBSP}234" in sv
-    en_labels = [t(f"scale_{code}", "en") for code in range(1, 6)]
+    en_labels = [load_instruments()["hme"].scale.label(code, "en") for code in range(1, 6)]
     en = all_texts(plots.stoplight_figure(stoplight_data, en_labels, "en"))
     assert "50%" in en
     assert "n = 1,234" in en

@@ -1,0 +1,179 @@
+"""User-facing texts per language, and locale-aware formatting.
+
+Swedish (``"sv"``) is the default language, English (``"en"``) the second. Every text lives in a
+catalogue per language, ``hme_core/i18n/texts/<lang>.yaml`` (a third language is one more file
+with the same keys), keyed by a short id; `t` looks one up and fills its ``{placeholders}``.
+Numbers, dates and sorting follow the catalogue's locale (babel: ``sv_SE`` / ``en_GB``).
+
+Rounding rule (one place, used by every formatter and by `trend_arrow`): **half up**, i.e. halves
+round away from zero, as Swedish readers expect from school and from vendor reports (74,45 →
+74,5; −2,05 → −2,1). The float is first read as its shortest decimal form (``repr``), so 0.05 is
+treated as exactly 0,05 and not as the binary 0.05000000000000000277….
+
+>>> t("report_title", year=2026)
+'Medarbetarundersökning 2026'
+>>> fmt_number(74.45, lang="en")
+'74.5'
+>>> fmt_signed(-2.1)
+'−2,1'
+>>> trend_arrow(0.05), trend_arrow(0.04), trend_arrow(-0.05)
+('▲', '=', '▼')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+MISSING = "–"  # en dash, shown for suppressed or missing values
+MINUS = "\u2212"  # true minus sign, typographically correct in both Swedish and English
+NBSP = "\u00a0"
+
+_TEXT_DIR = Path(__file__).parent / "texts"
+
+
+def _load_catalogues() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Read every texts/<lang>.yaml: ({lang: babel locale}, {key: {lang: text}}). Swedish first."""
+    files = sorted(_TEXT_DIR.glob("*.yaml"), key=lambda p: (p.stem != "sv", p.stem != "en", p.stem))
+    locales: dict[str, str] = {}
+    texts: dict[str, dict[str, str]] = {}
+    for path in files:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        locales[path.stem] = doc["language"]["locale"]
+        for key, text in doc["texts"].items():
+            texts.setdefault(key, {})[path.stem] = text
+    return locales, texts
+
+
+LOCALES, TEXTS = _load_catalogues()
+LANGS: tuple[str, ...] = tuple(LOCALES)
+
+
+def check_lang(lang: str) -> str:
+    """Return `lang` if a catalogue exists for it, else raise ValueError naming the allowed values."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(repr(x) for x in LANGS)}; got {lang!r}")
+    return lang
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{field}`` names used in a text template."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def t(key: str, lang: str = "sv", **fmt: object) -> str:
+    """The report text `key` in `lang`, with ``{placeholders}`` filled from `fmt`.
+
+    Raises KeyError naming the key if it is not in `TEXTS` (or a placeholder is not given),
+    ValueError if `lang` is not 'sv' or 'en'.
+
+    >>> t("n_equals", "en", n=123)
+    'n = 123'
+    """
+    check_lang(lang)
+    if key not in TEXTS:
+        raise KeyError(f"no report text with key {key!r} in hme_core/i18n/texts/{lang}.yaml")
+    text = TEXTS[key][lang]
+    missing = placeholders(text) - fmt.keys()
+    if missing:
+        raise KeyError(f"report text {key!r} needs placeholder(s) {sorted(missing)}")
+    return text.format(**fmt)
+
+
+def _is_missing(x: object) -> bool:
+    """True for None, NaN, NaT and pd.NA (what suppressed or absent values look like)."""
+    return x is None or (not isinstance(x, str) and bool(pd.isna(x)))
+
+
+def round_half_up(x: float, decimals: int) -> Decimal:
+    """`x` rounded half away from zero to `decimals` places, as an exact Decimal (see module)."""
+    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def _format(d: Decimal, decimals: int, lang: str, plus: bool = False) -> str:
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    body = format_decimal(abs(d), format=pattern, locale=LOCALES[check_lang(lang)])
+    if d == 0:
+        return body
+    return (MINUS if d < 0 else "+" if plus else "") + body
+
+
+def fmt_number(x: float | None, decimals: int = 1, lang: str = "sv") -> str:
+    """A number with `decimals` places: '74,5' (sv) / '74.5' (en); NaN or None → '–'.
+
+    Negative values use the minus sign U+2212; thousands use a no-break space (sv) or comma (en).
+    """
+    if _is_missing(x):
+        return MISSING
+    return _format(round_half_up(x, decimals), decimals, lang)  # type: ignore[arg-type]
+
+
+def fmt_signed(x: float | None, decimals: int = 1, lang: str = "sv") -> str:
+    """A difference with an explicit sign: '+3,9', '−2,1'; '0,0' when it rounds to zero."""
+    if _is_missing(x):
+        return MISSING
+    return _format(round_half_up(x, decimals), decimals, lang, plus=True)  # type: ignore[arg-type]
+
+
+def fmt_percent(share: float | None, decimals: int = 1, lang: str = "sv") -> str:
+    """A share in 0–1 as a percentage: '74,5 %' (sv, no-break space before %) / '74.5%' (en)."""
+    if _is_missing(share):
+        return MISSING
+    number = fmt_number(float(share) * 100, decimals, lang)  # type: ignore[arg-type]
+    return number + (NBSP + "%" if lang == "sv" else "%")
+
+
+def fmt_int(n: int | None, lang: str = "sv") -> str:
+    """A count with grouped thousands: '9 597' (sv, no-break space) / '9,597' (en)."""
+    return fmt_number(n, 0, lang)
+
+
+def fmt_date(date: dt.date, lang: str = "sv") -> str:
+    """A date in long form: '23 november 2026' (sv) / '23 November 2026' (en)."""
+    return format_date(date, format="long", locale=LOCALES[check_lang(lang)])
+
+
+def trend_arrow(diff: float | None, decimals: int = 1) -> str:
+    """'▲' up, '▼' down, '=' when `diff` rounds (half up) to zero at `decimals` places.
+
+    Missing → '–'. Consistent with `fmt_signed`: an arrow never sits next to '0,0'.
+    """
+    if _is_missing(diff):
+        return MISSING
+    d = round_half_up(diff, decimals)  # type: ignore[arg-type]
+    return "▲" if d > 0 else "▼" if d < 0 else "="
+
+
+# Swedish collation (CLDR 'sv'): å < ä < ö after z; æ sorts as ä, ø/œ as ö, ü as y; other
+# accents are ignored. Private-use code points keep å, ä, ö after every folded letter.
+_SV_LAST = {"å": "\U000f0001", "ä": "\U000f0002", "æ": "\U000f0002", "ö": "\U000f0003",
+            "ø": "\U000f0003", "œ": "\U000f0003", "ü": "y"}
+_EN_FOLD = {"æ": "ae", "ø": "o", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d"}
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def sort_key(text: str, lang: str = "sv") -> tuple[str, str]:
+    """A key for locale-aware, case-insensitive sorting of names.
+
+    Swedish: å, ä, ö after z in that order; English: accents folded (Å sorts with A). Ties
+    are broken by the original text so the order is deterministic.
+
+    >>> sorted(["Örebro", "Alingsås", "Åre", "Ystad", "Ängelholm"], key=sort_key)
+    ['Alingsås', 'Ystad', 'Åre', 'Ängelholm', 'Örebro']
+    """
+    folded = unicodedata.normalize("NFC", str(text)).casefold()
+    table = _SV_LAST if check_lang(lang) == "sv" else _EN_FOLD
+    folded = "".join(table.get(c, c) for c in folded)
+    return _strip_accents(folded), str(text)
