@@ -36,12 +36,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from hme_core.atomic import public_mode, refuse_symlinks, temp_path
 from hme_core.config import load_settings
 from hme_core.i18n import t
 from hme_core.instruments import load_instruments
@@ -268,13 +268,14 @@ def write_new_file(path: Path, text: str) -> bool:
     The text is written to a temporary file in the same folder and hard-linked to `path`
     (atomic; fails if `path` exists), so a reader never sees half a file.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".md", dir=path.parent)
+    tmp = temp_path(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, public_mode())
+        refuse_symlinks(path)
         try:
             os.link(tmp, path)
         except FileExistsError:

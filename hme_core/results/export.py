@@ -11,14 +11,13 @@ a legitimate value. Parquet is not opened by spreadsheets and is written unchang
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from hme_core.atomic import commit, temp_path
 from hme_core.errors import HMEError
 
 Writer = Callable[[pd.DataFrame, Path], None]
@@ -80,13 +79,11 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     writer = WRITERS.get(path.suffix.lower())
     if writer is None:
         raise HMEError(f"{path}: unsupported output format, expected one of {sorted(WRITERS)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    tmp = temp_path(path)
     try:
-        writer(df, Path(tmp))
-        os.replace(tmp, path)
+        writer(df, tmp)
+        commit(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path

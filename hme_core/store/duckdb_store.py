@@ -10,6 +10,7 @@ lands or the database is left as it was. Item columns are added when an instrume
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from hme_core.atomic import PRIVATE_MODE
 from hme_core.errors import StoreError
 
 META_COLUMNS = ["source_row", "respondent_id", "unit", "sex", "role", "profession", "age_group"]
@@ -48,6 +50,13 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
+def _make_private(path: Path) -> None:
+    """The store holds every respondent's answers: owner read/write only (0600), also its WAL."""
+    for p in (path, path.with_name(path.name + ".wal")):
+        if p.exists():
+            os.chmod(p, PRIVATE_MODE)
+
+
 class Store:
     """A connection to the store. Use `Store.open(path)` as a context manager."""
 
@@ -69,6 +78,7 @@ class Store:
             raise StoreError(f"{path}: cannot open the database ({exc})") from exc
         try:
             if not read_only:
+                _make_private(path)
                 con.execute(_SCHEMA)
             yield cls(con, path, read_only)
         finally:
