@@ -19,8 +19,8 @@ from hme_core.errors import InputError, InputIssue
 from hme_core.inputs.columns import match_aliases
 from hme_core.inputs.readers import STRING, RawTable, read_table
 from hme_core.inputs.responses import (
-    UNIT_CODE_RULE,
     NAME_RULE,
+    UNIT_CODE_RULE,
     bad_names,
     bad_unit_codes,
     cell_issues,
