@@ -26,7 +26,7 @@ def reports(
     workers: int = typer.Option(2, "--workers", min=1, help="Parallel worker processes."),
     lang: str = lang_option(),
     db: Path | None = DB_OPTION,
-    resume: bool = typer.Option(False, "--resume", help="Only render units whose files are missing."),
+    resume: bool = typer.Option(False, "--resume", help="Only render units whose files are missing or out of date."),
     force: bool = typer.Option(False, "--force", help="Render every selected unit again."),
     engine: str = typer.Option("auto", "--engine", help="fork (fast, default on Linux) or kernel."),
     scheduler: str | None = typer.Option(

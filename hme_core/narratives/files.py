@@ -302,10 +302,12 @@ def init_narratives(year: int, units: list[str] | None, store: Store,
                     lang: str = "sv") -> list[InitResult]:
     """Create the missing narrative files of `year` (all units, or the given codes).
 
-    Existing files are left exactly as they are (issue 4: "it never overwrites a file").
+    Existing files are left exactly as they are (it never overwrites a file). Results computed
+    under other params or code are refused: values now hidden must not reach the files.
     """
     from hme_core.errors import HMEError
 
+    store.require_current_results(int(year))
     org = store.load_org(int(year))
     order = tree_order(org)
     if units:

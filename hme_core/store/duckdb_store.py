@@ -228,6 +228,22 @@ class Store:
             return None
         return rows[0][0] if rows else None
 
+    def results_are_current(self, year: int) -> bool:
+        """True when the stored results of `year` were computed with today's params and code."""
+        from hme_core.batch.keys import results_fingerprint
+
+        return self.results_fingerprint(year) == results_fingerprint()
+
+    def require_current_results(self, year: int) -> None:
+        """Refuse results computed under other params or code (a raised `min_n_index` would
+        otherwise still show values that are now hidden). Readers never rescore: that is
+        `hme ingest` or `hme rescore`, which write the store."""
+        if not self.results_are_current(year):
+            raise StoreError(
+                f"{self.path}: the results of {year} were computed with other params or another "
+                f"version of hme; run 'hme rescore --year {year}' (add --db if you use one) first"
+            )
+
     def load_result(self, name: str, year: int, units: list[str] | None = None) -> pd.DataFrame:
         """A stored result table (`scores`, `statements`, `distributions`, `enps`, `breakdowns`)
         of a year, optionally only for some units; empty when the table does not exist."""
