@@ -52,9 +52,11 @@ def code_fingerprint() -> str:
 
 
 def params_fingerprint() -> str:
-    """Everything under params/ that is not a narrative."""
+    """Everything under params/ that is not a narrative or a hidden file (`.complete`, editor
+    and OS droppings), so a worker's copy of params/ has the same fingerprint."""
     root = params_dir()
-    files = [p for p in root.rglob("*") if p.is_file() and "narratives" not in p.parts]
+    files = [p for p in root.rglob("*") if p.is_file() and "narratives" not in p.parts
+             and not any(part.startswith(".") for part in p.relative_to(root).parts)]
     return files_digest(files, root)
 
 
