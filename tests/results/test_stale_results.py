@@ -77,3 +77,21 @@ def test_narratives_init_refuses_stale_results_until_rescored(setup):
         assert all(r.created for r in init_narratives(2025, None, store))
     text = next((setup["params"] / "narratives" / "2025").glob("*_a1.md")).read_text("utf-8")
     assert "58,3" not in text and "58.3" not in text
+
+
+def test_disk_full_is_one_message_exit_1_and_leaves_no_partial_file(setup, monkeypatch, capsys):
+    import errno
+
+    from hme_core.results import export
+
+    def full_disk(df, path):
+        path.write_text("year,unit\n2025,")  # half a file, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setitem(export.WRITERS, ".csv", full_disk)
+    out = setup["tmp"] / "shared" / "scores.csv"
+    code = main(["score", "--year", "2025", "--db", str(setup["db"]), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "No space left on device" in err and "Traceback" not in err and "a bug" not in err
+    assert list(out.parent.iterdir()) == []  # neither scores.csv nor a temporary file
