@@ -62,6 +62,19 @@ def reports(
         raise ReportsFailed(f"{len(failed)} unit(s) failed:\n{lines}")
 
 
+def publish(
+    year: int = typer.Option(..., "--year", help="Survey year."),
+    to: Path = typer.Option(..., "--to", help="Folder to publish into (the year goes in DIR/<year>)."),
+) -> None:
+    """Copy exactly the publishable files (index page, report HTML and PDF) to DIR/<year>."""
+    from hme_core.batch.publish import publish as publish_year
+    from hme_core.paths import outputs_dir
+
+    target, count = publish_year(outputs_dir() / "reports" / str(year), to, year)
+    say(f"Published {count} file(s) to {target}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `reports` to the `hme` app."""
+    """Add `reports` and `publish` to the `hme` app."""
     app.command()(reports)
+    app.command()(publish)
