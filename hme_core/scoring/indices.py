@@ -1,6 +1,6 @@
 """Published values from additive answer statistics, with the primary privacy rule applied.
 
-Rules (HME.md):
+Rules (docs/sources.md, SKR: HME):
 - statement index = mean of recoded answers (0-100) of those who answered; its n = answers;
 - `item_mean` (Kolada, default): a subindex / total is the mean of its statement indices, and its
   n = respondents who answered at least one of its statements;
@@ -12,7 +12,7 @@ Rules (HME.md):
   an answer distribution (stoplight, eNPS shares) needs n >= `min_n_distribution`.
   A suppressed cell keeps its n; its value is NaN and `suppression` says `primary`.
 
-Every function here takes the statistics frame of `answer_stats` and returns a tidy frame with
+Every function here takes the statistics frame of `scoring.statistics` and returns a tidy frame with
 the same index levels as columns. None of them sees a respondent.
 """
 
@@ -107,7 +107,7 @@ def _category_counts(stats: pd.DataFrame, ins: Instrument, item: str) -> dict[st
 def enps_results(stats: pd.DataFrame, instrument: Instrument, settings: Settings) -> pd.DataFrame:
     """eNPS per group: n, counts and shares (%) of detractors/passive/promoters, and the score.
 
-    Seed 002's check: 1017 promoters, 2442 passive, 3639 detractors -> 14.3 / 34.4 / 51.3 %,
+    Check (docs/sources.md, eNPS): 1017 promoters, 2442 passive, 3639 detractors -> 14.3 / 34.4 / 51.3 %,
     eNPS -36.9. Score shown from `min_n_index` answers, counts and shares from
     `min_n_distribution`.
     """
