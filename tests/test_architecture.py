@@ -169,7 +169,7 @@ def test_where_is_table_names_existing_files_and_definitions():
 
 # Written with escapes, so this file does not match itself.
 OUTSIDE_DOCUMENTS = re.compile(
-    r"HME\.md|TOOLING\.md|STACK\.md|STYLE\.md|\bseed 00\d|\b[Ii]ssue \d+|\(00[0-4]\)|\b00[0-4]'s\b"
+    r"HME\.md|TOOLING\.md|STACK\.md|STYLE\.md|\b[Ss]eed 00\d|\b[Ii]ssue \d+|\(00[0-4]\)|\b00[0-4]'s\b"
     r"|\bin 00[0-4]\b")
 
 
