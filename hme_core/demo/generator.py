@@ -4,10 +4,10 @@
 file per year, one responses file per year in the input-file shape, headcounts and unit-level
 outcome indicators. `write_demo` writes them as Swedish exports (see its docstring).
 
-The answer model (target levels: docs/sources.md, SKR: HME): each respondent has a general engagement factor
-g and three subfactors (motivation, leadership, governance) that share g, so they correlate about
-`FACTOR_CORR`. A statement's latent value is `LOADING` × its subfactor + noise + the unit's effect
-(persistent across years, plus an overall trend, a unit slope and yearly noise) + a statement
+The answer model (levels: docs/sources.md, SKR: HME): each respondent has a general engagement
+factor g and three subfactors (motivation, leadership, governance) that share g, so they correlate
+about `FACTOR_CORR`. A statement's latent value is `LOADING` × its subfactor + noise + the unit's
+effect (persistent across years, plus an overall trend, a unit slope and yearly noise) + a statement
 offset (hme8, goal follow-up, lowest) + a manager bonus; it is cut at `THRESHOLDS` into 1–5. eNPS
 follows motivation; HSE a safety factor correlated with g. Outcomes (sick leave, turnover, …)
 depend on the unit's true engagement plus noise, so unit-level analyses have something to find.

@@ -1,8 +1,8 @@
 """What may be published: the one place that decides, for every output.
 
 Rules, in order:
-1. Primary (docs/sources.md, applied by `scoring`): a statement needs `min_n_index` answers, an index
-   needs it on each of its statements, eNPS needs it on its question, an answer distribution
+1. Primary (docs/sources.md, SKR: HME; in `scoring`): a statement needs `min_n_index` answers, an
+   index needs it on each of its statements, eNPS needs it on its question, an answer distribution
    (stoplight, eNPS shares) needs `min_n_distribution`.
 2. Secondary (complementary) suppression (`cell_suppression`): no hidden value may follow
    exactly from published values and the public counts `n`, across (a) the org tree (a parent

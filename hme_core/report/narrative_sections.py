@@ -114,7 +114,7 @@ def actions_table(report: ReportText, actions: list[Action], year: int,
 
 def analysis_html(report: ReportText, ctx: NarrativeContext,
                   starting_points: dict[str, list[str]]) -> str:
-    """The three analysis questions (docs/sources.md, Reference vendor report) with the unit's answers, or prompts and data suggestions."""
+    """The three analysis questions (docs/sources.md) with the unit's answers, or prompts."""
     parts: list[str] = []
     if ctx.has_narrative:
         parts.append(paragraph(report.t("analysis_narrative_intro")))

@@ -1,9 +1,9 @@
 """One unit's report as a sequence of HTML sections; the notebook shows them one per cell.
 
-Model: docs/sources.md, Reference vendor report (cover, HME index diagram with comparisons upward and with last year,
-stoplights per statement, eNPS, HSE, analysis questions), in Swedish or English. Suppressed
-values are NaN in the data and are printed as '–'; a suppressed unit shows the reason and no
-result at all.
+Model: the vendor report in docs/sources.md (cover, HME index diagram with comparisons upward and
+with last year, stoplights per statement, eNPS, HSE, analysis questions), in Swedish or English.
+Suppressed values are NaN in the data and are printed as '–'; a suppressed unit shows the reason
+and no result at all.
 """
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ class UnitReport(ReportText):
         return self._narrative_context
 
     def analysis_section(self) -> HTML:
-        """The analysis questions (docs/sources.md) with the unit's own narrative (Markdown, sanitised)
+        """The analysis questions (docs/sources.md) with the unit's narrative (Markdown, sanitised)
         and action plan; without a narrative, the prompts and data-driven suggestions."""
         return HTML(analysis_html(self, self._narratives(), self.starting_points()))
 
@@ -276,7 +276,7 @@ class UnitReport(ReportText):
         return HTML(suggestions_html(self, self.starting_points()))
 
     def escalations_section(self) -> HTML:
-        """What the child units raised to this level (docs/sources.md), attributed; leaf units: none."""
+        """What the child units raised to this level, attributed; leaf units: none."""
         return HTML(escalations_html(self, self._narratives()))
 
     def followup_section(self) -> HTML:

@@ -3,8 +3,8 @@
 Columns (CLI contract): year, unit, unit_name, parent, level, index, n, value, employees,
 response_rate, suppression ('' published, 'primary' or 'secondary'). `value` is NaN when
 suppressed and never rounded; `n` is always shown. Employees and respondents are summed over
-each unit's subtree, like the answers (docs/sources.md, SKR: HME). What is published is decided by `disclosure`
-alone (primary rule + secondary suppression); every table here asks it.
+each unit's subtree, like the answers (docs/sources.md). What is published is decided by
+`disclosure` alone (primary rule + secondary suppression); every table here asks it.
 """
 
 from __future__ import annotations

@@ -107,8 +107,8 @@ def _category_counts(stats: pd.DataFrame, ins: Instrument, item: str) -> dict[st
 def enps_results(stats: pd.DataFrame, instrument: Instrument, settings: Settings) -> pd.DataFrame:
     """eNPS per group: n, counts and shares (%) of detractors/passive/promoters, and the score.
 
-    Check (docs/sources.md, eNPS): 1017 promoters, 2442 passive, 3639 detractors -> 14.3 / 34.4 / 51.3 %,
-    eNPS -36.9. Score shown from `min_n_index` answers, counts and shares from
+    Check (docs/sources.md, eNPS): 1017 promoters, 2442 passive, 3639 detractors -> 14.3 / 34.4 /
+    51.3 %, eNPS -36.9. Score shown from `min_n_index` answers, counts and shares from
     `min_n_distribution`.
     """
     item = instrument.items[0].id

@@ -107,7 +107,7 @@ def test_stoplight_prints_shares_and_n_in_both_languages(stoplight_data):
 def test_stoplight_legend_lists_the_answers_best_first(stoplight_data):
     fig = plots.stoplight_figure(stoplight_data, SCALE_SV)
     legend = [txt.get_text().replace("\n", " ") for txt in fig.legends[0].get_texts()]
-    assert legend == SCALE_SV[::-1]  # 'Stämmer mycket bra' … 'Stämmer mycket dåligt', as in the vendor report
+    assert legend == SCALE_SV[::-1]  # 'Stämmer mycket bra' … 'Stämmer mycket dåligt'
 
 
 def test_stoplight_uses_exactly_five_face_colours(stoplight_data):

@@ -1,4 +1,4 @@
-"""Scoring rules of docs/sources.md, pinned with numbers worked out by hand."""
+"""Scoring rules (docs/sources.md, SKR: HME), pinned with numbers worked out by hand."""
 
 from __future__ import annotations
 
