@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hme_core.config import Settings
+from hme_core.disclosure.primary import statement_results
 from hme_core.disclosure.publish import UNKNOWN_GROUP, decide_publication
 from hme_core.disclosure.secondary import build_lattice, derivable_cells, suppress
 from hme_core.orgtree import closure
 from hme_core.results.tables import year_results
-from hme_core.scoring.indices import statement_results
 from tests.fixtures import hme_row, make_responses
 
 MIN_N = 5
