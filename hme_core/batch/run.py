@@ -20,7 +20,7 @@ from hme_core.errors import HMEError
 from hme_core.orgtree import ancestors, children, levels, tree_order
 from hme_core.paths import notebooks_dir, outputs_dir
 from hme_core.store.duckdb_store import Store
-from hme_core.unit_files import folder_names
+from hme_core.unit_files import unit_folders
 
 REPORT_NOTEBOOK = "unit_report.ipynb"
 
@@ -100,8 +100,7 @@ def run_batch(
     selected = select_units(org, units, level)
     names = org.set_index("unit")["name"].astype(str).to_dict()
     root = (out_root or outputs_dir() / "reports") / str(year)
-    folders_by_year = {y: folder_names(dict(zip(o["unit"], o["name"].astype(str), strict=True)))
-                       for y, o in orgs.items()}
+    folders_by_year = {y: unit_folders(o) for y, o in orgs.items()}
     folders = folders_by_year[year]
     notebook = Path(notebook) if notebook else notebooks_dir() / REPORT_NOTEBOOK
     static = _static_fingerprint(notebook)
