@@ -56,8 +56,8 @@ class Publication:
     statements: pd.DataFrame
     indices: pd.DataFrame
     distributions: pd.DataFrame
-    subtree_stats: pd.DataFrame | None = None  # answer statistics of each unit's subtree
-    layer_stats: pd.DataFrame | None = None  # of every cell, as `layer_statistics` gives them
+    subtree_stats: pd.DataFrame  # answer statistics of each unit's subtree
+    layer_stats: pd.DataFrame  # of every cell, as `layer_statistics` gives them
 
 
 def breakdown_variables(responses: pd.DataFrame,

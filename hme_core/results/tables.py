@@ -17,7 +17,12 @@ import pandas as pd
 
 from hme_core.config import Settings
 from hme_core.disclosure.primary import PRIMARY
-from hme_core.disclosure.publish import UNKNOWN_GROUP, Publication, decide_publication
+from hme_core.disclosure.publish import (
+    UNKNOWN_GROUP,
+    Publication,
+    breakdown_variables,
+    decide_publication,
+)
 from hme_core.disclosure.secondary import SUBTREE
 from hme_core.instruments import InstrumentSet
 from hme_core.orgtree import closure, levels, tree_order
@@ -28,24 +33,12 @@ from hme_core.scoring.indices import (
     index_values,
     statement_values,
 )
-from hme_core.scoring.statistics import answer_statistics, rollup_statistics
 from hme_core.vocabulary import BREAKDOWN_VARIABLES
 
 SCORE_COLUMNS = [
     "year", "unit", "unit_name", "parent", "level", "index", "n", "value",
     "employees", "response_rate", "suppression",
 ]
-
-
-def unit_statistics(
-    responses: pd.DataFrame,
-    org: pd.DataFrame,
-    instruments: InstrumentSet,
-    by: tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """Answer statistics of every unit's subtree, optionally split by group columns `by`."""
-    stats = answer_statistics(responses, instruments, by=("unit", *by))
-    return rollup_statistics(stats, closure(org))
 
 
 def apply_decision(frame: pd.DataFrame, decisions: pd.DataFrame, on: Sequence[str],
@@ -93,7 +86,6 @@ def score_table(
     instruments: InstrumentSet,
     settings: Settings,
     year: int,
-    stats: pd.DataFrame | None = None,
     publication: Publication | None = None,
 ) -> pd.DataFrame:
     """Every unit of the year's tree × every index the data has (pure; no I/O).
@@ -103,10 +95,7 @@ def score_table(
     """
     if publication is None:
         publication = decide_publication(responses, org, instruments, settings)
-    if stats is None:
-        stats = publication.subtree_stats
-    if stats is None:
-        stats = unit_statistics(responses, org, instruments)
+    stats = publication.subtree_stats
     idx = _index_values(stats, instruments, settings)
     if idx.empty:  # no index has all its statements in the data: every unit, no rows
         idx = pd.DataFrame(columns=["unit", "instrument", "index", "n", "value", "suppression"])
@@ -148,10 +137,9 @@ def breakdown_table(
         publication = decide_publication(responses, org, instruments, settings, variables)
     layers = publication.layer_stats
     frames = []
-    for var in variables:
-        if var not in responses.columns or responses[var].isna().all():
-            continue
-        if layers is None or var not in set(layers.index.get_level_values("variable")):
+    decided_variables = set(layers.index.get_level_values("variable"))
+    for var in breakdown_variables(responses, variables):
+        if var not in decided_variables:  # the publication was decided without it
             continue
         stats = layers.xs((var, SUBTREE), level=["variable", "kind"])
         res = _index_values(stats, instruments, settings).astype({"unit": "string",
@@ -183,12 +171,9 @@ def year_results(
     that may be shown), `enps`, `breakdowns`. Values of suppressed cells are already NaN.
     """
     pub = decide_publication(responses, org, instruments, settings)
-    stats = pub.subtree_stats  # the same subtree statistics, computed once
-    if stats is None:
-        stats = unit_statistics(responses, org, instruments)
+    stats = pub.subtree_stats  # the statistics the decision was made on, computed once
     se = index_standard_errors(stats, instruments)
-    scores = score_table(responses, org, headcounts, instruments, settings, year, stats=stats,
-                         publication=pub)
+    scores = score_table(responses, org, headcounts, instruments, settings, year, publication=pub)
     scores = scores.merge(se, on=["unit", "index"], how="left")
     scores["respondents"] = scores["unit"].map(stats["respondents"]).fillna(0).astype(int)
     totals = pub.statements[pub.statements["variable"] == ""]
