@@ -148,6 +148,15 @@ def _frame(solver: _Solver, n: np.ndarray, primary: np.ndarray, hidden: np.ndarr
     return out.reset_index(drop=True)
 
 
+def _distribution(solver: _Solver, rows: pd.DataFrame, shown: pd.Series, n: np.ndarray,
+                  value_hidden: np.ndarray, item: str) -> pd.DataFrame:
+    """Decisions on an item's answer distribution (unit totals): hidden where the primary rule
+    says so or its value is hidden (it would reveal the value), plus secondary suppression."""
+    _, primary = solver.arrays(rows, ~shown.to_numpy(bool))
+    primary |= value_hidden
+    return _frame(solver, n, primary, solver.hide(n, primary, groups=False), "item", item, True)
+
+
 def decide_publication(
     responses: pd.DataFrame,
     org: pd.DataFrame,
@@ -170,10 +179,7 @@ def decide_publication(
         n, primary = solver.arrays(rows, rows["suppression"] == PRIMARY)
         hidden = item_hidden[item] = solver.hide(n, primary)
         statements.append(_frame(solver, n, primary, hidden, "item", item))
-        _, dist_primary = solver.arrays(rows, ~rows["distribution_shown"].astype(bool))
-        dist_primary |= hidden
-        dist_hidden = solver.hide(n, dist_primary, groups=False)
-        dists.append(_frame(solver, n, dist_primary, dist_hidden, "item", item, True))
+        dists.append(_distribution(solver, rows, rows["distribution_shown"], n, hidden, item))
     for ins in instruments:
         method = ins.resolved_method(settings.method)
         for index in ins.indices:
@@ -185,11 +191,8 @@ def decide_publication(
                 hidden = solver.hide(n, primary, groups=False)
                 indices.append(_frame(solver, n, primary, hidden, "index", index.id, True))
                 e = enps_results(stats, ins, settings)
-                _, dist_primary = solver.arrays(e, e["detractors"].isna())
-                dist_primary |= hidden
-                dist_hidden = solver.hide(n, dist_primary, groups=False)
-                dists.append(_frame(solver, n, dist_primary, dist_hidden, "item", index.items[0],
-                                    True))
+                dists.append(_distribution(solver, e, e["detractors"].notna(), n, hidden,
+                                           index.items[0]))
                 continue
             from_items = np.zeros(len(n), bool)
             for item in index.items:
