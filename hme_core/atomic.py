@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from hme_core.errors import HMEError
@@ -91,17 +93,25 @@ def commit(tmp: Path, path: Path, private: bool = False) -> Path:
     return path
 
 
+@contextmanager
+def atomic_path(path: Path, private: bool = False) -> Iterator[Path]:
+    """A temporary file in `path`'s folder to write to; given its mode and renamed onto `path`
+    (atomically) when the block ends without an error, removed otherwise."""
+    path = Path(path)
+    tmp = temp_path(path)
+    try:
+        yield tmp
+        commit(tmp, path, private)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def atomic_write(path: Path, data: bytes | str, private: bool = False) -> Path:
     """Write `data` to `path` via a temporary file in the same folder and an atomic rename.
 
     The file gets `public_mode()` unless `private` (then 0600); see the module rules.
     """
-    tmp = temp_path(path)
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        commit(tmp, path, private)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_path(path, private) as tmp:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)

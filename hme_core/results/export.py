@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hme_core.atomic import commit, temp_path
+from hme_core.atomic import atomic_path
 from hme_core.errors import HMEError
 
 Writer = Callable[[pd.DataFrame, Path], None]
@@ -68,22 +68,12 @@ def _parquet(df: pd.DataFrame, path: Path) -> None:
 WRITERS: dict[str, Writer] = {".csv": _csv, ".xlsx": _xlsx, ".parquet": _parquet}
 
 
-def register_writer(suffix: str, writer: Writer) -> None:
-    """Register (or replace) the writer for a file suffix such as `.csv`."""
-    WRITERS[suffix.lower()] = writer
-
-
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     """Write `df` by the file's suffix; a temporary file is renamed into place when complete."""
     path = Path(path)
     writer = WRITERS.get(path.suffix.lower())
     if writer is None:
         raise HMEError(f"{path}: unsupported output format, expected one of {sorted(WRITERS)}")
-    tmp = temp_path(path)
-    try:
+    with atomic_path(path) as tmp:
         writer(df, tmp)
-        commit(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
