@@ -62,8 +62,13 @@ def params_fingerprint() -> str:
 
 
 def results_fingerprint() -> str:
-    """What stored results of a year depend on besides the responses themselves."""
-    return _digest([code_fingerprint(), params_fingerprint()])
+    """What stored results of a year depend on besides the responses themselves: the code and
+    the params that scoring and disclosure read (config.yaml, instruments/). Targets, analysis
+    questions and benchmarks change reports, not results (the report key covers them)."""
+    root = params_dir()
+    files = [root / "config.yaml", *(p for p in (root / "instruments").rglob("*") if p.is_file()
+                                     and not p.name.startswith("."))]
+    return _digest([code_fingerprint(), files_digest(files, root)])
 
 
 def data_fingerprints(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
