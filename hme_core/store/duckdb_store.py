@@ -191,7 +191,7 @@ class Store:
                     pass
 
     def _write_results(self, year: int, results: dict[str, pd.DataFrame]) -> None:
-        from hme_core.batch.keys import results_fingerprint
+        from hme_core.fingerprints import results_fingerprint
 
         self.con.execute("DELETE FROM result_meta WHERE year = ?", [year])
         self.con.execute("INSERT INTO result_meta VALUES (?, ?)", [year, results_fingerprint()])
@@ -225,7 +225,7 @@ class Store:
 
     def results_are_current(self, year: int) -> bool:
         """True when the stored results of `year` were computed with today's params and code."""
-        from hme_core.batch.keys import results_fingerprint
+        from hme_core.fingerprints import results_fingerprint
 
         return self.results_fingerprint(year) == results_fingerprint()
 
