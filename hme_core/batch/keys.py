@@ -25,6 +25,17 @@ RESULT_TABLES = ("scores", "statements", "distributions", "enps", "breakdowns")
 KEY_FILE = ".cache-key"
 
 
+def key_file_name(lang: str) -> str:
+    """Each language keeps its own key: `.cache-key` (Swedish), `.cache-key.en`, ...
+
+    >>> key_file_name("sv"), key_file_name("en")
+    ('.cache-key', '.cache-key.en')
+    """
+    from hme_core.unit_files import lang_suffix
+
+    return KEY_FILE + lang_suffix(lang)
+
+
 def _digest(parts: Iterable[bytes | str]) -> str:
     h = hashlib.sha256()
     for p in parts:

@@ -115,11 +115,20 @@ def page(body: str, title: str, lang: str, header: str, extra_css: Iterable[str]
     )
 
 
+PDF_VARIANT = "pdf/ua-1"
+
+
 def write_pdf(html_text: str, path: Path) -> Path:
-    """HTML -> PDF with weasyprint (A4, margins, page numbers and header from report.css)."""
+    """HTML -> tagged PDF/UA-1 with weasyprint (A4, margins, page numbers and header from report.css).
+
+    Swedish public bodies must publish accessible documents (`docs/sources.md`: DOS-lagen,
+    EN 301 549): the PDF carries a structure tree (Tagged: yes), the document language (from
+    `<html lang>`) and its title (from `<title>`); charts carry their numbers as alt text.
+    """
     import weasyprint
 
-    pdf = weasyprint.HTML(string=html_text, base_url=str(TEMPLATES)).write_pdf()
+    pdf = weasyprint.HTML(string=html_text, base_url=str(TEMPLATES)).write_pdf(
+        pdf_variant=PDF_VARIANT)
     return atomic_write(path, pdf)
 
 
@@ -133,15 +142,21 @@ def render_notebook(
     formats: Iterable[str] = ("html", "pdf"),
     engine: str = "kernel",
 ) -> dict[str, Path]:
-    """Execute and convert one notebook into `out_dir`: `report.ipynb`, `report.html`, `report.pdf`."""
+    """Execute and convert one notebook into `out_dir`: `report.ipynb`, `report.html`, `report.pdf`.
+
+    Languages other than Swedish get their own files (`report.en.html`, ...), so a second
+    language never overwrites the first.
+    """
+    from hme_core.unit_files import report_file
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    executed = out_dir / "report.ipynb"  # kept on failure: the error message points here
+    executed = out_dir / report_file("ipynb", lang)  # kept on failure: the error message points here
     nb = execute_notebook(notebook, parameters, executed, engine=engine)
     written = {"ipynb": executed}
     html_text = page(notebook_body(nb), title, lang, header)
     formats = set(formats)
     if "html" in formats:
-        written["html"] = atomic_write(out_dir / "report.html", html_text)
+        written["html"] = atomic_write(out_dir / report_file("html", lang), html_text)
     if "pdf" in formats:
-        written["pdf"] = write_pdf(html_text, out_dir / "report.pdf")
+        written["pdf"] = write_pdf(html_text, out_dir / report_file("pdf", lang))
     return written

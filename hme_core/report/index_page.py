@@ -1,5 +1,7 @@
 """outputs/reports/<year>/index.html: every unit of the year as a sortable, searchable row.
 
+English (and any other language) writes `index.en.html` beside it, linking `report.en.*`.
+
 Self-contained (inline CSS and a few lines of inline script, no network); without script it is
 still a plain readable table. Values come from the stored, already suppressed results.
 """
@@ -16,6 +18,7 @@ from hme_core.instruments import load_instruments
 from hme_core.orgtree import levels, tree_order
 from hme_core.report.html import esc
 from hme_core.store.duckdb_store import Store
+from hme_core.unit_files import index_file, report_file
 
 _SCRIPT = """
 const q = document.getElementById('q'), rows = [...document.querySelectorAll('#units tbody tr')];
@@ -52,7 +55,7 @@ td.name{white-space:normal}
 def _status(outcome, folder: Path, suppressed: bool, lang: str) -> tuple[str, str]:
     if outcome is not None and not outcome.ok:
         return t("status_failed", lang), "failed"
-    if not (folder / "report.html").exists() and not (folder / "report.pdf").exists():
+    if not any((folder / report_file(ext, lang)).exists() for ext in ("html", "pdf")):
         return t("status_not_rendered", lang), "muted"
     return (t("status_suppressed", lang), "muted") if suppressed else (t("status_ok", lang), "")
 
@@ -79,8 +82,8 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
         folder = root / folders[unit]
         status, cls = _status(by_unit.get(unit), folder, math.isnan(value), lang)
         links = " ".join(
-            f'<a href="{esc(folders[unit])}/report.{ext}">{ext.upper()}</a>'
-            for ext in ("html", "pdf") if (folder / f"report.{ext}").exists()
+            f'<a href="{esc(folders[unit])}/{report_file(ext, lang)}">{ext.upper()}</a>'
+            for ext in ("html", "pdf") if (folder / report_file(ext, lang)).exists()
         )
         name = str(org.set_index("unit").loc[unit, "name"])
         search = f"{name} {unit}".lower()
@@ -116,4 +119,4 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
         f'<div class="wrap"><table id="units"><thead><tr>{head}</tr></thead><tbody>'
         + "".join(rows) + f"</tbody></table></div></main><script>{_SCRIPT}</script></body></html>"
     )
-    return atomic_write(root / "index.html", html_text)
+    return atomic_write(root / index_file(lang), html_text)
