@@ -9,6 +9,7 @@ to a temporary name and renamed when complete.
 from __future__ import annotations
 
 import html
+import re
 import time
 from collections.abc import Iterable
 from functools import lru_cache
@@ -102,8 +103,29 @@ def warm_up() -> None:
     weasyprint.HTML(string=html_text, base_url=str(TEMPLATES)).write_pdf()
 
 
+_DATAFRAME = re.compile(r'<table [^>]*class="dataframe".*?</table>', re.S)
+
+
+def focusable_tables(body: str, lang: str) -> str:
+    """Every table sits in a scroll region that a keyboard can reach (WCAG 2.1.1).
+
+    A region that scrolls must be focusable (axe rule "scrollable-region-focusable"): report
+    tables' `table-wrap` and the notebooks' pandas tables (wrapped here; their output areas no
+    longer scroll themselves, see report.css) get `tabindex="0"`, `role="region"` and a label.
+
+    >>> focusable_tables('<div class="table-wrap"><table></table></div>', "en")
+    '<div class="table-wrap" tabindex="0" role="region" aria-label="Table (scrolls sideways)"><table></table></div>'
+    """
+    from hme_core.i18n import t
+
+    attrs = f'tabindex="0" role="region" aria-label="{html.escape(t("scroll_region_table", lang))}"'
+    body = _DATAFRAME.sub(lambda m: f'<div class="table-wrap">{m.group(0)}</div>', body)
+    return body.replace('<div class="table-wrap">', f'<div class="table-wrap" {attrs}>')
+
+
 def page(body: str, title: str, lang: str, header: str, extra_css: Iterable[str] = ()) -> str:
     """A self-contained report page: our stylesheet inline, no remote resources, no scripts."""
+    body = focusable_tables(body, lang)
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     css += "".join(extra_css)
     return (
