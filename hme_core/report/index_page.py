@@ -49,6 +49,10 @@ td.name{white-space:normal}
 .lvl1 td.name{font-weight:bold}.lvl2 td.name{padding-left:20px}.lvl3 td.name{padding-left:36px}
 .lvl4 td.name{padding-left:52px}.lvl5 td.name{padding-left:68px}
 .failed{color:#a3242b;font-weight:bold}.muted{color:#5b6770}
+table.heatmap th{cursor:default}table.heatmap thead th:after{content:none}
+table.heatmap td .change{display:block;font-size:.78em;color:#3d4852}
+td.band-low{background:#f6c9c4}td.band-mid{background:#fbe7a6}td.band-good{background:#d5ecc6}
+td.band-high{background:#a9d79a}.footnote{font-size:.85em;color:#5b6770}
 """
 
 
@@ -58,6 +62,23 @@ def _status(outcome, folder: Path, suppressed: bool, lang: str) -> tuple[str, st
     if not any((folder / report_file(ext, lang)).exists() for ext in ("html", "pdf")):
         return t("status_not_rendered", lang), "muted"
     return (t("status_suppressed", lang), "muted") if suppressed else (t("status_ok", lang), "")
+
+
+def _organisation_heatmap(db: Path, year: int, org, scores, prev, lang: str) -> str:
+    """The child-unit heat map for the whole organisation (every unit, tree order)."""
+    from hme_core.config import load_settings
+    from hme_core.report.children import heatmap_table
+
+    s = load_settings()
+    instruments = load_instruments()
+    names = org.set_index("unit")["name"].astype(str).to_dict()
+    table_html = heatmap_table(
+        tree_order(org), names, scores, prev, lambda ix: instruments.index_name(ix, lang), lang,
+        s.decimals, s.heatmap_bands, s.heatmap_enps_bands,
+        t("heatmap_org_heading", lang) + f" {year}")
+    table_html = table_html.replace('<div class="table-wrap">', '<div class="wrap" tabindex="0" '
+                                    f'role="region" aria-label="{esc(t("scroll_region_table", lang))}">')
+    return f'<h2>{esc(t("heatmap_org_heading", lang))}</h2>{table_html}'
 
 
 def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcomes: list,
@@ -107,6 +128,7 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
                    f"{esc(label[k] if k in label else t(k, lang))}</th>"
                    for i, (k, typ) in enumerate(cols)) + f'<th scope="col">{esc(t("index_col_links", lang))}</th>'
     failed = sum(1 for o in outcomes if not o.ok)
+    heatmap = _organisation_heatmap(db, year, org, scores, prev, lang)
     title = t("index_title", lang, year=year)
     html_text = (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
@@ -117,6 +139,6 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
         f'<label for="q">{esc(t("index_search", lang))}</label><br>'
         f'<input id="q" type="search" placeholder="{esc(t("index_search", lang))}">'
         f'<div class="wrap"><table id="units"><thead><tr>{head}</tr></thead><tbody>'
-        + "".join(rows) + f"</tbody></table></div></main><script>{_SCRIPT}</script></body></html>"
+        + "".join(rows) + f"</tbody></table></div>{heatmap}</main><script>{_SCRIPT}</script></body></html>"
     )
     return atomic_write(root / index_file(lang), html_text)
