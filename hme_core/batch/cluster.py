@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hme_core.atomic import atomic_write
 from hme_core.batch.jobs import UnitJob, UnitOutcome, render_unit
-from hme_core.batch.keys import KEY_FILE
+from hme_core.batch.keys import key_file_name
 from hme_core.paths import params_dir
 
 
@@ -54,7 +54,7 @@ def render_remote(job: dict, db_bytes: bytes, notebook_bytes: bytes,
     with tempfile.TemporaryDirectory(prefix="hme-unit-") as tmp:
         local = dataclasses.replace(
             UnitJob(**job), folder=Path(tmp) / "out", db=_cached(db_bytes, ".duckdb"),
-            notebook=_cached(notebook_bytes, ".ipynb"), engine="kernel", key="")
+            notebook=_cached(notebook_bytes, ".ipynb"), executor="kernel", key="")
         outcome = render_unit(local)
         out = Path(tmp) / "out"
         files = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} if out.exists() else {}
@@ -90,7 +90,7 @@ def render_on_cluster(jobs: list[UnitJob], scheduler: str, workers: int,
             for name, content in files.items():
                 atomic_write(job.folder / name, content)
             if remote.ok and job.key:
-                atomic_write(job.folder / KEY_FILE, job.key)
+                atomic_write(job.folder / key_file_name(job.lang), job.key)
             outcome = dataclasses.replace(remote, folder=job.folder, error=remote.error.replace(
                 str(Path(tempfile.gettempdir())), "<worker tmp>"))
             outcomes.append(outcome)

@@ -61,7 +61,7 @@ def pages(tmp_path_factory):
         notebooks_dir() / "research_correlations.ipynb",
         {"db": str(rdb), "years": "2024,2025", "level": "leaf", "indicators": "", "lang": "sv",
          "n_boot": 20}, base / "research", title="HME – forskningsunderlag",
-        header="HME – forskningsunderlag", lang="sv", formats=("html",), engine="inprocess")
+        header="HME – forskningsunderlag", lang="sv", formats=("html",), executor="inprocess")
     found["research.sv"] = files["html"]
     return found
 
