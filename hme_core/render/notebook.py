@@ -144,8 +144,8 @@ PDF_VARIANT = "pdf/ua-1"
 def write_pdf(html_text: str, path: Path) -> Path:
     """HTML -> tagged PDF/UA-1 with weasyprint (A4, margins, page numbers and header from report.css).
 
-    Swedish public bodies must publish accessible documents (`docs/sources.md`: DOS-lagen,
-    EN 301 549): the PDF carries a structure tree (Tagged: yes), the document language (from
+    Swedish public bodies must publish accessible documents (see docs/sources.md, DOS-lagen
+    2018:1937 / EN 301 549 / WCAG 2.1 AA): the PDF carries a structure tree (Tagged: yes), the document language (from
     `<html lang>`) and its title (from `<title>`); charts carry their numbers as alt text.
     """
     import weasyprint

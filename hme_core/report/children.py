@@ -9,7 +9,7 @@ reveal another unit) is NaN in the store, so its cell stays empty and a footnote
 reason; a change is shown only when both years' values are published. Cell colours come from
 `heatmap_bands` (0-100 indices) and `heatmap_enps_bands` (eNPS, -100..100) in params/config.yaml.
 The five questions for the management dialogue follow the vendor report's process for
-non-leaf levels (`docs/sources.md`).
+non-leaf levels (see docs/sources.md, Reference vendor report).
 """
 
 from __future__ import annotations
