@@ -9,9 +9,11 @@ DEMO := outputs/demo
 DEMO_YEARS := 2023 2024 2025
 LATEST := 2025
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
-APT_PACKAGES := poppler-utils chromium fonts-dejavu-core fonts-liberation
+APT_PACKAGES := poppler-utils chromium fonts-dejavu-core fonts-liberation nodejs
+A11Y := tests/a11y
+A11Y_STAMP := $(A11Y)/node_modules/.package-lock.json
 
-.PHONY: help setup lock sysdeps demo test lint bench clean
+.PHONY: help setup lock sysdeps a11y demo test lint bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-8s %s\n", $$1, $$2}'
@@ -40,6 +42,12 @@ sysdeps: ## Install the Debian packages the tests and reports use (pdftoppm, chr
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+$(A11Y_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
+	npm ci --prefix $(A11Y) --no-audit --no-fund
+	touch $(A11Y_STAMP)
+
+a11y: sysdeps $(A11Y_STAMP) ## Install axe-core and puppeteer-core (tests/a11y) for the WCAG tests
+
 demo: setup sysdeps ## Demo data, ingest three years, scores, every unit's report for the latest year, research workbook
 	$(BIN)/hme demo-data --out $(DEMO)
 	@for y in $(DEMO_YEARS); do \
@@ -53,8 +61,8 @@ demo: setup sysdeps ## Demo data, ingest three years, scores, every unit's repor
 	@echo "Report index: outputs/reports/$(LATEST)/index.html"
 	@echo "Research workbook: outputs/research/report.html"
 
-test: setup sysdeps ## Install what is needed and run the whole test suite
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests hme_core --doctest-modules
+test: setup sysdeps a11y ## Install what is needed and run the whole test suite
+	HME_REQUIRE_A11Y=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests hme_core --doctest-modules
 
 lint: setup ## ruff, and a check that notebooks carry no outputs
 	$(BIN)/ruff check hme_core tests tools

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hme_core.paths import params_dir
 from hme_core.yaml_files import parse_model, read_mapping
@@ -24,6 +24,16 @@ class Settings(BaseModel):
     missing_labels: list[str] = ["Vet ej", "Ej aktuellt", "Vill ej svara"]
     missing_codes: list[int] = []
     organisation_name: str = "Organisationen"
+    # child-unit heat map: thresholds between four colour bands (low, mid, good, high)
+    heatmap_bands: list[float] = [65.0, 75.0, 85.0]
+    heatmap_enps_bands: list[float] = [-20.0, 0.0, 20.0]
+
+    @field_validator("heatmap_bands", "heatmap_enps_bands")
+    @classmethod
+    def _three_rising_thresholds(cls, v: list[float]) -> list[float]:
+        if len(v) != 3 or sorted(v) != v or len(set(v)) != 3:
+            raise ValueError(f"expected three rising thresholds such as [65, 75, 85], got {v}")
+        return v
 
 
 def load_settings(path: Path | None = None, **overrides) -> Settings:

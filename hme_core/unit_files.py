@@ -87,3 +87,33 @@ def narrative_path(year: int, unit: str, folders: dict[str, str],
                    params: Path | None = None) -> Path:
     """A unit's narrative file for a year (it may not exist): named like its report folder."""
     return narratives_dir(year, params) / f"{folders[unit]}.md"
+
+
+DEFAULT_LANG = "sv"
+
+
+def lang_suffix(lang: str) -> str:
+    """'' for the default language (Swedish), '.<lang>' otherwise: languages live side by side.
+
+    >>> lang_suffix("sv"), lang_suffix("en")
+    ('', '.en')
+    """
+    return "" if lang == DEFAULT_LANG else f".{slug(lang, 8)}"
+
+
+def report_file(ext: str, lang: str = DEFAULT_LANG) -> str:
+    """A unit report's file name: `report.html` in Swedish, `report.en.html` in English.
+
+    >>> report_file("pdf"), report_file("pdf", "en")
+    ('report.pdf', 'report.en.pdf')
+    """
+    return f"report{lang_suffix(lang)}.{ext}"
+
+
+def index_file(lang: str = DEFAULT_LANG) -> str:
+    """The year's index page: `index.html` in Swedish, `index.en.html` in English.
+
+    >>> index_file("en")
+    'index.en.html'
+    """
+    return f"index{lang_suffix(lang)}.html"

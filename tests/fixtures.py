@@ -124,3 +124,29 @@ def write_outcomes_csv(path: Path, outcomes: pd.DataFrame) -> Path:
     """As Swedish exports: `;`, decimal comma, UTF-8 with BOM."""
     outcomes.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
     return path
+
+
+def page_fill(pdf: Path, dpi: int = 30, top_mm: float = 22, bottom_mm: float = 20) -> list[float]:
+    """Per page of `pdf`, how far down its content area the content reaches (0 empty, 1 full).
+
+    Pages are rasterised with poppler's `pdftoppm` (greyscale). The content area is the page
+    without its top and bottom margins (running header and page number live there; defaults
+    are report.css's A4 margins); a pixel row is used when any pixel is darker than 240 of 255.
+    The fill is the position of the lowest used row in that area, so 0.4 means 60 % of the
+    page below the content is blank.
+    """
+    import subprocess
+    import tempfile
+
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(pdf), f"{tmp}/p"], check=True)
+        fills = []
+        for png in sorted(Path(tmp).glob("p-*.pgm"), key=lambda p: int(p.stem.split("-")[-1])):
+            pixels = np.asarray(Image.open(png))
+            px_per_mm = pixels.shape[0] / 297.0
+            area = pixels[round(top_mm * px_per_mm):pixels.shape[0] - round(bottom_mm * px_per_mm)]
+            used = np.flatnonzero((area < 240).any(axis=1))
+            fills.append(float((used[-1] + 1) / len(area)) if len(used) else 0.0)
+    return fills

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hme_core.atomic import atomic_write
 from hme_core.batch.jobs import UnitJob, UnitOutcome, render_unit
-from hme_core.batch.keys import KEY_FILE
+from hme_core.batch.keys import key_file_name
 from hme_core.paths import params_dir
 
 
@@ -90,7 +90,7 @@ def render_on_cluster(jobs: list[UnitJob], scheduler: str, workers: int,
             for name, content in files.items():
                 atomic_write(job.folder / name, content)
             if remote.ok and job.key:
-                atomic_write(job.folder / KEY_FILE, job.key)
+                atomic_write(job.folder / key_file_name(job.lang), job.key)
             outcome = dataclasses.replace(remote, folder=job.folder, error=remote.error.replace(
                 str(Path(tempfile.gettempdir())), "<worker tmp>"))
             outcomes.append(outcome)

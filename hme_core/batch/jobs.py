@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hme_core.atomic import atomic_write
-from hme_core.batch.keys import KEY_FILE
+from hme_core.batch.keys import key_file_name
 from hme_core.errors import HMEError
 
 
@@ -58,7 +58,7 @@ def render_unit(job: UnitJob) -> UnitOutcome:
             executor=job.executor,
         )
         if job.key:
-            atomic_write(job.folder / KEY_FILE, job.key)
+            atomic_write(job.folder / key_file_name(job.lang), job.key)
         return UnitOutcome(job.unit, job.folder, True, time.perf_counter() - t0,
                            files={k: str(v) for k, v in files.items()})
     except Exception as exc:  # one unit's failure is reported, never fatal to the batch

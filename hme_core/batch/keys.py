@@ -18,10 +18,19 @@ import pandas as pd
 
 from hme_core.fingerprints import _digest, files_digest
 from hme_core.paths import params_dir
-from hme_core.unit_files import narrative_path, narratives_dir
+from hme_core.unit_files import lang_suffix, narrative_path, narratives_dir
 
 RESULT_TABLES = ("scores", "statements", "distributions", "enps", "breakdowns")
 KEY_FILE = ".cache-key"
+
+
+def key_file_name(lang: str) -> str:
+    """Each language keeps its own key: `.cache-key` (Swedish), `.cache-key.en`, ...
+
+    >>> key_file_name("sv"), key_file_name("en")
+    ('.cache-key', '.cache-key.en')
+    """
+    return KEY_FILE + lang_suffix(lang)
 
 
 def data_fingerprints(tables: dict[str, pd.DataFrame]) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """`hme publish`: copy exactly the publishable files of a year's reports to a shared folder.
 
-Publishable are the index page (`index.html`) and each unit folder's `report.html` and
-`report.pdf`. The executed notebooks (`report.ipynb`, which hold the code and its outputs), the
+Publishable are the index pages (`index.html`, `index.en.html`) and each unit folder's reports
+in every language (`report.html`, `report.pdf`, `report.en.html`, `report.en.pdf`). The executed notebooks (`report.ipynb`, which hold the code and its outputs), the
 cache keys and anything else are never copied; symbolic links are refused, not followed. The
 copy is built in a temporary folder next to the target and renamed into place, so readers of
 `DIR/<year>/` see the old publication or the whole new one, never a mix (between the two renames
@@ -18,15 +18,18 @@ from pathlib import Path
 
 from hme_core.atomic import current_umask, public_mode
 from hme_core.errors import HMEError
+from hme_core.i18n import LANGS
+from hme_core.unit_files import index_file, report_file
 
-PUBLISHED_IN_UNIT = ("report.html", "report.pdf")
+PUBLISHED_IN_UNIT = tuple(report_file(ext, lang) for lang in LANGS for ext in ("html", "pdf"))
+INDEX_PAGES = tuple(index_file(lang) for lang in LANGS)
 
 
 def publishable_files(source: Path) -> list[Path]:
     """The files of `source` (outputs/reports/<year>) to publish, relative to it."""
     if source.is_symlink() or not (source / "index.html").is_file():
         raise HMEError(f"{source}: no index.html here; run 'hme reports --year ...' first")
-    files = [Path("index.html")]
+    files = [Path(name) for name in INDEX_PAGES if (source / name).is_file()]
     for folder in sorted(p for p in source.iterdir() if p.is_dir() or p.is_symlink()):
         if folder.name.startswith("."):
             continue

@@ -15,12 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from hme_core.batch.jobs import UnitJob, UnitOutcome, render_unit
-from hme_core.batch.keys import KEY_FILE, RESULT_TABLES, data_fingerprints, unit_key
+from hme_core.batch.keys import RESULT_TABLES, data_fingerprints, key_file_name, unit_key
 from hme_core.errors import HMEError
 from hme_core.orgtree import ancestors, children, levels, tree_order
 from hme_core.paths import notebooks_dir, outputs_dir
 from hme_core.store.duckdb_store import Store
-from hme_core.unit_files import unit_folders
+from hme_core.unit_files import report_file, unit_folders
 
 REPORT_NOTEBOOK = "unit_report.ipynb"
 
@@ -135,10 +135,10 @@ def _static_fingerprint(notebook: Path) -> str:
 
 
 def _up_to_date(job: UnitJob, mode: str) -> bool:
-    files = [job.folder / f"report.{f}" for f in job.formats]
+    files = [job.folder / report_file(f, job.lang) for f in job.formats]
     if mode == "force" or not all(f.exists() for f in files):
         return False
-    key_file = job.folder / KEY_FILE
+    key_file = job.folder / key_file_name(job.lang)
     return key_file.exists() and key_file.read_text(encoding="utf-8").strip() == job.key
 
 

@@ -37,6 +37,7 @@ def reports(
 
     from hme_core.batch.run import ReportsFailed, run_batch
     from hme_core.paths import outputs_dir
+    from hme_core.unit_files import index_file
 
     lang = language(lang)
     fmt = tuple(f.strip() for f in formats.split(",") if f.strip())
@@ -54,7 +55,7 @@ def reports(
     seconds = time.perf_counter() - t0
     failed = [o for o in outcomes if not o.ok]
     skipped = sum(1 for o in outcomes if o.skipped)
-    index = outputs_dir() / "reports" / str(year) / "index.html"
+    index = outputs_dir() / "reports" / str(year) / index_file(lang)
     say(f"Rendered {len(outcomes) - len(failed) - skipped} of {len(outcomes)} units "
         f"({skipped} up to date) in {seconds:.1f} s. Index: {index}")
     if failed:

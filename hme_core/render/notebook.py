@@ -9,6 +9,7 @@ to a temporary name and renamed when complete.
 from __future__ import annotations
 
 import html
+import re
 import time
 from collections.abc import Iterable
 from functools import lru_cache
@@ -103,8 +104,29 @@ def warm_up() -> None:
     weasyprint.HTML(string=html_text, base_url=str(TEMPLATES)).write_pdf()
 
 
+_DATAFRAME = re.compile(r'<table [^>]*class="dataframe".*?</table>', re.S)
+
+
+def focusable_tables(body: str, lang: str) -> str:
+    """Every table sits in a scroll region that a keyboard can reach (WCAG 2.1.1).
+
+    A region that scrolls must be focusable (axe rule "scrollable-region-focusable"): report
+    tables' `table-wrap` and the notebooks' pandas tables (wrapped here; their output areas no
+    longer scroll themselves, see report.css) get `tabindex="0"`, `role="region"` and a label.
+
+    >>> focusable_tables('<div class="table-wrap"><table></table></div>', "en")
+    '<div class="table-wrap" tabindex="0" role="region" aria-label="Table (scrolls sideways)"><table></table></div>'
+    """
+    from hme_core.i18n import t
+
+    attrs = f'tabindex="0" role="region" aria-label="{html.escape(t("scroll_region_table", lang))}"'
+    body = _DATAFRAME.sub(lambda m: f'<div class="table-wrap">{m.group(0)}</div>', body)
+    return body.replace('<div class="table-wrap">', f'<div class="table-wrap" {attrs}>')
+
+
 def page(body: str, title: str, lang: str, header: str, extra_css: Iterable[str] = ()) -> str:
     """A self-contained report page: our stylesheet inline, no remote resources, no scripts."""
+    body = focusable_tables(body, lang)
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     css += "".join(extra_css)
     return (
@@ -116,11 +138,20 @@ def page(body: str, title: str, lang: str, header: str, extra_css: Iterable[str]
     )
 
 
+PDF_VARIANT = "pdf/ua-1"
+
+
 def write_pdf(html_text: str, path: Path) -> Path:
-    """HTML -> PDF with weasyprint (A4, margins, page numbers and header from report.css)."""
+    """HTML -> tagged PDF/UA-1 with weasyprint (A4, margins, page numbers and header from report.css).
+
+    Swedish public bodies must publish accessible documents (see docs/sources.md, DOS-lagen
+    2018:1937 / EN 301 549 / WCAG 2.1 AA): the PDF carries a structure tree (Tagged: yes), the document language (from
+    `<html lang>`) and its title (from `<title>`); charts carry their numbers as alt text.
+    """
     import weasyprint
 
-    pdf = weasyprint.HTML(string=html_text, base_url=str(TEMPLATES)).write_pdf()
+    pdf = weasyprint.HTML(string=html_text, base_url=str(TEMPLATES)).write_pdf(
+        pdf_variant=PDF_VARIANT)
     return atomic_write(path, pdf)
 
 
@@ -144,8 +175,15 @@ def render_notebook(
     formats: Iterable[str] = ("html", "pdf"),
     executor: str = "kernel",
 ) -> dict[str, Path]:
-    """Execute and convert one notebook into `out_dir`: `report.ipynb`, `report.html`, `report.pdf`."""
-    executed = out_dir / "report.ipynb"  # kept on failure: the error message points here
+    """Execute and convert one notebook into `out_dir`: `report.ipynb`, `report.html`, `report.pdf`.
+
+    Languages other than Swedish get their own files (`report.en.html`, ...), so a second
+    language never overwrites the first.
+    """
+    from hme_core.unit_files import report_file
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executed = out_dir / report_file("ipynb", lang)  # kept on failure: the error message points here
     tmp = temp_path(executed)  # papermill writes here; renamed into place when saved whole
     try:
         nb = execute_notebook(notebook, parameters, tmp, executor=executor)
@@ -160,7 +198,7 @@ def render_notebook(
     html_text = page(notebook_body(nb), title, lang, header)
     formats = set(formats)
     if "html" in formats:
-        written["html"] = atomic_write(out_dir / "report.html", html_text)
+        written["html"] = atomic_write(out_dir / report_file("html", lang), html_text)
     if "pdf" in formats:
-        written["pdf"] = write_pdf(html_text, out_dir / "report.pdf")
+        written["pdf"] = write_pdf(html_text, out_dir / report_file("pdf", lang))
     return written

@@ -1,5 +1,7 @@
 """outputs/reports/<year>/index.html: every unit of the year as a sortable, searchable row.
 
+English (and any other language) writes `index.en.html` beside it, linking `report.en.*`.
+
 Self-contained (inline CSS and a few lines of inline script, no network); without script it is
 still a plain readable table. Values come from the stored, already suppressed results.
 """
@@ -16,6 +18,7 @@ from hme_core.instruments import load_instruments
 from hme_core.orgtree import levels, tree_order
 from hme_core.report.html import esc
 from hme_core.store.duckdb_store import Store
+from hme_core.unit_files import index_file, report_file
 
 _SCRIPT = """
 const q = document.getElementById('q'), rows = [...document.querySelectorAll('#units tbody tr')];
@@ -46,15 +49,36 @@ td.name{white-space:normal}
 .lvl1 td.name{font-weight:bold}.lvl2 td.name{padding-left:20px}.lvl3 td.name{padding-left:36px}
 .lvl4 td.name{padding-left:52px}.lvl5 td.name{padding-left:68px}
 .failed{color:#a3242b;font-weight:bold}.muted{color:#5b6770}
+table.heatmap th{cursor:default}table.heatmap thead th:after{content:none}
+table.heatmap td .change{display:block;font-size:.78em;color:#3d4852}
+td.band-low{background:#f6c9c4}td.band-mid{background:#fbe7a6}td.band-good{background:#d5ecc6}
+td.band-high{background:#a9d79a}.footnote{font-size:.85em;color:#5b6770}
 """
 
 
 def _status(outcome, folder: Path, suppressed: bool, lang: str) -> tuple[str, str]:
     if outcome is not None and not outcome.ok:
         return t("status_failed", lang), "failed"
-    if not (folder / "report.html").exists() and not (folder / "report.pdf").exists():
+    if not any((folder / report_file(ext, lang)).exists() for ext in ("html", "pdf")):
         return t("status_not_rendered", lang), "muted"
     return (t("status_suppressed", lang), "muted") if suppressed else (t("status_ok", lang), "")
+
+
+def _organisation_heatmap(db: Path, year: int, org, scores, prev, lang: str) -> str:
+    """The child-unit heat map for the whole organisation (every unit, tree order)."""
+    from hme_core.config import load_settings
+    from hme_core.report.children import heatmap_table
+
+    s = load_settings()
+    instruments = load_instruments()
+    names = org.set_index("unit")["name"].astype(str).to_dict()
+    table_html = heatmap_table(
+        tree_order(org), names, scores, prev, lambda ix: instruments.index_name(ix, lang), lang,
+        s.decimals, s.heatmap_bands, s.heatmap_enps_bands,
+        t("heatmap_org_heading", lang) + f" {year}")
+    table_html = table_html.replace('<div class="table-wrap">', '<div class="wrap" tabindex="0" '
+                                    f'role="region" aria-label="{esc(t("scroll_region_table", lang))}">')
+    return f'<h2>{esc(t("heatmap_org_heading", lang))}</h2>{table_html}'
 
 
 def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcomes: list,
@@ -80,8 +104,8 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
         folder = root / folders[unit]
         status, cls = _status(by_unit.get(unit), folder, math.isnan(value), lang)
         links = " ".join(
-            f'<a href="{esc(folders[unit])}/report.{ext}">{ext.upper()}</a>'
-            for ext in ("html", "pdf") if (folder / f"report.{ext}").exists()
+            f'<a href="{esc(folders[unit])}/{report_file(ext, lang)}">{ext.upper()}</a>'
+            for ext in ("html", "pdf") if (folder / report_file(ext, lang)).exists()
         )
         name = str(org.set_index("unit").loc[unit, "name"])
         search = f"{name} {unit}".lower()
@@ -105,6 +129,7 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
                    f"{esc(label[k] if k in label else t(k, lang))}</th>"
                    for i, (k, typ) in enumerate(cols)) + f'<th scope="col">{esc(t("index_col_links", lang))}</th>'
     failed = sum(1 for o in outcomes if not o.ok)
+    heatmap = _organisation_heatmap(db, year, org, scores, prev, lang)
     title = t("index_title", lang, year=year)
     html_text = (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
@@ -115,6 +140,6 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
         f'<label for="q">{esc(t("index_search", lang))}</label><br>'
         f'<input id="q" type="search" placeholder="{esc(t("index_search", lang))}">'
         f'<div class="wrap"><table id="units"><thead><tr>{head}</tr></thead><tbody>'
-        + "".join(rows) + f"</tbody></table></div></main><script>{_SCRIPT}</script></body></html>"
+        + "".join(rows) + f"</tbody></table></div>{heatmap}</main><script>{_SCRIPT}</script></body></html>"
     )
-    return atomic_write(root / "index.html", html_text)
+    return atomic_write(root / index_file(lang), html_text)

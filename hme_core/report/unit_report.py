@@ -63,6 +63,7 @@ class UnitReport(ReportText):
             f"<h1>{esc(d.name)}</h1>"
             + (f'<p class="org-path">{esc(path)}</p>' if path else "")
             + f'<dl class="keyfigures">{keyfigs}</dl>'
+            + self._participation_table()
             + f'<p class="report-date">{esc(self.t("report_date"))}: '
             f"{esc(fmt_date(self.today, self.lang))}</p>"
         )
@@ -70,6 +71,18 @@ class UnitReport(ReportText):
             body += notice(self.t("suppressed", n=d.settings.min_n_index), "privacy")
             body += paragraph(self.t("suppressed_detail"))
         return HTML(f'<section class="cover">{body}</section>')
+
+    def _participation_table(self) -> str:
+        """Respondents, employees and response rate for every stored year (vendor report's cover)."""
+        p = self.data.participation
+        if p is None or len(p) < 2:
+            return ""
+        rows = [[str(int(r["year"])), fmt_int(r["respondents"], self.lang),
+                 fmt_int(r["employees"], self.lang),
+                 fmt_percent(r["response_rate"], self.dec, self.lang)] for _, r in p.iterrows()]
+        return table([self.t("year"), self.t("responses"), self.t("employees"),
+                      self.t("response_rate")], rows, caption=self.t("participation_caption"),
+                     numeric=[False, True, True, True], css_class="data participation")
 
     def index_section(self) -> HTML:
         if not self.shows_results:
@@ -242,6 +255,20 @@ class UnitReport(ReportText):
                                "footnote"))
         body = f'<div class="keep-together">{"".join(parts)}</div>'
         return HTML(section(self.t("breakdown_heading"), body, "breakdowns"))
+
+    def children_section(self, db: str | Path | None = None) -> HTML:
+        """Heat map of the direct child units (published values only); leaf units: nothing."""
+        from hme_core.report.children import children_html
+
+        if self.data.is_leaf:
+            return HTML("")
+        return HTML(children_html(self, Path(db) if db else default_db()))
+
+    def dialogue_section(self) -> HTML:
+        """The five questions for the management dialogue (units with child units only)."""
+        from hme_core.report.children import dialogue_html
+
+        return HTML(dialogue_html(self))
 
     def starting_points(self) -> dict[str, list[str]]:
         """Data-driven starting points for the analysis (`suggestions` has the rules):

@@ -42,6 +42,7 @@ class ReportData:
     breakdowns: pd.DataFrame  # variable, group, index, n, value
     instruments_present: list[str] = field(default_factory=list)
     previous_year: int | None = None
+    participation: pd.DataFrame = field(default_factory=pd.DataFrame)  # year, respondents, ...
 
 
 def _series_label(name: str, year: int) -> str:
@@ -212,4 +213,17 @@ def load_report_data(
         breakdowns=_published_groups(bd),
         instruments_present=present,
         previous_year=previous_year,
+        participation=_participation(scores_by_year, unit),
     )
+
+
+def _participation(scores_by_year: dict[int, pd.DataFrame], unit: str) -> pd.DataFrame:
+    """Respondents, employees and response rate of `unit` for every stored year (counts are public)."""
+    rows = []
+    for y, frame in sorted(scores_by_year.items()):
+        own = frame[frame["unit"] == unit]
+        if len(own):
+            r = own.iloc[0]
+            rows.append({"year": y, "respondents": int(r["respondents"]),
+                         "employees": float(r["employees"]), "response_rate": float(r["response_rate"])})
+    return pd.DataFrame(rows, columns=["year", "respondents", "employees", "response_rate"])

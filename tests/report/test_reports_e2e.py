@@ -21,13 +21,15 @@ def rendered(tmp_path_factory):
     out = base / "out"
     sv = run_batch(2025, db, units=["A", "a1", "a2"], formats=("html", "pdf"), workers=2,
                    lang="sv", out_root=out / "sv")
-    en = run_batch(2025, db, units=["a1"], formats=("html",), workers=1, lang="en",
-                   out_root=out / "en")
-    return {"db": db, "out": out, "sv": {o.unit: o for o in sv}, "en": {o.unit: o for o in en}}
+    swedish = {p: p.read_bytes() for p in (out / "sv").rglob("*") if p.is_file()}
+    en = run_batch(2025, db, units=["a1"], formats=("html", "pdf"), workers=1, lang="en",
+                   out_root=out / "sv")  # side by side with the Swedish files
+    return {"db": db, "out": out, "sv": {o.unit: o for o in sv}, "en": {o.unit: o for o in en},
+            "swedish_before_en": swedish}
 
 
-def _html(outcome) -> str:
-    return (outcome.folder / "report.html").read_text(encoding="utf-8")
+def _html(outcome, name: str = "report.html") -> str:
+    return (outcome.folder / name).read_text(encoding="utf-8")
 
 
 def test_every_selected_unit_renders_html_pdf_and_the_executed_notebook(rendered):
@@ -63,7 +65,7 @@ def test_suppressed_unit_explains_and_shows_no_result(rendered):
 
 
 def test_english_report_uses_english_labels_and_number_format(rendered):
-    html = _html(rendered["en"]["a1"])
+    html = _html(rendered["en"]["a1"], "report.en.html")
     assert "58.3" in html and "58,3" not in html
     assert t("statements_heading", "en") in html and 'lang="en"' in html
 

@@ -1,0 +1,127 @@
+"""Views for units that have units below them: the child-unit heat map and the dialogue questions.
+
+Heat map: one row per direct child unit (or, on the index page, per unit of the whole
+organisation), one column per index of the stored scores table in its stored order (HME total,
+subindices, eNPS, HSE and whatever else an instrument adds, so new indices show up without code),
+with n (respondents), response rate and each value's change from last year. Only published
+values are read: a value the disclosure rules hid (primary: too few answers; secondary: it would
+reveal another unit) is NaN in the store, so its cell stays empty and a footnote gives the
+reason; a change is shown only when both years' values are published. Cell colours come from
+`heatmap_bands` (0-100 indices) and `heatmap_enps_bands` (eNPS, -100..100) in params/config.yaml.
+The five questions for the management dialogue follow the vendor report's process for
+non-leaf levels (see docs/sources.md, Reference vendor report).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from hme_core.i18n import fmt_int, fmt_percent, fmt_signed, t
+from hme_core.report.html import esc, paragraph, section
+from hme_core.store.duckdb_store import Store
+
+BAND_CLASSES = ("band-low", "band-mid", "band-good", "band-high")
+MARKS = {"primary": "¹", "secondary": "²"}
+DIALOGUE_QUESTIONS = ("dialogue_q1", "dialogue_q2", "dialogue_q3", "dialogue_q4", "dialogue_q5")
+
+
+def band(value: float, index: str, bands: list[float], enps_bands: list[float]) -> str:
+    """The colour class of a value: below the first threshold 'band-low', ..., from the last 'band-high'.
+
+    >>> band(64.9, "hme", [65, 75, 85], [-20, 0, 20]), band(85, "hme", [65, 75, 85], [-20, 0, 20])
+    ('band-low', 'band-high')
+    >>> band(0, "enps", [65, 75, 85], [-20, 0, 20])
+    'band-good'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    cuts = enps_bands if index == "enps" else bands
+    return BAND_CLASSES[min(bisect.bisect_right(cuts, float(value)), len(BAND_CLASSES) - 1)]
+
+
+def load_scores(db: Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame]:
+    """(scores this year, scores of the previous stored year or None, org tree this year)."""
+    with Store.open(Path(db), read_only=True) as store:
+        scores = store.load_result("scores", year)
+        earlier = [y for y in store.years() if y < year]
+        prev = store.load_result("scores", max(earlier)) if earlier else None
+        org = store.load_org(year)
+    return scores, prev, org
+
+
+def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
+                  prev: pd.DataFrame | None, index_label, lang: str, decimals: int,
+                  bands: list[float], enps_bands: list[float], caption: str) -> str:
+    """The heat-map table (HTML) of `units` with every index in `scores`, and its footnote."""
+    from hme_core.i18n import fmt_number
+
+    indices = list(dict.fromkeys(scores["index"]))
+    now = scores.set_index(["unit", "index"])
+    before = prev.set_index(["unit", "index"])["value"] if prev is not None else pd.Series(dtype=float)
+    head = (f'<th scope="col">{esc(t("index_col_unit", lang))}</th><th scope="col" class="num">n</th>'
+            f'<th scope="col" class="num">{esc(t("response_rate", lang))}</th>'
+            + "".join(f'<th scope="col" class="num">{esc(index_label(ix))}</th>' for ix in indices))
+    rows, reasons = [], set()
+    for u in units:
+        own = scores[scores["unit"] == u]
+        first = own.iloc[0] if len(own) else None
+        n = int(first["respondents"]) if first is not None else 0
+        rate = float(first["response_rate"]) if first is not None else math.nan
+        cells = []
+        for ix in indices:
+            if (u, ix) not in now.index:
+                cells.append('<td class="num"></td>')
+                continue
+            r = now.loc[(u, ix)]
+            value = float(r["value"]) if pd.notna(r["value"]) else math.nan
+            if math.isnan(value):
+                why = str(r["suppression"] or "primary")
+                reasons.add(why)
+                mark = MARKS.get(why, "¹")
+                cells.append(f'<td class="num suppressed"><span title="{esc(t("heatmap_" + why, lang))}">'
+                             f"{mark}</span></td>")
+                continue
+            old = before.get((u, ix), math.nan)
+            diff = value - float(old) if pd.notna(old) else math.nan
+            change = (f'<span class="change">{esc(fmt_signed(diff, decimals, lang))}</span>'
+                      if not math.isnan(diff) else "")
+            cells.append(f'<td class="num {band(value, ix, bands, enps_bands)}">'
+                         f"{esc(fmt_number(value, decimals, lang))}{change}</td>")
+        rows.append(f'<tr><th scope="row">{esc(names.get(u, u))}</th>'
+                    f'<td class="num">{esc(fmt_int(n, lang))}</td>'
+                    f'<td class="num">{esc(fmt_percent(rate, decimals, lang))}</td>{"".join(cells)}</tr>')
+    notes = [t("heatmap_change_note", lang)] + [
+        f"{MARKS.get(w, '¹')} {t('heatmap_' + w, lang)}" for w in sorted(reasons)]
+    return (f'<div class="table-wrap"><table class="data heatmap"><caption>{esc(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+            + paragraph(" ".join(notes), "footnote"))
+
+
+def children_html(report, db: Path) -> str:
+    """The heat map of a unit's direct children (empty for a leaf unit)."""
+    d = report.data
+    scores, prev, org = load_scores(db, d.year)
+    kids = org.loc[org["parent"] == d.unit, "unit"].tolist()
+    if not kids:
+        return ""
+    names = org.set_index("unit")["name"].astype(str).to_dict()
+    s = d.settings
+    low, high = report.num(s.heatmap_bands[0]), report.num(s.heatmap_bands[-1])
+    body = paragraph(report.t("heatmap_intro", low=low, high=high)) + heatmap_table(
+        kids, names, scores[scores["unit"].isin(kids)], prev, report.index_label, report.lang,
+        report.dec, s.heatmap_bands, s.heatmap_enps_bands,
+        report.t("heatmap_caption", unit=d.name, year=d.year))
+    return section(report.t("heatmap_heading"), body, "children")
+
+
+def dialogue_html(report) -> str:
+    """The five questions for the management dialogue, in reports of units with child units."""
+    if report.data.is_leaf:
+        return ""
+    items = "".join(f"<li>{esc(report.t(k))}</li>" for k in DIALOGUE_QUESTIONS)
+    body = paragraph(report.t("dialogue_intro")) + f'<ol class="dialogue">{items}</ol>'
+    return section(report.t("dialogue_heading"), body, "dialogue analysis-question")
