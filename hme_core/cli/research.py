@@ -19,11 +19,16 @@ def research_command(
     level: str = typer.Option("leaf", "--level", help="Org level (root = 1) or 'leaf'."),
     indicators: str = typer.Option("", "--indicators", help="Comma list (empty = all)."),
     n_boot: int = typer.Option(500, "--n-boot", min=50, help="Bootstrap resamples."),
+    seed: int = typer.Option(20240101, "--seed", help="Seed of the bootstrap (same seed, same numbers)."),
+    benchmark: str = typer.Option("sample", "--benchmark",
+                                  help="Kolada file (csv/xlsx/json); 'sample' = the FICTITIOUS "
+                                       "shipped sample; 'none' = skip the benchmark section."),
     lang: str = lang_option("sv or en."),
     db: Path | None = DB_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Folder (default outputs/research)."),
 ) -> None:
     """Render the research workbook (engagement vs outcomes, reliability, structure) to HTML."""
+    from hme_core.i18n import t
     from hme_core.paths import notebooks_dir, outputs_dir
     from hme_core.render.notebook import render_notebook
 
@@ -31,12 +36,15 @@ def research_command(
     t0 = time.perf_counter()
     folder = out or outputs_dir() / "research"
     params = {"db": str(db_path(db).resolve()), "years": years, "level": level,
-              "indicators": indicators, "lang": lang, "n_boot": n_boot}
-    title = "HME – forskningsunderlag" if lang == "sv" else "HME – research workbook"
+              "indicators": indicators, "lang": lang, "n_boot": n_boot, "seed": seed,
+              "benchmark_file": benchmark if benchmark in ("sample", "none", "")
+              else str(Path(benchmark).resolve()), "out_dir": str(Path(folder).resolve())}
+    title = t("research_title", lang)
     files = render_notebook(notebooks_dir() / "research_correlations.ipynb", params, folder,
                             title=title, header=title, lang=lang, formats=("html",),
                             engine="inprocess")
-    say(f"Research workbook: {files['html']} ({time.perf_counter() - t0:.1f} s)")
+    say(f"Research workbook: {files['html']}, tables in {folder / 'tables.xlsx'} "
+        f"({time.perf_counter() - t0:.1f} s)")
 
 
 def ingest_outcomes_command(
