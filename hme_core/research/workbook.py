@@ -22,7 +22,8 @@ from hme_core.research.dataset import (
     analysis_table,
     respondent_table,
 )
-from hme_core.research.kolada import COLUMNS, INDEX_OF_KPI, KIND_OF_KPI, export_kolada, read_kolada
+from hme_core.research.kolada import COLUMNS, INDEX_OF_KPI, KIND_OF_KPI, export_kolada
+from hme_core.research.kolada_api import read_benchmark
 from hme_core.store.duckdb_store import Store
 from hme_core.vocabulary import HME_INDICES
 
@@ -100,7 +101,7 @@ def load_workbook(
         codes = enps.set_index("respondent_id")["enps"]
         people["enps"] = pd.to_numeric(people["respondent_id"].map(codes), errors="coerce")
     bench_path = benchmark_path(benchmark_file)
-    bench = read_kolada(bench_path) if bench_path else pd.DataFrame(columns=[*COLUMNS, "kind", "index"])
+    bench = read_benchmark(bench_path) if bench_path else pd.DataFrame(columns=[*COLUMNS, "kind", "index"])
     own["kind"], own["index"] = own["kpi"].map(KIND_OF_KPI), own["kpi"].map(INDEX_OF_KPI)
     labels = {ix.id: ix.name(lang) for ix in hme.indices}
     labels.update({it.id: f"{it.id.upper()} {it.text(lang)}" for it in hme.items})
