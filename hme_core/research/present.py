@@ -69,7 +69,8 @@ class Table:
     def _repr_html_(self) -> str:
         """Plain HTML: text columns left-aligned, number columns right-aligned, no wrapping."""
         def cell(tag: str, value: object, numeric: bool) -> str:
-            style = "text-align:right;white-space:nowrap" if numeric else "text-align:left"
+            style = ("text-align:right;white-space:nowrap" if numeric else "text-align:left") \
+                + ";padding:2px 8px;vertical-align:top"
             return f'<{tag} style="{style}">{html.escape(str(value))}</{tag}>'
 
         numeric = [bool(self.shown[c].map(lambda v: bool(NUMERIC.match(str(v)))).all())

@@ -214,9 +214,12 @@ class ResearchBook:
                                        s.loadings.reset_index(drop=True), shown,
                                        self.t("research_note_loadings"))))
         if s.factor_correlations is not None and len(s.factor_correlations):
-            tables.append(self._keep(f.table("factor_correlations", s.factor_correlations, {
-                "factor_a": ("research_col_factor", f.name), "factor_b": ("research_col_factor", f.name),
-                "r": ("research_col_r", f.num(2))}, note=self.t("research_note_factor_corr"))))
+            pairs = s.factor_correlations.assign(pair=[
+                f"{f.name(a)} – {f.name(b)}" for a, b in zip(s.factor_correlations["factor_a"],
+                                                             s.factor_correlations["factor_b"], strict=True)])
+            tables.append(self._keep(f.table("factor_correlations", pairs, {
+                "pair": ("research_col_factor", str), "r": ("research_col_r", f.num(2))},
+                note=self.t("research_note_factor_corr"))))
         return tables
 
     def benchmark(self) -> Table | Skipped:
