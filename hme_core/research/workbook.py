@@ -119,7 +119,6 @@ def load_workbook(
     )
 
 
-
 def benchmark_path(benchmark_file: str | Path | None) -> Path | None:
     """"sample" -> the shipped FICTITIOUS sample; "" or "none" -> no benchmark; else the file."""
     text = str(benchmark_file or "").strip()
@@ -137,24 +136,3 @@ def _source_text(path: Path | None) -> str:
         return "params/benchmarks/kolada_sample.csv (FICTITIOUS / FIKTIVA regioner)"
     return path.name
 
-
-def headlines(corr: pd.DataFrame, icc: pd.DataFrame, reliability: pd.DataFrame,
-              fit: pd.DataFrame, top: int = 3) -> list[str]:
-    """A few plain sentences: the strongest correlations, ICC, alpha range, factor-model fit."""
-    lines = []
-    pearson = corr[(corr["method"] == "pearson") & (corr["x"] == "hme")].dropna(subset=["r"])
-    for _, r in pearson.reindex(pearson["r"].abs().sort_values(ascending=False).index).head(top).iterrows():
-        lines.append(f"HME vs {r['y']}: r = {r['r']:.2f} (95 % CI {r['ci_low']:.2f} to "
-                     f"{r['ci_high']:.2f}, n = {int(r['n'])}, {r['padjust']} p = {r['p_adj']:.3g})")
-    mixed = icc[(icc["method"] == "mixedlm") & (icc["variable"] == "hme")]
-    if len(mixed):
-        lines.append(f"ICC(1) of HME between units: {mixed['icc'].iloc[0]:.3f}")
-    if len(reliability):
-        lines.append(f"Cronbach's alpha {reliability['alpha'].min():.2f}-{reliability['alpha'].max():.2f}, "
-                     f"omega {reliability['omega'].min():.2f}-{reliability['omega'].max():.2f}")
-    if len(fit) == 2:
-        k, one = fit.iloc[0], fit.iloc[1]
-        lines.append(f"{k['model']} ({k['method']}): CFI {k['cfi']:.3f}, TLI {k['tli']:.3f}, "
-                     f"RMSEA {k['rmsea']:.3f}, SRMR {k['srmr']:.3f}; 1 factor: CFI "
-                     f"{one['cfi']:.3f}, RMSEA {one['rmsea']:.3f}")
-    return lines
