@@ -42,7 +42,7 @@ def research_command(
     title = t("research_title", lang)
     files = render_notebook(notebooks_dir() / "research_correlations.ipynb", params, folder,
                             title=title, header=title, lang=lang, formats=("html",),
-                            engine="inprocess")
+                            executor="inprocess")
     say(f"Research workbook: {files['html']}, tables in {folder / 'tables.xlsx'} "
         f"({time.perf_counter() - t0:.1f} s)")
 

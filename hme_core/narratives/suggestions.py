@@ -19,14 +19,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from hme_core.errors import ConfigError
 from hme_core.i18n import fmt_number, fmt_percent, fmt_signed, t, trend_arrow
 from hme_core.instruments import InstrumentSet
 from hme_core.paths import params_dir
 from hme_core.report.data import ReportData
+from hme_core.yaml_files import parse_model, read_mapping
 
 KINDS: tuple[str, ...] = ("strengths", "above_parent", "improved", "areas_to_improve",
                           "below_parent", "declined", "disagreement", "low_response",
@@ -57,16 +56,7 @@ def load_rules(path: Path | None = None) -> SuggestionRules:
     path = Path(path) if path else params_dir() / "analysis.yaml"
     if not path.exists():
         return SuggestionRules()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return SuggestionRules(**data)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: cannot read YAML ({exc})") from exc
-    except (TypeError, ValidationError) as exc:
-        if isinstance(exc, TypeError):
-            raise ConfigError(f"{path}: expected a mapping at the top level") from exc
-        raise ConfigError("\n".join(f"{path}: key '{'.'.join(map(str, e['loc']))}': {e['msg']}"
-                                    for e in exc.errors())) from exc
+    return parse_model(SuggestionRules, read_mapping(path), path)
 
 
 def disagreement_shares(distributions: pd.DataFrame, statements: pd.DataFrame,

@@ -14,21 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hme_core.instruments import load_instruments
-from hme_core.narratives.files import (
-    QUESTION_KEYS,
-    Action,
-    Narrative,
-    narrative_path,
-    narratives_dir,
-    read_narrative,
-    unit_folders,
-)
+from hme_core.narratives.files import QUESTION_KEYS, Action, Narrative, read_narrative
 from hme_core.narratives.markdown import render_inline, render_markdown
 from hme_core.narratives.targets import TargetResult, evaluate_targets, load_targets
 from hme_core.orgtree import children, tree_order
 from hme_core.report.html import bullet_list, esc, paragraph, section, table
 from hme_core.report.text import ReportText
 from hme_core.store.duckdb_store import Store
+from hme_core.unit_files import narrative_path, narratives_dir, unit_folders
 
 ANALYSIS_QUESTIONS = tuple((key, *QUESTION_KEYS[key]) for key in ("keep", "improve", "escalate"))
 

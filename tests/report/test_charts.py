@@ -135,17 +135,6 @@ def test_enps_figure_prints_shares_and_the_score(enps_data):
     assert any(s.startswith("Ambassadörer") for s in texts)
 
 
-def test_trend_figure_has_integer_year_ticks_and_value_labels():
-    data = pd.DataFrame({"year": [2023, 2024, 2025] * 2,
-                         "index": ["HME totalt"] * 3 + ["Motivation"] * 3,
-                         "value": [77.0, 78.44, np.nan, 80.0, 81.0, 82.55]})
-    fig = plots.trend_figure(data, "sv")
-    ax = fig.axes[0]
-    assert [lbl.get_text() for lbl in ax.get_xticklabels()] == ["2023", "2024", "2025"]
-    assert {"77,0", "78,4", "82,6"} <= set(all_texts(fig))
-    assert len(ax.get_lines()) == 2
-
-
 def test_figure_html_embeds_png_escapes_text_and_closes(enps_data):
     fig = plots.enps_figure(enps_data)
     out = plots.figure_html(fig, alt='eNPS <2025> "Avd 12"', caption="A & B", width_px=640)
