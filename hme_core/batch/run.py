@@ -1,7 +1,7 @@
 """`hme reports`: render every selected unit of a year into outputs/reports/<year>/.
 
-Each unit renders in a worker process (papermill's `cwd` handling is not thread-safe,
-TOOLING.md); one unit failing never stops the others. Results are recomputed once, before
+Each unit renders in a worker process (papermill's `cwd` handling is a process-wide
+`chdir`); one unit failing never stops the others. Results are recomputed once, before
 the workers start, so every report of the batch reads the same stored numbers.
 """
 

@@ -1,9 +1,9 @@
 """What may be published: the one place that decides, for every output.
 
 Rules, in order:
-1. Primary (`disclosure.primary`): a statement needs `min_n_index` answers, an index needs it
-   on each of its statements, eNPS needs it on its question, an answer distribution
-   (stoplight, eNPS shares) needs `min_n_distribution`.
+1. Primary (`disclosure.primary`; docs/sources.md, SKR: HME): a statement needs `min_n_index`
+   answers, an index needs it on each of its statements, eNPS needs it on its question, an answer
+   distribution (stoplight, eNPS shares) needs `min_n_distribution`.
 2. Secondary (complementary) suppression (`cell_suppression`): no hidden value may follow
    exactly from published values and the public counts `n`, across (a) the org tree (a parent
    = its children's subtrees + its direct respondents), (b) breakdowns (a unit = its groups;

@@ -3,7 +3,7 @@
 Rules, in order of precedence for each header:
 1. a header equal to a canonical id (`unit`, `hme1`, ...) passes through;
 2. the explicit map in `params/column_map.yaml` (e.g. `Enhet: unit`);
-3. every item's Swedish and English statement text (HME.md's exact survey wording) maps to the
+3. every item's Swedish and English statement text (the exact wording, docs/sources.md) maps to the
    item id, so an export whose headers are the statements needs no configuration.
 Matching ignores case, surrounding and repeated spaces, byte-order marks and zero-width spaces,
 Unicode compatibility forms (NFKC: full-width '５' is '5') and, for statements, a trailing

@@ -4,7 +4,7 @@ Layout: ``params/narratives/<year>/<folder>.md``, where ``<folder>`` is the unit
 name (`unit_files.unit_folders` over that year's org tree, as `batch` uses), e.g.
 ``params/narratives/2025/avdelning-1_a1.md``. A renamed unit gets a new file name that year.
 
-File convention (the analysis questions of seed 002 / HME.md, plus an action plan as in seed 003):
+File convention (the analysis questions plus an action plan, docs/sources.md):
 
 - Level-1 or level-2 headings start the sections. Recognised (case, ``?`` and ``:`` ignored):
   ``Vad är viktigt att bevara?`` / ``What is important to keep?`` (key ``keep``),
@@ -71,7 +71,7 @@ _YEAR = re.compile(r"\b(\d{4})\b")
 
 @dataclass(frozen=True)
 class Action:
-    """One action of an action plan (seed 003: measure, owner, timetable)."""
+    """One action of an action plan (measure, owner, timetable)."""
 
     text: str
     owner: str | None = None
@@ -284,7 +284,7 @@ def init_narratives(year: int, units: list[str] | None, store: Store,
                     lang: str = "sv") -> list[InitResult]:
     """Create the missing narrative files of `year` (all units, or the given codes).
 
-    Existing files are left exactly as they are (issue 4: "it never overwrites a file").
+    Existing files are left exactly as they are: HR's text is never overwritten.
     """
     from hme_core.errors import HMEError
 

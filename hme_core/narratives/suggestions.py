@@ -1,4 +1,4 @@
-"""Data-driven starting points for the analysis dialogue (issue 4; questions from seed 002).
+"""Data-driven starting points for the analysis dialogue (questions: docs/sources.md).
 
 From one unit's stored results (`ReportData`, where every suppressed value is already NaN):
 
@@ -30,7 +30,7 @@ from hme_core.yaml_files import parse_model, read_mapping
 KINDS: tuple[str, ...] = ("strengths", "above_parent", "improved", "areas_to_improve",
                           "below_parent", "declined", "disagreement", "low_response",
                           "no_results")
-# Which suggestions belong under which analysis question (seed 002: keep / improve / raise).
+# Which suggestions belong under which analysis question (keep / improve / raise).
 SECTION_SUGGESTIONS: dict[str, tuple[str, ...]] = {
     "keep": ("strengths", "above_parent", "improved"),
     "improve": ("areas_to_improve", "below_parent", "declined", "disagreement", "low_response",
@@ -39,7 +39,7 @@ SECTION_SUGGESTIONS: dict[str, tuple[str, ...]] = {
 
 
 class SuggestionRules(BaseModel):
-    """Thresholds of ``params/analysis.yaml`` (defaults as in the brief of issue 4)."""
+    """Thresholds of ``params/analysis.yaml`` (defaults chosen for this project)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

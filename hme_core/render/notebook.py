@@ -1,6 +1,6 @@
 """Notebook -> executed notebook (papermill) -> HTML (nbconvert, inputs hidden) -> PDF (weasyprint).
 
-TOOLING.md: papermill's `--report-mode` does not hide code for nbconvert, so HTML is exported
+papermill's `--report-mode` only sets metadata that nbconvert ignores, so HTML is exported
 with `exclude_input`; weasyprint runs no JavaScript, so reports embed charts as images; kernel
 starts occasionally race under load, so a failed start is retried. Every output file is written
 to a temporary name and renamed when complete.
@@ -66,7 +66,7 @@ def execute_notebook(
                 f"{notebook.name} failed in cell {exc.exec_count} ({exc.ename}: {exc.evalue}); "
                 f"see {output}"
             ) from exc
-        except Exception as exc:  # kernel start races (TOOLING.md): retry a few times
+        except Exception as exc:  # kernel starts race under load (ZMQ port in use): retry
             if attempt == KERNEL_START_RETRIES or not _kernel_start_failed(exc):
                 raise
             time.sleep(0.5 * attempt)

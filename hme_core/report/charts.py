@@ -44,7 +44,7 @@ UNIT_COLOUR = "#1B4F72"  # the unit's own current result: strong navy
 ANCESTOR_COLOURS = ("#6B8199", "#9AAABB", "#C3CDD8")  # parents, grandparents …: blue-greys
 PREVIOUS_COLOURS = ("#A7C3DD", "#D3E1EE", "#E9F0F7")  # earlier years: light blues, hatched
 PREVIOUS_HATCHES = ("////", "....", "xxxx")
-# Stoplight (002): dark red (1) → red → yellow → light green → dark green (5).
+# Stoplight (docs/sources.md): dark red (1) → red → yellow → light green → dark green (5).
 STOPLIGHT_COLOURS = {1: "#A3262A", 2: "#E0705F", 3: "#F2C94C", 4: "#9ACB84", 5: "#2F7D45"}
 ENPS_COLOURS = {"promoters": STOPLIGHT_COLOURS[5], "passive": STOPLIGHT_COLOURS[3],
                 "detractors": STOPLIGHT_COLOURS[2]}
@@ -224,12 +224,12 @@ def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
 
 def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
                      title: str | None = None) -> Figure:
-    """100 % stacked bars of answer shares per statement (stoplight chart, seed 002).
+    """100 % stacked bars of answer shares per statement (stoplight chart, docs/sources.md).
 
     `data` columns: ``statement`` (text, wrapped at ~45 characters), ``code`` (1–5),
     ``share`` (0–1), ``n`` (answers to the statement). `labels` are the five answer texts for
-    codes 1..5. As in 002's legend, the best answer (5, dark green) comes first, on the left;
-    shares ≥ 6 % are printed inside their segment and 'n = …' at the right of each bar.
+    codes 1..5. As in the vendor report's legend, the best answer (5, dark green) comes first, on
+    the left; shares ≥ 6 % are printed inside their segment and 'n = …' at the right of each bar.
     """
     _require(data, ("statement", "code", "share", "n"), "stoplight_figure")
     check_lang(lang)
@@ -263,8 +263,8 @@ def enps_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
     """Stacked bars of promoters / passives / detractors per series, eNPS written at the right.
 
     `data` columns: ``series`` (label), ``detractors_pct``, ``passive_pct``, ``promoters_pct``
-    (0–100), ``enps`` (−100..100; eNPS = % promoters − % detractors, seed 002). Promoters come
-    first on the left, as in 002 ("Ambassadörer, Passiva, Kritiker").
+    (0–100), ``enps`` (−100..100; eNPS = % promoters − % detractors; docs/sources.md). Promoters
+    come first on the left, as in the vendor report ("Ambassadörer, Passiva, Kritiker").
     """
     cols = ("series", "detractors_pct", "passive_pct", "promoters_pct", "enps")
     _require(data, cols, "enps_figure")

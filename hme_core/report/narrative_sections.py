@@ -1,10 +1,10 @@
-"""The report sections people write (issue 4): analysis, escalations, follow-up and targets.
+"""The report sections people write: analysis, escalations, follow-up and targets.
 
 `load_context` reads what those sections need: the unit's narrative of the report year and of
 the previous survey year, the narratives of its child units (their "raise to a higher level"
-items, seed 002's process), and its targets followed up over the years (seed 003). The HTML
+items, see docs/sources.md), and its targets followed up over the years. The HTML
 builders take a `ReportText` for texts and number formatting. Narrative text only ever reaches
-the page through `narrative_render` (Markdown without raw HTML, then an allow-list sanitiser);
+the page through `narratives.markdown` (Markdown without raw HTML, then an allow-list sanitiser);
 numbers only through the formatters, which print '–' for a suppressed (NaN) value.
 """
 
@@ -107,7 +107,7 @@ def actions_table(report: ReportText, actions: list[Action], year: int,
 
 def analysis_html(report: ReportText, ctx: NarrativeContext,
                   starting_points: dict[str, list[str]]) -> str:
-    """Seed 002's three questions with the unit's answers, or prompts and data suggestions."""
+    """The three analysis questions (docs/sources.md) with the unit's answers, or prompts."""
     parts: list[str] = []
     if ctx.has_narrative:
         parts.append(paragraph(report.t("analysis_narrative_intro")))
@@ -215,7 +215,7 @@ def _targets_table(report: ReportText, results: list[TargetResult], caption: str
 
 
 def targets_html(report: ReportText, ctx: NarrativeContext) -> str:
-    """The unit's own targets; the top unit also gets every unit's targets (seed 003 table)."""
+    """The unit's own targets; the top unit also gets every unit's targets in one table."""
     if not ctx.targets and not ctx.unit_targets:
         return ""
     root = report.data.level == 1

@@ -3,9 +3,9 @@
 Columns (CLI contract): year, unit, unit_name, parent, level, index, n, value, employees,
 response_rate, suppression ('' published, 'primary' or 'secondary'). `value` is NaN when
 suppressed and never rounded; `n` is always shown. Employees and respondents are summed over
-each unit's subtree, like the answers (HME.md). What is published is decided by `disclosure`
-alone (primary rule + secondary suppression), once per year; every table here takes the
-unsuppressed values of `scoring` and applies that decision (`apply_decision`).
+each unit's subtree, like the answers (docs/sources.md). What is published is decided by
+`disclosure` alone (primary rule + secondary suppression), once per year; every table here takes
+the unsuppressed values of `scoring` and applies that decision (`apply_decision`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Index values from additive answer statistics, before any privacy rule.
 
-Rules (HME.md):
+Rules (docs/sources.md, SKR: HME):
 - statement index = mean of recoded answers (0-100) of those who answered; its n = answers;
 - `item_mean` (Kolada, default): a subindex / total is the mean of its statement indices, and its
   n = respondents who answered at least one of its statements;
@@ -8,8 +8,8 @@ Rules (HME.md):
   statements; n = those respondents;
 - eNPS = % promoters (9-10) - % detractors (0-6), -100..100; n = answers.
 
-Every function here takes the statistics frame of `answer_stats` and returns a tidy frame with
-the same index levels as columns: counts and unsuppressed values. None of them sees a
+Every function here takes the statistics frame of `scoring.statistics` and returns a tidy frame
+with the same index levels as columns: counts and unsuppressed values. None of them sees a
 respondent, and none decides what may be published (that is `disclosure`).
 """
 
@@ -89,8 +89,8 @@ def _category_counts(stats: pd.DataFrame, ins: Instrument, item: str) -> dict[st
 def enps_values(stats: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """eNPS per group: n, counts and shares (%) of detractors/passive/promoters, and the score.
 
-    Seed 002's check: 1017 promoters, 2442 passive, 3639 detractors -> 14.3 / 34.4 / 51.3 %,
-    eNPS -36.9.
+    Check (docs/sources.md, eNPS): 1017 promoters, 2442 passive, 3639 detractors -> 14.3 / 34.4 /
+    51.3 %, eNPS -36.9.
     """
     item = instrument.items[0].id
     n = _stat(stats, f"n|{item}")

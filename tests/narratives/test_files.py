@@ -1,5 +1,5 @@
 """Narrative files: convention, parsing, init that never overwrites, and what reports show
-(hme_core/narratives.py, hme_core/report_narrative.py)."""
+(hme_core/narratives/files.py, hme_core/report/narrative_sections.py)."""
 
 from __future__ import annotations
 

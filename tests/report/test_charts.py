@@ -51,7 +51,7 @@ def stoplight_data() -> pd.DataFrame:
 
 @pytest.fixture
 def enps_data() -> pd.DataFrame:
-    # Seed 002: 14,3 % promoters, 34,4 % passive, 51,3 % detractors → eNPS −36,9.
+    # docs/sources.md, eNPS: 14,3 % promoters, 34,4 % passive, 51,3 % detractors → eNPS −36,9.
     return pd.DataFrame({"series": ["Förvaltningen 2025"], "detractors_pct": [51.3],
                          "passive_pct": [34.4], "promoters_pct": [14.3], "enps": [-36.9]})
 
@@ -107,7 +107,7 @@ def test_stoplight_prints_shares_and_n_in_both_languages(stoplight_data):
 def test_stoplight_legend_lists_the_answers_best_first(stoplight_data):
     fig = plots.stoplight_figure(stoplight_data, SCALE_SV)
     legend = [txt.get_text().replace("\n", " ") for txt in fig.legends[0].get_texts()]
-    assert legend == SCALE_SV[::-1]  # 'Stämmer mycket bra' … 'Stämmer mycket dåligt', as in 002
+    assert legend == SCALE_SV[::-1]  # 'Stämmer mycket bra' … 'Stämmer mycket dåligt'
 
 
 def test_stoplight_uses_exactly_five_face_colours(stoplight_data):

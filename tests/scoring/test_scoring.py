@@ -1,4 +1,4 @@
-"""Scoring rules of HME.md, pinned with numbers worked out by hand."""
+"""Scoring rules (docs/sources.md, SKR: HME), pinned with numbers worked out by hand."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def test_distribution_needs_ten_answers_and_gives_shares(instruments, settings):
 
 
 def test_enps_matches_seed_002_check(instruments, settings):
-    # HME.md / seed 002: 1017 promoters, 2442 passive, 3639 detractors
+    # docs/sources.md, eNPS: 1017 promoters, 2442 passive, 3639 detractors
     # -> 14.3 % / 34.4 % / 51.3 %, eNPS = 14.328 - 51.268 = -36.9
     codes = [9] * 500 + [10] * 517 + [7] * 1200 + [8] * 1242 + [0] * 639 + [6] * 3000
     df = make_responses([{"unit": "hsf", "enps": c} for c in codes])
