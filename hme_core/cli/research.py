@@ -19,11 +19,16 @@ def research_command(
     level: str = typer.Option("leaf", "--level", help="Org level (root = 1) or 'leaf'."),
     indicators: str = typer.Option("", "--indicators", help="Comma list (empty = all)."),
     n_boot: int = typer.Option(500, "--n-boot", min=50, help="Bootstrap resamples."),
+    seed: int = typer.Option(20240101, "--seed", help="Seed of the bootstrap (same seed, same numbers)."),
+    benchmark: str = typer.Option("sample", "--benchmark",
+                                  help="Kolada file (csv/xlsx/json); 'sample' = the FICTITIOUS "
+                                       "shipped sample; 'none' = skip the benchmark section."),
     lang: str = lang_option("sv or en."),
     db: Path | None = DB_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Folder (default outputs/research)."),
 ) -> None:
     """Render the research workbook (engagement vs outcomes, reliability, structure) to HTML."""
+    from hme_core.i18n import t
     from hme_core.paths import notebooks_dir, outputs_dir
     from hme_core.render.notebook import render_notebook
 
@@ -31,12 +36,15 @@ def research_command(
     t0 = time.perf_counter()
     folder = out or outputs_dir() / "research"
     params = {"db": str(db_path(db).resolve()), "years": years, "level": level,
-              "indicators": indicators, "lang": lang, "n_boot": n_boot}
-    title = "HME – forskningsunderlag" if lang == "sv" else "HME – research workbook"
+              "indicators": indicators, "lang": lang, "n_boot": n_boot, "seed": seed,
+              "benchmark_file": benchmark if benchmark in ("sample", "none", "")
+              else str(Path(benchmark).resolve()), "out_dir": str(Path(folder).resolve())}
+    title = t("research_title", lang)
     files = render_notebook(notebooks_dir() / "research_correlations.ipynb", params, folder,
                             title=title, header=title, lang=lang, formats=("html",),
                             executor="inprocess")
-    say(f"Research workbook: {files['html']} ({time.perf_counter() - t0:.1f} s)")
+    say(f"Research workbook: {files['html']}, tables in {folder / 'tables.xlsx'} "
+        f"({time.perf_counter() - t0:.1f} s)")
 
 
 def ingest_outcomes_command(
@@ -80,10 +88,45 @@ def export_kolada_command(
         say(f"Wrote {len(table)} Kolada rows for {year} to {out}")
 
 
+def benchmarks_fetch_command(
+    kpi: str = typer.Option("U60200,U60201,U60202,U60203", "--kpi",
+                            help="Comma list of HME KPIs (U602xx regions, U002xx municipalities)."),
+    year: str = typer.Option(..., "--year", help="Year or comma list of years."),
+    ids: str = typer.Option("", "--id", help="Comma list of Kolada ids (empty = all)."),
+    out: Path | None = typer.Option(None, "--out", help="File (default params/benchmarks/"
+                                                       "kolada_<kpis>_<years>.csv)."),
+    base_url: str = typer.Option("https://api.kolada.se/v3", "--base-url",
+                                 help="Kolada API address (v3)."),
+    timeout: float = typer.Option(30.0, "--timeout", min=1, help="Seconds per page."),
+) -> None:
+    """Download HME benchmarks from Kolada's API (follows next_url) into params/benchmarks/."""
+    from hme_core.atomic import atomic_write
+    from hme_core.errors import HMEError
+    from hme_core.paths import params_dir
+    from hme_core.research.kolada import COLUMNS
+    from hme_core.research.kolada_api import fetch_benchmark
+
+    kpis = [k.strip() for k in kpi.split(",") if k.strip()]
+    try:
+        years = [int(y) for y in year.replace(" ", "").split(",") if y]
+    except ValueError as exc:
+        raise HMEError(f"--year {year!r}: expected a year such as 2024 or a list 2023,2024") from exc
+    id_list = [i.strip() for i in ids.split(",") if i.strip()]
+    t0 = time.perf_counter()
+    table = fetch_benchmark(kpis, years, id_list, base_url, timeout)
+    target = out or params_dir() / "benchmarks" / f"kolada_{'-'.join(kpis)}_{'-'.join(map(str, years))}.csv"
+    atomic_write(Path(target), table[COLUMNS].to_csv(index=False, sep=";"))
+    say(f"Wrote {len(table)} Kolada values ({table['municipality_id'].nunique()} organisations, "
+        f"{table['value'].isna().sum()} without a value) to {target} in {time.perf_counter() - t0:.1f} s")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `research`, `ingest-outcomes` and the `export` group with `kolada` to the `hme` app."""
+    """Add `research`, `ingest-outcomes`, `export kolada` and `benchmarks fetch` to the app."""
     app.command("research")(research_command)
     app.command("ingest-outcomes")(ingest_outcomes_command)
     export_app = typer.Typer(help="Export results in other shapes.", no_args_is_help=True)
     export_app.command("kolada")(export_kolada_command)
     app.add_typer(export_app, name="export")
+    bench_app = typer.Typer(help="National benchmarks (Kolada).", no_args_is_help=True)
+    bench_app.command("fetch")(benchmarks_fetch_command)
+    app.add_typer(bench_app, name="benchmarks")

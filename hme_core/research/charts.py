@@ -7,11 +7,13 @@ cell's value) and batch runs keep no open figures; the backend is left to the ca
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import FuncFormatter
 
 OWN_COLOUR = "#c0392b"
 
@@ -111,5 +113,33 @@ def loadings_heatmap(loadings: pd.DataFrame, model: str) -> plt.Figure:
                 cbar=False)
     ax.set_xlabel("")
     ax.set_ylabel("")
+    fig.tight_layout()
+    return _done(fig)
+
+
+def key_driver_bars(drivers: pd.DataFrame, labels: Mapping[str, str] | None = None,
+                    decimal: str = ".") -> plt.Figure:
+    """LMG share of R² per predictor (bars) with its bootstrap interval, largest on top; one
+    panel per outcome (`keydrivers.relative_importance` rows), two panels a row.
+    `decimal` is the decimal sign of the axis labels ("," in Swedish)."""
+    _theme()
+    outcomes = list(dict.fromkeys(drivers["outcome"]))
+    n_pred = int(drivers.groupby("outcome").size().max())
+    cols = 1 if len(outcomes) == 1 else 2
+    rows = -(-len(outcomes) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(8 if cols == 1 else 9, (0.45 * n_pred + 0.9) * rows),
+                             squeeze=False)
+    tick = FuncFormatter(lambda v, _: f"{v:.3g}".replace(".", decimal))
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        sub = drivers[drivers["outcome"] == outcome].sort_values("lmg")
+        names = [textwrap.fill(_label(p, labels), 50 if cols == 1 else 25) for p in sub["predictor"]]
+        ax.barh(names, sub["lmg"], color="#4c72b0")
+        ax.errorbar(sub["lmg"], names, xerr=[sub["lmg"] - sub["ci_low"], sub["ci_high"] - sub["lmg"]],
+                    fmt="none", color="black", capsize=2, lw=0.8)
+        ax.set_title(_label(outcome, labels), loc="left")
+        ax.set_xlabel("LMG (R²)")
+        ax.xaxis.set_major_formatter(tick)
+    for ax in list(axes.flat)[len(outcomes):]:
+        ax.set_visible(False)
     fig.tight_layout()
     return _done(fig)

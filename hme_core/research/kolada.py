@@ -3,7 +3,7 @@
 Kolada (kolada.se, RKA) publishes HME per municipality and region, split by gender (T total,
 K women, M men; docs/sources.md, Kolada): U00200 total, U00201 motivation, U00202 leadership, U00203
 governance for municipalities; U60200-U60203 for regions. Real files come from Kolada's API
-`/v2/data/kpi/<KPI>/municipality/<ID>/year/<YEAR>` or the export on kolada.se, flattened to
+(JSON, read by `kolada_api`) or the export on kolada.se, flattened to
 `municipality_id, municipality, year, kpi, gender, value` (one row per value).
 """
 
@@ -36,23 +36,33 @@ INDEX_OF_KPI = {kpi: ix for m in KPIS.values() for kpi, ix in m.items()}
 GENDERS = ("T", "K", "M")
 #: canonical `sex` of the response table -> Kolada gender code
 COLUMNS = ["municipality_id", "municipality", "year", "kpi", "gender", "value"]
+#: headers of kolada.se's CSV/Excel export (Swedish) -> our columns
+ALIASES = {"kommun-id": "municipality_id", "kommunid": "municipality_id", "id": "municipality_id",
+           "region-id": "municipality_id", "kommun": "municipality", "region": "municipality",
+           "år": "year", "period": "year", "nyckeltal": "kpi", "kpi-id": "kpi", "kön": "gender",
+           "värde": "value"}
+#: gender as words in the export -> Kolada's codes
+GENDER_WORDS = {"totalt": "T", "total": "T", "kvinnor": "K", "women": "K", "män": "M", "men": "M"}
 
 
 def read_kolada(path: str | Path) -> pd.DataFrame:
     """Read and validate a Kolada-style HME file; adds `kind` and `index` columns.
 
-    Rules: the six `COLUMNS` (headers ignoring case); `kpi` one of `KIND_OF_KPI`; `gender` T/K/M;
+    Rules: the six `COLUMNS` (headers ignoring case; kolada.se's Swedish export headers
+    `ALIASES` and gender words Totalt/Kvinnor/Män are accepted too); `kpi` one of `KIND_OF_KPI`; `gender` T/K/M;
     `year` four digits; `value` a number (decimal comma or point) or blank (Kolada has no value,
     e.g. too few answers: NaN). All-digit ids are zero-padded to four digits (Excel drops zeros).
     """
     raw = read_table(path)
-    by_key = {h.casefold(): h for h in raw.frame.columns}
+    by_key = {ALIASES.get(h.strip().casefold(), h.strip().casefold()): h for h in raw.frame.columns}
     found = ", ".join(f"'{h}'" for h in raw.frame.columns)
     missing = [c for c in COLUMNS if c not in by_key]
     if missing:
         raise InputError([raw.issue(None, c, None, f"a column '{c}' (found columns {found})")
                           for c in missing])
     text = {c: raw.frame[by_key[c]].str.strip() for c in COLUMNS}
+    text["gender"] = text["gender"].map(lambda g: GENDER_WORDS.get(g.casefold(), g)
+                                        if isinstance(g, str) else g)
     rows = np.asarray(raw.row_numbers)
     issues = []
 

@@ -13,6 +13,10 @@ chi2 = N F, baseline model Sigma_0 = diag(S) with p(p - 1)/2 df:
 - TLI = (chi2_0/df_0 - chi2/df) / (chi2_0/df_0 - 1)
 - RMSEA = sqrt(max(chi2 - df, 0) / (df (N - 1)))
 - SRMR = sqrt(mean over i <= j of ((s_ij - sigma_ij) / sqrt(s_ii s_jj))^2) (Bentler's).
+- RMSEA 90 % interval (Browne & Cudeck 1993): the noncentrality lambda_L, lambda_U with
+  P(chi2'(df, lambda) <= chi2) = 0.95 and 0.05, RMSEA_L,U = sqrt(lambda / (df (N - 1))).
+- Nested models (one factor inside k factors, factor correlations fixed to 1): chi2 difference
+  test, delta chi2 = chi2_1 - chi2_k on df_1 - df_k degrees of freedom (`chi2_difference`).
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
-FIT_COLUMNS = ["model", "method", "n_factors", "n", "chi2", "dof", "p", "cfi", "tli", "rmsea", "srmr"]
+FIT_COLUMNS = ["model", "method", "n_factors", "n", "chi2", "dof", "p", "cfi", "tli", "rmsea",
+               "rmsea_low", "rmsea_high", "srmr"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,47 @@ class StructureResult:
     fit: pd.DataFrame
     loadings: pd.DataFrame
     note: str = ""
+    factor_correlations: pd.DataFrame | None = None  # factor_a, factor_b, r (CFA only)
+
+    def difference_test(self) -> dict:
+        """chi2 difference test of the first (k-factor) model against the second (one factor)."""
+        return chi2_difference(self.fit.iloc[1], self.fit.iloc[0])
+
+
+def rmsea_interval(chi2: float, dof: float, n: int, level: float = 0.90) -> tuple[float, float]:
+    """RMSEA confidence interval from the noncentral chi2 distribution (formula above).
+
+    A bound is 0 when even lambda = 0 leaves chi2 in the tail (a very good fit).
+    """
+    if not dof > 0 or not np.isfinite(chi2):
+        return np.nan, np.nan
+    tail = (1 - level) / 2
+
+    def lam(prob: float) -> float:
+        def f(x: float) -> float:
+            return stats.ncx2.cdf(chi2, dof, x) - prob if x > 0 else stats.chi2.cdf(chi2, dof) - prob
+        if f(0.0) < 0:
+            return 0.0
+        high = max(chi2, 1.0)
+        while f(high) > 0:
+            high *= 2
+        return optimize.brentq(f, 0.0, high, xtol=1e-10)
+
+    scale = dof * (n - 1)
+    return float(np.sqrt(lam(1 - tail) / scale)), float(np.sqrt(lam(tail) / scale))
+
+
+def chi2_difference(restricted: Mapping, full: Mapping) -> dict:
+    """Likelihood-ratio (chi2 difference) test of a nested, more restricted model.
+
+    `restricted`, `full`: rows with `chi2` and `dof` (e.g. the one- and three-factor models).
+    Returns `delta_chi2`, `delta_dof`, `p` (upper tail of chi2 with delta_dof df); a small p
+    means the restricted model fits significantly worse.
+    """
+    d_chi2 = float(restricted["chi2"]) - float(full["chi2"])
+    d_dof = int(restricted["dof"]) - int(full["dof"])
+    p = float(stats.chi2.sf(d_chi2, d_dof)) if d_dof > 0 else np.nan
+    return {"delta_chi2": d_chi2, "delta_dof": d_dof, "p": p}
 
 
 def srmr(sample_cov: np.ndarray, implied_cov: np.ndarray) -> float:
@@ -58,6 +104,7 @@ def fit_indices(sample_cov: np.ndarray, implied_cov: np.ndarray, n: int, dof: in
     chi2 = n * discrepancy(implied_cov)
     chi2_0, dof_0 = n * discrepancy(np.diag(np.diag(sample_cov))), p * (p - 1) / 2
     cfi_den = max(chi2_0 - dof_0, chi2 - dof, 0.0)
+    low, high = rmsea_interval(chi2, dof, n)
     return {
         "chi2": chi2,
         "dof": dof,
@@ -65,6 +112,8 @@ def fit_indices(sample_cov: np.ndarray, implied_cov: np.ndarray, n: int, dof: in
         "cfi": 1 - max(chi2 - dof, 0.0) / cfi_den if cfi_den > 0 else 1.0,
         "tli": (chi2_0 / dof_0 - chi2 / dof) / (chi2_0 / dof_0 - 1) if dof > 0 else np.nan,
         "rmsea": float(np.sqrt(max(chi2 - dof, 0.0) / (dof * (n - 1)))) if dof > 0 else np.nan,
+        "rmsea_low": low,
+        "rmsea_high": high,
         "srmr": srmr(sample_cov, implied_cov),
     }
 
@@ -95,7 +144,13 @@ def _cfa_semopy(x: pd.DataFrame, factors: Mapping[str, Sequence[str]], name: str
     loadings = pd.DataFrame(
         {"model": name, "item": est["lval"], "factor": est["rval"], "loading": est["Est. Std"]}
     )
-    return row, loadings
+    latent = list(factors)
+    cov = model.inspect(std_est=True)
+    cov = cov[(cov["op"] == "~~") & cov["lval"].isin(latent) & cov["rval"].isin(latent)
+              & (cov["lval"] != cov["rval"])]
+    corr = pd.DataFrame({"factor_a": cov["lval"].to_numpy(), "factor_b": cov["rval"].to_numpy(),
+                         "r": cov["Est. Std"].astype(float).to_numpy()})
+    return row, loadings, corr
 
 
 def _efa(x: pd.DataFrame, n_factors: int, name: str):
@@ -148,14 +203,16 @@ def factor_structure(
     if not force_efa:
         try:
             fits = [_cfa_semopy(x, factors, names[0]), _cfa_semopy(x, {general: items}, names[1])]
-            return _result("cfa_semopy", fits, note)
+            return _result("cfa_semopy", [f[:2] for f in fits], note, fits[0][2])
         except Exception as exc:  # noqa: BLE001 - any semopy failure means: fall back, say why
             note = f"semopy failed ({type(exc).__name__}: {exc}); exploratory factor analysis used"
     first, second = _efa(x, k, names[0]), _efa(x, 1, names[1])
     return _result(first[2], [first[:2], second[:2]], note)
 
 
-def _result(method: str, fits: list, note: str) -> StructureResult:
+def _result(method: str, fits: list, note: str,
+            factor_correlations: pd.DataFrame | None = None) -> StructureResult:
     fit = pd.DataFrame([f[0] for f in fits], columns=FIT_COLUMNS)
     loadings = pd.concat([f[1] for f in fits], ignore_index=True)
-    return StructureResult(method=method, fit=fit, loadings=loadings, note=note)
+    return StructureResult(method=method, fit=fit, loadings=loadings, note=note,
+                           factor_correlations=factor_correlations)

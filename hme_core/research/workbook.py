@@ -15,10 +15,19 @@ import pandas as pd
 from hme_core.config import load_settings
 from hme_core.instruments import load_instruments
 from hme_core.paths import default_db, params_dir
-from hme_core.research.dataset import AnalysisTable, analysis_table, respondent_table
-from hme_core.research.kolada import export_kolada, read_kolada
+from hme_core.research.dataset import (
+    NO_OUTCOMES,
+    SUPPRESSED,
+    AnalysisTable,
+    analysis_table,
+    respondent_table,
+)
+from hme_core.research.kolada import COLUMNS, INDEX_OF_KPI, KIND_OF_KPI, export_kolada
+from hme_core.research.kolada_api import read_benchmark
 from hme_core.store.duckdb_store import Store
 from hme_core.vocabulary import HME_INDICES
+
+SAMPLE = "sample"  # benchmark_file value meaning the shipped, fictitious sample
 
 
 def parse_list(value: Sequence | str | None) -> list[str] | None:
@@ -41,22 +50,28 @@ class WorkbookData:
     labels: dict[str, str]
     own_kolada: pd.DataFrame
     benchmark: pd.DataFrame
+    benchmark_source: str = ""
+    parameters: dict | None = None
 
     @property
     def latest_units(self) -> pd.DataFrame:
         f = self.table.frame
         return f[f["year"] == self.latest].reset_index(drop=True)
 
-    def exclusion_note(self) -> str:
-        """One sentence on who entered and who was left out (and why)."""
+    def exclusion_note(self, lang: str = "en") -> str:
+        """One sentence on who entered and who was left out (and why), in `lang`."""
+        from hme_core.i18n import fmt_int
+        from hme_core.i18n import t as text
+
         t = self.table
         ex = t.excluded.groupby("reason").size()
-        parts = [f"{int(c)} {r}" for r, c in ex.items()] or ["none"]
-        return (f"{len(t.frame)} unit-years at this level entered the unit-level analyses "
-                f"({len(self.latest_units)} in {self.latest}); left out: {', '.join(parts)}. "
-                f"Units need at least {t.min_n} answers on every statement (min_n_index); "
-                f"person-level analyses left out {len(self.respondents_left_out)} units of "
-                f"{self.latest} with fewer than {t.min_n} respondents.")
+        reason = {SUPPRESSED: "research_reason_suppressed", NO_OUTCOMES: "research_reason_no_outcomes"}
+        parts = [f"{fmt_int(int(c), lang)} {text(reason[r], lang) if r in reason else r}"
+                 for r, c in ex.items()] or [text("research_reason_none", lang)]
+        return text("research_exclusion", lang, entered=fmt_int(len(t.frame), lang),
+                    latest_n=fmt_int(len(self.latest_units), lang), latest=self.latest,
+                    parts=", ".join(parts), min_n=t.min_n,
+                    people_out=fmt_int(len(self.respondents_left_out), lang))
 
 
 def load_workbook(
@@ -65,7 +80,7 @@ def load_workbook(
     level: int | str = "leaf",
     indicators: Sequence[str] | str | None = None,
     lang: str = "sv",
-    benchmark_file: str | Path | None = None,
+    benchmark_file: str | Path | None = SAMPLE,
     municipality_id: str = "0000",
     kind: str = "region",
 ) -> WorkbookData:
@@ -81,36 +96,43 @@ def load_workbook(
                                             instruments)
         own = pd.concat([export_kolada(store, y, municipality_id, None, kind, settings,
                                        instruments) for y in year_list], ignore_index=True)
-    bench_path = Path(benchmark_file) if benchmark_file else params_dir() / "benchmarks" / "kolada_sample.csv"
-    bench = read_kolada(bench_path)
-    own = own.merge(bench[["kpi", "kind", "index"]].drop_duplicates(), on="kpi", how="left")
+        enps = store.load_responses(max(year_list))
+    if "enps" in enps:
+        codes = enps.set_index("respondent_id")["enps"]
+        people["enps"] = pd.to_numeric(people["respondent_id"].map(codes), errors="coerce")
+    bench_path = benchmark_path(benchmark_file)
+    bench = read_benchmark(bench_path) if bench_path else pd.DataFrame(columns=[*COLUMNS, "kind", "index"])
+    own["kind"], own["index"] = own["kpi"].map(KIND_OF_KPI), own["kpi"].map(INDEX_OF_KPI)
+    labels = {ix.id: ix.name(lang) for ix in hme.indices}
+    labels.update({it.id: f"{it.id.upper()} {it.text(lang)}" for it in hme.items})
     return WorkbookData(
         table=table, respondents=people, respondents_left_out=left_out, years=year_list,
         latest=max(year_list),
         scales={ix.id: list(ix.items) for ix in hme.indices},
         factors={ix.id: list(ix.items) for ix in hme.indices if ix.id != "hme"},
-        labels={ix.id: ix.name(lang) for ix in hme.indices},
-        own_kolada=own, benchmark=bench[bench["kind"] == kind],
+        labels=labels, own_kolada=own, benchmark=bench[bench["kind"] == kind],
+        benchmark_source=_source_text(bench_path),
+        parameters={"db": str(Path(db or default_db()).resolve()), "years": year_list,
+                    "level": level, "indicators": parse_list(indicators) or "all", "lang": lang,
+                    "benchmark_file": str(bench_path or ""), "municipality_id": municipality_id,
+                    "kind": kind},
     )
 
 
-def headlines(corr: pd.DataFrame, icc: pd.DataFrame, reliability: pd.DataFrame,
-              fit: pd.DataFrame, top: int = 3) -> list[str]:
-    """A few plain sentences: the strongest correlations, ICC, alpha range, factor-model fit."""
-    lines = []
-    pearson = corr[(corr["method"] == "pearson") & (corr["x"] == "hme")].dropna(subset=["r"])
-    for _, r in pearson.reindex(pearson["r"].abs().sort_values(ascending=False).index).head(top).iterrows():
-        lines.append(f"HME vs {r['y']}: r = {r['r']:.2f} (95 % CI {r['ci_low']:.2f} to "
-                     f"{r['ci_high']:.2f}, n = {int(r['n'])}, {r['padjust']} p = {r['p_adj']:.3g})")
-    mixed = icc[(icc["method"] == "mixedlm") & (icc["variable"] == "hme")]
-    if len(mixed):
-        lines.append(f"ICC(1) of HME between units: {mixed['icc'].iloc[0]:.3f}")
-    if len(reliability):
-        lines.append(f"Cronbach's alpha {reliability['alpha'].min():.2f}-{reliability['alpha'].max():.2f}, "
-                     f"omega {reliability['omega'].min():.2f}-{reliability['omega'].max():.2f}")
-    if len(fit) == 2:
-        k, one = fit.iloc[0], fit.iloc[1]
-        lines.append(f"{k['model']} ({k['method']}): CFI {k['cfi']:.3f}, TLI {k['tli']:.3f}, "
-                     f"RMSEA {k['rmsea']:.3f}, SRMR {k['srmr']:.3f}; 1 factor: CFI "
-                     f"{one['cfi']:.3f}, RMSEA {one['rmsea']:.3f}")
-    return lines
+def benchmark_path(benchmark_file: str | Path | None) -> Path | None:
+    """"sample" -> the shipped FICTITIOUS sample; "" or "none" -> no benchmark; else the file."""
+    text = str(benchmark_file or "").strip()
+    if not text or text.lower() == "none":
+        return None
+    if text == SAMPLE:
+        return params_dir() / "benchmarks" / "kolada_sample.csv"
+    return Path(text)
+
+
+def _source_text(path: Path | None) -> str:
+    if path is None:
+        return ""
+    if path.name == "kolada_sample.csv":
+        return "params/benchmarks/kolada_sample.csv (FICTITIOUS / FIKTIVA regioner)"
+    return path.name
+

@@ -12,7 +12,8 @@ from hme_core.store.duckdb_store import Store
 from tests.fixtures import synthetic_store
 
 NOTEBOOK = notebooks_dir() / "research_correlations.ipynb"
-PARAMETERS = {"db", "years", "level", "indicators", "lang"}
+PARAMETERS = {"db", "years", "level", "indicators", "lang", "benchmark_file", "n_boot", "seed",
+              "out_dir"}
 
 
 def test_committed_without_outputs_and_with_a_parameters_cell():
@@ -34,7 +35,24 @@ def test_runs_on_a_small_store(tmp_path):
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(str(NOTEBOOK), str(out), kernel_name="python3", progress_bar=False,
                         parameters={"db": str(db), "years": "2024,2025", "level": "leaf",
-                                    "indicators": "sick_leave_rate", "lang": "en", "n_boot": 20})
+                                    "indicators": "sick_leave_rate", "lang": "en", "n_boot": 20,
+                                    "out_dir": str(tmp_path / "research")})
     text = out.read_text(encoding="utf-8")
     # U00 (3 respondents) and, as its complement against R, U01: 2 units x 2 years
-    assert "Method used:" in text and "left out: 4 suppressed" in text
+    assert "left out: 4 suppressed" in text and "Table 9. Fit" in text
+    assert "Skipped" not in text.split("Table 1.")[0]  # correlations ran
+    assert (tmp_path / "research" / "tables.xlsx").exists()
+
+
+@pytest.mark.slow
+def test_one_year_without_outcomes_or_benchmark_shows_reliability_and_structure(tmp_path):
+    db = tmp_path / "hme.duckdb"
+    synthetic_store(db, years=(2025,), n_units=10, per_unit=8)
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(NOTEBOOK), str(out), kernel_name="python3", progress_bar=False,
+                        parameters={"db": str(db), "lang": "sv", "n_boot": 20,
+                                    "benchmark_file": "", "out_dir": str(tmp_path / "r")})
+    text = out.read_text(encoding="utf-8")
+    assert "Hoppades över: inga utfallsmått är inlästa" in text
+    assert "minst 2 år; databasen har 1" in text and "Hoppades över: ingen jämförelsefil" in text
+    assert "Tabell 7. Indexens reliabilitet" in text and "Tabell 9. Anpassning" in text

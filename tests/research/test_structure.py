@@ -87,3 +87,46 @@ def test_failing_semopy_falls_back_with_a_note(three_factor_answers, monkeypatch
     monkeypatch.setattr(structure, "_cfa_semopy", broken)
     out = structure.factor_structure(three_factor_answers, FACTORS)
     assert out.method.startswith("efa_") and "optimiser exploded" in out.note
+
+
+def test_rmsea_interval_matches_lavaans_published_holzinger_swineford_three_factor_fit():
+    # lavaan tutorial, HolzingerSwineford1939 3-factor CFA: chi2 = 85.306, df = 24, N = 301,
+    # RMSEA 0.092, 90 % CI 0.071 to 0.114 (lavaan divides by N, this module by N - 1: agree
+    # to within 0.001)
+    from hme_core.research.structure import rmsea_interval
+
+    low, high = rmsea_interval(85.306, 24, 301)
+    assert low == pytest.approx(0.071, abs=0.001) and high == pytest.approx(0.114, abs=0.001)
+
+
+def test_rmsea_interval_lower_bound_is_zero_when_chi2_is_below_its_df():
+    from hme_core.research.structure import rmsea_interval
+
+    low, high = rmsea_interval(20.0, 24, 301)
+    assert low == 0.0 and 0 < high < 0.05
+
+
+def test_chi2_difference_of_one_factor_against_three_factors_by_closed_form():
+    # delta chi2 = 120 - 60 = 60 on 27 - 24 = 3 df; for 3 df the upper tail is
+    # erfc(sqrt(x/2)) + sqrt(2x/pi) exp(-x/2)
+    import math
+
+    from hme_core.research.structure import chi2_difference
+
+    test = chi2_difference({"chi2": 120.0, "dof": 27}, {"chi2": 60.0, "dof": 24})
+    x = 60.0
+    expected = math.erfc(math.sqrt(x / 2)) + math.sqrt(2 * x / math.pi) * math.exp(-x / 2)
+    assert test["delta_chi2"] == 60.0 and test["delta_dof"] == 3
+    assert test["p"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_cfa_reports_factor_correlations_rmsea_interval_and_difference_test(cfa):
+    result = cfa
+    fit = result.fit.iloc[0]
+    assert fit["rmsea_low"] <= fit["rmsea"] <= fit["rmsea_high"]
+    assert len(result.factor_correlations) == 3
+    assert result.factor_correlations["r"].between(-1, 1).all()
+    # simulated factor correlations 0.5, 0.4, 0.45 (items rounded to 1-5: a little lower)
+    assert result.factor_correlations["r"].between(0.3, 0.6).all()
+    test = result.difference_test()
+    assert test["delta_dof"] == 3 and test["p"] < 0.001

@@ -1,0 +1,107 @@
+"""Key drivers: how much of an outcome's explained variance each statement accounts for.
+
+Relative importance by the LMG decomposition of R² (Lindeman, Merenda & Gold 1980; Grömping
+2006, Journal of Statistical Software 17(1)): predictor j's share is the mean, over all orders in
+which the predictors can enter an OLS model, of the increase in R² when j enters. Equivalently,
+with p predictors and S running over the subsets without j,
+
+    LMG_j = sum_S  |S|! (p - |S| - 1)! / p!  * (R²(S ∪ {j}) - R²(S)),
+
+so the shares add up to the full model's R². R² of a subset comes from the correlation matrix:
+R²(S) = r_yS' R_SS^-1 r_yS. All 2^p subsets are computed, so p is kept small (<= 12).
+
+What it means: how much each statement and the outcome vary *together*, given the others; it is
+not an effect, says nothing about cause or about what would happen if a statement improved, and
+correlated statements share their common part equally by construction. Shown only when
+n >= max(30, 10 × predictors) (`min_n`); intervals are percentile bootstrap intervals over
+respondents (or units). Checked against pingouin's `linear_regression(..., relimp=True)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations
+from math import factorial
+
+import numpy as np
+import pandas as pd
+
+MAX_PREDICTORS = 12
+COLUMNS = ["outcome", "predictor", "n", "r2", "lmg", "share", "ci_low", "ci_high", "rank"]
+
+
+def min_n(n_predictors: int) -> int:
+    """The smallest n for which relative importance is shown: max(30, 10 × predictors).
+
+    >>> min_n(3), min_n(9)
+    (30, 90)
+    """
+    return max(30, 10 * n_predictors)
+
+
+def _subset_r2(corr: np.ndarray) -> dict[frozenset, float]:
+    """R² of every subset of predictors (columns 1..p of `corr`; column 0 is the outcome)."""
+    p = corr.shape[0] - 1
+    r2 = {frozenset(): 0.0}
+    for size in range(1, p + 1):
+        for subset in combinations(range(1, p + 1), size):
+            idx = list(subset)
+            r_xy = corr[idx, 0]
+            coef = np.linalg.lstsq(corr[np.ix_(idx, idx)], r_xy, rcond=None)[0]
+            r2[frozenset(subset)] = float(r_xy @ coef)
+    return r2
+
+
+def lmg(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """LMG shares of R² (one per column of `x`; they sum to the full model's R²)."""
+    p = x.shape[1]
+    if p > MAX_PREDICTORS:
+        raise ValueError(f"LMG over {p} predictors needs 2^{p} regressions; use <= {MAX_PREDICTORS}")
+    corr = np.corrcoef(np.column_stack([y, x]), rowvar=False)
+    r2 = _subset_r2(corr)
+    weights = [factorial(k) * factorial(p - k - 1) / factorial(p) for k in range(p)]
+    out = np.zeros(p)
+    for j in range(1, p + 1):
+        for subset, value in r2.items():
+            if j not in subset:
+                out[j - 1] += weights[len(subset)] * (r2[subset | {j}] - value)
+    return out
+
+
+def relative_importance(
+    data: pd.DataFrame, outcome: str, predictors: Sequence[str], n_boot: int = 200,
+    seed: int = 0, level: float = 0.95,
+) -> pd.DataFrame:
+    """LMG relative importance of `predictors` for `outcome` with bootstrap intervals.
+
+    Rows with any missing value are left out. Returns `COLUMNS`: `lmg` (share of variance
+    explained, 0-1), `share` (% of the model's R²), a percentile bootstrap interval of `lmg`
+    from `n_boot` resamples (seeded: the same data give the same numbers), and `rank` (1 =
+    largest). Empty when n < `min_n(len(predictors))`.
+    """
+    predictors = list(predictors)
+    complete = data[[outcome, *predictors]].apply(pd.to_numeric, errors="coerce").dropna()
+    complete = complete.loc[:, complete.std() > 0] if len(complete) else complete
+    predictors = [p for p in predictors if p in complete]
+    n = len(complete)
+    if n < min_n(len(predictors)) or outcome not in complete or not predictors:
+        return pd.DataFrame(columns=COLUMNS)
+    x, y = complete[predictors].to_numpy(float), complete[outcome].to_numpy(float)
+    point = lmg(x, y)
+    rng = np.random.default_rng(seed)
+    boots = []
+    for _ in range(n_boot):
+        pick = rng.integers(0, n, n)
+        xb, yb = x[pick], y[pick]
+        if np.all(xb.std(axis=0) > 0) and yb.std() > 0:
+            boots.append(lmg(xb, yb))
+    tail = (1 - level) / 2 * 100
+    low, high = (np.percentile(boots, [tail, 100 - tail], axis=0) if boots
+                 else (np.full(len(predictors), np.nan),) * 2)
+    r2 = point.sum()
+    out = pd.DataFrame({
+        "outcome": outcome, "predictor": predictors, "n": n, "r2": r2, "lmg": point,
+        "share": 100 * point / r2 if r2 > 0 else np.nan, "ci_low": low, "ci_high": high,
+    })
+    out["rank"] = out["lmg"].rank(ascending=False, method="min").astype(int)
+    return out.sort_values("rank", kind="stable").reset_index(drop=True)[COLUMNS]
