@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from hme_core.paths import params_dir
 from hme_core.yaml_files import parse_model, read_mapping
 
-
 #: Answers that mean "no answer" when `missing_labels` is not set: the usual Swedish and English
 #: "don't know" and "prefer not to say" wordings of survey vendors.
 DEFAULT_MISSING_LABELS = ("Vet ej", "Ej aktuellt", "Vill ej svara", "Vill ej uppge",
