@@ -12,12 +12,12 @@ import traceback
 import click
 import typer
 
-from hme_core.cli import narratives, reports, research, workspace
+from hme_core.cli import inspect, narratives, reports, research, workspace
 from hme_core.cli.app import app
 from hme_core.cli.options import hoist_folder_options, say
 from hme_core.errors import HMEError
 
-for _module in (reports, research, narratives, workspace):
+for _module in (reports, research, narratives, workspace, inspect):
     _module.register(app)
 
 

@@ -62,9 +62,11 @@ def load_responses(
     column_map: Mapping[str, str] | None = None,
     known_units: Collection[str] | None = None,
     org: pd.DataFrame | None = None,
+    value_maps: Mapping[str, tuple[dict[str, str], list[str]]] | None = None,
 ) -> pd.DataFrame:
     """Read a response file into the canonical response table (see module docstring)."""
-    return parse_responses(read_table(path), instruments, settings, column_map, known_units, org)
+    return parse_responses(read_table(path), instruments, settings, column_map, known_units, org,
+                           value_maps)
 
 
 def parse_responses(
@@ -123,12 +125,14 @@ def parse_responses(
         elif cid == "unit":
             issues += cell_issues(raw, header, values.isna().to_numpy(),
                                   "a unit code (blank is not allowed)")
+            if org is not None:  # codes, names and paths of the tree (its codes are checked)
+                values, unit_issues = resolve_units(raw, header, values, org)
+                issues += unit_issues
+                out[cid] = values.reset_index(drop=True)
+                continue
             bad = bad_unit_codes(values)
             issues += cell_issues(raw, header, bad, UNIT_CODE_RULE)
-            if org is not None:
-                values, unit_issues = resolve_units(raw, header, values.mask(bad), org)
-                issues += unit_issues
-            elif known_units is not None:
+            if known_units is not None:
                 issues += unknown_unit_issues(raw, header, values.mask(bad), known_units)
         elif cid == "respondent_id":
             issues += duplicate_issues(raw, header, values, values, "a unique respondent id")

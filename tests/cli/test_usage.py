@@ -6,7 +6,7 @@ import pytest
 
 from hme_core.cli import app, main
 
-COMMANDS = [["init"], ["ingest"], ["validate"], ["score"], ["demo-data"], ["version"], ["reports"],
+COMMANDS = [["init"], ["inspect"], ["ingest"], ["validate"], ["score"], ["demo-data"], ["version"], ["reports"],
             ["research"], ["ingest-outcomes"], ["export"], ["export", "kolada"], ["narratives"],
             ["narratives", "init"]]
 
