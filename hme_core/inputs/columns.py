@@ -4,9 +4,8 @@ Rules, in order of precedence for each header (an SPSS file's variable label is 
 way after its short name, so `F1` labelled with a statement is that statement):
 1. a header equal to a canonical id (`unit`, `hme1`, ...) passes through;
 2. the explicit map in `params/column_map.yaml` (e.g. `Enhet: unit`);
-3. every item's Swedish and English statement text (the survey's exact wording, see
-   `docs/sources.md`) maps to the item id, so an export whose headers are the statements
-   needs no configuration;
+3. every item's Swedish and English statement text (the exact wording, docs/sources.md) maps to
+   the item id, so an export whose headers are the statements needs no configuration;
 4. built-in Swedish/English synonyms of the respondent columns (`SYNONYMS`).
 A column map entry may also be a mapping: `{column: role, values: {Ja: chef, Nej: medarbetare},
 missing: ["Vet inte"]}` maps the column, translates its values and adds no-answer values.
@@ -23,11 +22,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import yaml
-
 from hme_core.errors import ConfigError, InputError, InputIssue
 from hme_core.instruments import InstrumentSet
 from hme_core.paths import params_dir
+from hme_core.yaml_files import read_mapping
 
 RESPONDENT_COLUMNS = ("respondent_id", "unit", "sex", "role", "profession", "age_group")
 _SPACES = re.compile(r"\s+")
@@ -69,13 +67,7 @@ def _read_map(path: str | Path | None) -> tuple[Path, dict]:
     path = Path(path) if path else params_dir() / "column_map.yaml"
     if not path.exists():
         return path, {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read YAML ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of vendor header -> column id")
-    return path, data
+    return path, read_mapping(path, "a mapping of vendor header -> column id")
 
 
 def load_column_map(path: str | Path | None = None) -> dict[str, str]:

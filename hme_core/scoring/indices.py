@@ -1,19 +1,16 @@
-"""Published values from additive answer statistics, with the primary privacy rule applied.
+"""Index values from additive answer statistics, before any privacy rule.
 
-Rules (HME.md):
+Rules (docs/sources.md, SKR: HME):
 - statement index = mean of recoded answers (0-100) of those who answered; its n = answers;
 - `item_mean` (Kolada, default): a subindex / total is the mean of its statement indices, and its
   n = respondents who answered at least one of its statements;
 - `respondent_mean`: mean of person means over respondents who answered (by default) all its
   statements; n = those respondents;
-- eNPS = % promoters (9-10) - % detractors (0-6), -100..100; n = answers;
-- privacy: an index is shown only if every one of its statements has >= `min_n_index` answers
-  (and, for respondent_mean, n >= `min_n_index`); a statement's index needs n >= `min_n_index`;
-  an answer distribution (stoplight, eNPS shares) needs n >= `min_n_distribution`.
-  A suppressed cell keeps its n; its value is NaN and `suppression` says `primary`.
+- eNPS = % promoters (9-10) - % detractors (0-6), -100..100; n = answers.
 
-Every function here takes the statistics frame of `answer_stats` and returns a tidy frame with
-the same index levels as columns. None of them sees a respondent.
+Every function here takes the statistics frame of `scoring.statistics` and returns a tidy frame
+with the same index levels as columns: counts and unsuppressed values. None of them sees a
+respondent, and none decides what may be published (that is `disclosure`).
 """
 
 from __future__ import annotations
@@ -21,10 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hme_core.config import Settings
 from hme_core.instruments import Instrument, InstrumentSet
-
-PRIMARY = "primary"
 
 
 def _keys(stats: pd.DataFrame) -> pd.DataFrame:
@@ -40,10 +34,8 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
-def statement_results(
-    stats: pd.DataFrame, instruments: InstrumentSet, settings: Settings
-) -> pd.DataFrame:
-    """One row per (group, statement): n, value (0-100), suppression, distribution_shown."""
+def statement_values(stats: pd.DataFrame, instruments: InstrumentSet) -> pd.DataFrame:
+    """One row per (group, Likert statement): instrument, item, role, n, value (0-100)."""
     frames = []
     for ins in instruments:
         if ins.method == "nps":
@@ -52,36 +44,26 @@ def statement_results(
             if f"n|{item.id}" not in stats:
                 continue
             n = _stat(stats, f"n|{item.id}")
-            value = _ratio(_stat(stats, f"sum|{item.id}"), n)
-            shown = n >= settings.min_n_index
             frames.append(
                 _keys(stats).assign(
                     instrument=ins.id,
                     item=item.id,
                     role=item.role,
                     n=n.astype(int),
-                    value=np.where(shown, value, np.nan),
-                    suppression=np.where(shown, "", PRIMARY),
-                    distribution_shown=n >= settings.min_n_distribution,
+                    value=_ratio(_stat(stats, f"sum|{item.id}"), n),
                 )
             )
     return _concat(frames)
 
 
-def distribution_results(
-    stats: pd.DataFrame, instruments: InstrumentSet, settings: Settings
-) -> pd.DataFrame:
-    """One row per (group, statement, answer code): count and share (0-1) of answers.
-
-    Counts and shares are NaN where the statement has fewer than `min_n_distribution` answers.
-    """
+def distribution_values(stats: pd.DataFrame, instruments: InstrumentSet) -> pd.DataFrame:
+    """One row per (group, statement, answer code): n, count and share (0-1) of answers."""
     frames = []
     for ins in instruments:
         for item in ins.items:
             if f"n|{item.id}" not in stats:
                 continue
             n = _stat(stats, f"n|{item.id}")
-            shown = n >= settings.min_n_distribution
             for code in ins.scale.codes:
                 count = _stat(stats, f"dist|{item.id}|{code}")
                 frames.append(
@@ -90,8 +72,8 @@ def distribution_results(
                         item=item.id,
                         code=code,
                         n=n.astype(int),
-                        count=np.where(shown, count, np.nan),
-                        share=np.where(shown, _ratio(count, n), np.nan),
+                        count=count,
+                        share=_ratio(count, n),
                     )
                 )
     return _concat(frames)
@@ -104,45 +86,42 @@ def _category_counts(stats: pd.DataFrame, ins: Instrument, item: str) -> dict[st
     }
 
 
-def enps_results(stats: pd.DataFrame, instrument: Instrument, settings: Settings) -> pd.DataFrame:
+def enps_values(stats: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """eNPS per group: n, counts and shares (%) of detractors/passive/promoters, and the score.
 
-    Seed 002's check: 1017 promoters, 2442 passive, 3639 detractors -> 14.3 / 34.4 / 51.3 %,
-    eNPS -36.9. Score shown from `min_n_index` answers, counts and shares from
-    `min_n_distribution`.
+    Check (docs/sources.md, eNPS): 1017 promoters, 2442 passive, 3639 detractors -> 14.3 / 34.4 /
+    51.3 %, eNPS -36.9.
     """
     item = instrument.items[0].id
     n = _stat(stats, f"n|{item}")
     cats = _category_counts(stats, instrument, item)
     shares = {k: 100 * _ratio(v, n) for k, v in cats.items()}
-    score = shares["promoters"] - shares["detractors"]
-    show_score = n >= settings.min_n_index
-    show_dist = n >= settings.min_n_distribution
     out = _keys(stats).assign(n=np.nan_to_num(n).astype(int))
     for k in ("detractors", "passive", "promoters"):
-        out[k] = np.where(show_dist, cats[k], np.nan)
-        out[f"{k}_pct"] = np.where(show_dist, shares[k], np.nan)
-    out["enps"] = np.where(show_score, score, np.nan)
-    out["suppression"] = np.where(show_score, "", PRIMARY)
+        out[k] = cats[k]
+        out[f"{k}_pct"] = shares[k]
+    out["enps"] = shares["promoters"] - shares["detractors"]
     return out
 
 
-def index_results(
-    stats: pd.DataFrame, instruments: InstrumentSet, settings: Settings
-) -> pd.DataFrame:
-    """One row per (group, index): instrument, index, n, value, suppression."""
+def index_values(stats: pd.DataFrame, instruments: InstrumentSet, method: str) -> pd.DataFrame:
+    """One row per (group, index): instrument, index, n, value, and `statement_n`, the fewest
+    answers any of the index's statements has (what the primary rule looks at).
+
+    `method` is the configured index method (`item_mean` or `respondent_mean`); eNPS always
+    uses its own.
+    """
     frames = []
     for ins in instruments:
-        method = ins.resolved_method(settings.method)
+        resolved = ins.resolved_method(method)
         for ix in ins.indices:
             if not all(f"n|{i}" in stats for i in ix.items):
                 continue
             item_n = np.column_stack([_stat(stats, f"n|{i}") for i in ix.items])
-            min_item_n = item_n.min(axis=1)
-            if method == "nps":
-                e = enps_results(stats, ins, settings)
-                n, value = _stat(stats, f"n|{ix.items[0]}"), e["enps"].to_numpy()
-            elif method == "item_mean":
+            if resolved == "nps":
+                n = _stat(stats, f"n|{ix.items[0]}")
+                value = enps_values(stats, ins)["enps"].to_numpy()
+            elif resolved == "item_mean":
                 item_values = np.column_stack(
                     [_ratio(_stat(stats, f"sum|{i}"), _stat(stats, f"n|{i}")) for i in ix.items]
                 )
@@ -152,14 +131,13 @@ def index_results(
             else:  # respondent_mean
                 n = _stat(stats, f"pn|{ix.id}")
                 value = _ratio(_stat(stats, f"psum|{ix.id}"), n)
-            shown = (min_item_n >= settings.min_n_index) & (n >= settings.min_n_index)
             frames.append(
                 _keys(stats).assign(
                     instrument=ins.id,
                     index=ix.id,
                     n=np.nan_to_num(n).astype(int),
-                    value=np.where(shown, value, np.nan),
-                    suppression=np.where(shown, "", PRIMARY),
+                    value=value,
+                    statement_n=item_n.min(axis=1),
                 )
             )
     return _concat(frames)
