@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from hme_core.errors import HMEError
 from hme_core.i18n import check_lang
 from hme_core.paths import default_db
 
