@@ -50,14 +50,15 @@ a11y: sysdeps $(A11Y_STAMP) ## Install axe-core and puppeteer-core (tests/a11y) 
 
 demo: setup sysdeps ## Demo data, ingest three years, scores, every unit's report for the latest year, research workbook
 	$(BIN)/hme demo-data --out $(DEMO)
+	@# the demo's own params (its organisation name and targets) are in $(DEMO)/params
 	@for y in $(DEMO_YEARS); do \
-	  $(BIN)/hme ingest $(DEMO)/responses_$$y.csv --year $$y --org $(DEMO)/org_$$y.csv \
+	  $(BIN)/hme --params $(DEMO)/params ingest $(DEMO)/responses_$$y.csv --year $$y --org $(DEMO)/org_$$y.csv \
 	    --headcount $(DEMO)/headcount.csv --replace || exit $$?; \
 	done
-	$(BIN)/hme ingest-outcomes $(DEMO)/outcomes.csv
-	$(BIN)/hme score --year $(LATEST) --out outputs/scores_$(LATEST).csv
-	$(BIN)/hme reports --year $(LATEST) --workers $(WORKERS)
-	$(BIN)/hme research --n-boot 200
+	$(BIN)/hme --params $(DEMO)/params ingest-outcomes $(DEMO)/outcomes.csv
+	$(BIN)/hme --params $(DEMO)/params score --year $(LATEST) --out outputs/scores_$(LATEST).csv
+	$(BIN)/hme --params $(DEMO)/params reports --year $(LATEST) --workers $(WORKERS)
+	$(BIN)/hme --params $(DEMO)/params research --n-boot 200
 	@echo "Report index: outputs/reports/$(LATEST)/index.html"
 	@echo "Research workbook: outputs/research/report.html"
 

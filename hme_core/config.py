@@ -10,6 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from hme_core.paths import params_dir
 from hme_core.yaml_files import parse_model, read_mapping
 
+#: Answers that mean "no answer" when `missing_labels` is not set: the usual Swedish and English
+#: "don't know" and "prefer not to say" wordings of survey vendors.
+DEFAULT_MISSING_LABELS = ("Vet ej", "Ej aktuellt", "Vill ej svara", "Vill ej uppge",
+                          "Vill inte svara", "Ingen uppgift", "Don't know", "Not applicable",
+                          "Prefer not to say")
+
 
 class Settings(BaseModel):
     """Defaults (docs/sources.md, SKR: HME): item_mean, min 5 per index, 10 per distribution."""
@@ -21,9 +27,10 @@ class Settings(BaseModel):
     min_n_distribution: int = Field(10, ge=1)
     decimals: int = Field(1, ge=0, le=3)
     lang: Literal["sv", "en"] = "sv"
-    missing_labels: list[str] = ["Vet ej", "Ej aktuellt", "Vill ej svara"]
+    missing_labels: list[str] = list(DEFAULT_MISSING_LABELS)
     missing_codes: list[int] = []
-    organisation_name: str = "Organisationen"
+    #: None (blank in the file): the name of the org tree's root unit (`with_organisation`).
+    organisation_name: str | None = None
     # child-unit heat map: thresholds between four colour bands (low, mid, good, high)
     heatmap_bands: list[float] = [65.0, 75.0, 85.0]
     heatmap_enps_bands: list[float] = [-20.0, 0.0, 20.0]
@@ -42,3 +49,20 @@ def load_settings(path: Path | None = None, **overrides) -> Settings:
     data = read_mapping(path) if path.exists() else {}
     data.update({k: v for k, v in overrides.items() if v is not None})
     return parse_model(Settings, data, path)
+
+
+def with_organisation(settings: Settings, org) -> Settings:
+    """`settings` with `organisation_name` filled in from the org tree's root unit when blank.
+
+    >>> import pandas as pd
+    >>> org = pd.DataFrame({"unit": ["K", "A"], "name": ["Kommun X", "Avd A"], "parent": [None, "K"]})
+    >>> with_organisation(Settings(), org).organisation_name
+    'Kommun X'
+    >>> with_organisation(Settings(organisation_name="Region Y"), org).organisation_name
+    'Region Y'
+    """
+    if settings.organisation_name and settings.organisation_name.strip():
+        return settings
+    roots = org.loc[org["parent"].isna(), "name"]
+    name = str(roots.iloc[0]) if len(roots) else "Organisationen"
+    return settings.model_copy(update={"organisation_name": name})

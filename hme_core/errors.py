@@ -74,9 +74,35 @@ class InputError(HMEError):
         super().__init__(self.format())
 
     def format(self, limit: int = MAX_REPORTED_ISSUES) -> str:
-        shown = [str(i) for i in self.issues[:limit]]
-        rest = len(self.issues) - len(shown)
+        """One line per (file, column, value, expected): how many rows, the first few row
+        numbers, what was expected (which names the fix); at most `limit` lines."""
+        groups: dict[tuple, list[InputIssue]] = {}
+        for issue in self.issues:
+            key = (issue.file, issue.column, issue.value, issue.expected)
+            groups.setdefault(key if issue.row is not None else (id(issue),), []).append(issue)
+        lines = [_group_line(g) for g in groups.values()]
+        shown = lines[:limit]
+        rest = len(lines) - len(shown)
         if rest > 0:
             shown.append(f"... and {rest} more problem(s) not shown")
         head = f"{len(self.issues)} problem(s) in the input:"
         return "\n".join([head, *("  - " + s for s in shown)])
+
+
+def _group_line(issues: list[InputIssue]) -> str:
+    """One issue as is; several with the same value: 'rows 2, 5, 9 (and 30 more; 33 rows)'.
+
+    >>> i = [InputIssue("f.csv", r, "Kön", "X", "kvinna or man") for r in range(2, 10)]
+    >>> _group_line(i)
+    "f.csv, 8 rows: 2, 3, 4, 5, 6 and 3 more, column 'Kön': got 'X', expected kvinna or man"
+    """
+    if len(issues) == 1:
+        return str(issues[0])
+    first = issues[0]
+    rows = [str(i.row) for i in issues[:5]]
+    more = f" and {len(issues) - 5} more" if len(issues) > 5 else ""
+    where = [first.file, f"{len(issues)} rows: {', '.join(rows)}{more}"]
+    if first.column is not None:
+        where.append(f"column '{first.column}'")
+    got = "" if first.value is None else f"got {first.value!r}, "
+    return f"{', '.join(where)}: {got}expected {first.expected}"

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from hme_core import __version__
-from hme_core.cli.options import DB_OPTION, db_path, say
+from hme_core.cli.options import DB_OPTION, db_path, say, use_folders
 from hme_core.errors import HMEError
 
 app = typer.Typer(
@@ -17,6 +17,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def folders(
+    params: Path | None = typer.Option(
+        None, "--params",
+        help="Params folder (settings, column map, targets, narratives); default $HME_PARAMS "
+             "or params/."),
+    outputs: Path | None = typer.Option(
+        None, "--outputs",
+        help="Outputs folder (store, reports, exports); default $HME_OUTPUTS or outputs/."),
+) -> None:
+    """HME Workbench: score SKR's HME survey and render per-unit reports.
+
+    --params and --outputs work before or after the command name.
+    """
+    use_folders(params, outputs)
 
 @app.command()
 def ingest(
@@ -98,7 +115,8 @@ def demo_data(
     seed: int = typer.Option(2025, "--seed"),
     years: str = typer.Option("2023,2024,2025", "--years", help="Comma-separated years."),
 ) -> None:
-    """Write realistic demo input files (responses, org trees, head counts, outcomes)."""
+    """Write demo input files and the demo's params folder (OUT/params, with its targets)."""
+    from hme_core.cli.workspace import demo_params
     from hme_core.demo.generator import write_demo
 
     try:
@@ -106,7 +124,9 @@ def demo_data(
     except ValueError as exc:
         raise typer.BadParameter(f"--years: expected e.g. 2023,2024,2025, got {years!r}") from exc
     paths = write_demo(out, seed=seed, years=year_list)
-    say(f"Wrote demo data for {', '.join(map(str, year_list))} to {out} ({len(paths)} kinds)")
+    demo_params(Path(out) / "params")
+    say(f"Wrote demo data for {', '.join(map(str, year_list))} to {out} ({len(paths)} kinds); "
+        f"use it with --params {Path(out) / 'params'}")
 
 
 @app.command()

@@ -14,12 +14,12 @@ import traceback
 import click
 import typer
 
-from hme_core.cli import narratives, reports, research
+from hme_core.cli import inspect, narratives, reports, research, workspace
 from hme_core.cli.app import app
-from hme_core.cli.options import say
+from hme_core.cli.options import hoist_folder_options, say
 from hme_core.errors import HMEError
 
-for _module in (reports, research, narratives):
+for _module in (reports, research, narratives, workspace, inspect):
     _module.register(app)
 
 
@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv:  # `hme` alone: the help, which is what was asked for
         argv = ["--help"]
+    argv = hoist_folder_options(argv)
     try:
         app(args=argv, standalone_mode=False, prog_name="hme")
     except EXITS as exc:

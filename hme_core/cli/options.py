@@ -2,15 +2,66 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 
+from hme_core.errors import HMEError
 from hme_core.i18n import check_lang
 from hme_core.paths import default_db
 
 DB_OPTION = typer.Option(None, "--db", help="DuckDB store (default outputs/hme.duckdb).")
 UNITS_OPTION = typer.Option(None, "--units", help="Comma-separated unit codes.")
+
+
+#: Options every command takes (before or after the command name): they set `HME_PARAMS` and
+#: `HME_OUTPUTS` for this run, so notebooks and worker processes see the same folders.
+FOLDER_OPTIONS = {"--params": "HME_PARAMS", "--outputs": "HME_OUTPUTS"}
+
+
+def use_folders(params: Path | None, outputs: Path | None) -> None:
+    """Point `params_dir()`/`outputs_dir()` at the given folders (absolute) for this run.
+
+    A params folder must exist and hold `config.yaml`; an outputs folder is created.
+    """
+    if params is not None:
+        params = Path(params).expanduser().resolve()
+        if not (params / "config.yaml").is_file():
+            raise HMEError(f"--params {params}: expected a params folder with config.yaml "
+                           f"(create one with `hme init DIR`)")
+        os.environ["HME_PARAMS"] = str(params)
+    if outputs is not None:
+        outputs = Path(outputs).expanduser().resolve()
+        outputs.mkdir(parents=True, exist_ok=True)
+        os.environ["HME_OUTPUTS"] = str(outputs)
+
+
+def hoist_folder_options(argv: list[str]) -> list[str]:
+    """Move `--params X` / `--outputs X` (also `--params=X`) to the front, where the app's
+    callback reads them, so they work after the command name too.
+
+    >>> hoist_folder_options(["reports", "--year", "2025", "--outputs=o", "--params", "p"])
+    ['--outputs=o', '--params', 'p', 'reports', '--year', '2025']
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest += argv[i:]
+            break
+        if arg in FOLDER_OPTIONS and i + 1 < len(argv):
+            front += argv[i:i + 2]
+            i += 2
+            continue
+        if arg.split("=", 1)[0] in FOLDER_OPTIONS and "=" in arg:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
 
 
 def lang_option(help_text: str = "Report language: sv or en.") -> typer.models.OptionInfo:

@@ -1,10 +1,14 @@
 """Vendor column headers -> canonical column ids (`params/column_map.yaml` plus statement texts).
 
-Rules, in order of precedence for each header:
+Rules, in order of precedence for each header (an SPSS file's variable label is tried the same
+way after its short name, so `F1` labelled with a statement is that statement):
 1. a header equal to a canonical id (`unit`, `hme1`, ...) passes through;
 2. the explicit map in `params/column_map.yaml` (e.g. `Enhet: unit`);
-3. every item's Swedish and English statement text (the exact wording, docs/sources.md) maps to the
-   item id, so an export whose headers are the statements needs no configuration.
+3. every item's Swedish and English statement text (the exact wording, docs/sources.md) maps to
+   the item id, so an export whose headers are the statements needs no configuration;
+4. built-in Swedish/English synonyms of the respondent columns (`SYNONYMS`).
+A column map entry may also be a mapping: `{column: role, values: {Ja: chef, Nej: medarbetare},
+missing: ["Vet inte"]}` maps the column, translates its values and adds no-answer values.
 Matching ignores case, surrounding and repeated spaces, byte-order marks and zero-width spaces,
 Unicode compatibility forms (NFKC: full-width '５' is '5') and, for statements, a trailing
 period. `{organisation}` in a statement (eNPS) matches any name.
@@ -39,19 +43,68 @@ def header_key(text: object) -> str:
     return _SPACES.sub(" ", text).strip().casefold()
 
 
+#: Headers vendors use for the respondent columns (matched with `header_key`).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "respondent_id": ("Respondent", "RespondentID", "Respondent ID", "Respondent-ID", "Löpnummer",
+                      "Svars-ID", "Response ID"),
+    "unit": ("Enhet", "Enhetskod", "Organisationstillhörighet", "Organisation",
+             "Organisationsenhet", "Arbetsplats", "Avdelning", "Org. enhet", "Unit", "Unit code",
+             "Department", "Org unit", "Organisational unit"),
+    "sex": ("Kön", "Juridiskt kön", "Sex", "Gender"),
+    "role": ("Roll", "Befattningsroll", "Chef/medarbetare", "Role", "Manager"),
+    "profession": ("Yrke", "Yrkesgrupp", "Yrkeskategori", "Befattning", "Profession",
+                   "Occupation", "Job title"),
+    "age_group": ("Åldersgrupp", "Ålder", "Åldersintervall", "Age group", "Age"),
+    "enps": ("eNPS",),
+}
+
+
 def _statement_key(text: str) -> str:
     return header_key(text).rstrip(". ").rstrip()
 
 
+def _read_map(path: str | Path | None) -> tuple[Path, dict]:
+    path = Path(path) if path else params_dir() / "column_map.yaml"
+    if not path.exists():
+        return path, {}
+    return path, read_mapping(path, "a mapping of vendor header -> column id")
+
+
 def load_column_map(path: str | Path | None = None) -> dict[str, str]:
     """Read `params/column_map.yaml`: {header key (see `header_key`): canonical id}."""
-    path = Path(path) if path else params_dir() / "column_map.yaml"
-    data = read_mapping(path, "a mapping of vendor header -> column id")
+    path, data = _read_map(path)
     result: dict[str, str] = {}
     for key, value in data.items():
+        if isinstance(value, dict):
+            value = value.get("column")
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{path}: key '{key}': expected a column id, got {value!r}")
+            raise ConfigError(f"{path}: key '{key}': expected a column id (e.g. unit, role, hme1) "
+                              f"or {{column: ID, values: {{...}}, missing: [...]}}, got {value!r}")
         result[header_key(key)] = value.strip()
+    return result
+
+
+def load_value_maps(path: str | Path | None = None) -> dict[str, tuple[dict[str, str], list[str]]]:
+    """Value maps of `params/column_map.yaml`: {header key: ({value key: value}, [missing])}.
+
+    >>> import tempfile, os
+    >>> f = os.path.join(tempfile.mkdtemp(), "m.yaml")
+    >>> _ = open(f, "w").write("Chef?: {column: role, values: {Ja: chef}, missing: [Vet inte]}")
+    >>> load_value_maps(f)
+    {'chef?': ({'ja': 'chef'}, ['Vet inte'])}
+    """
+    path, data = _read_map(path)
+    result = {}
+    for key, value in data.items():
+        if not isinstance(value, dict):
+            continue
+        values, missing = value.get("values") or {}, value.get("missing") or []
+        unknown = set(value) - {"column", "values", "missing"}
+        if unknown or not isinstance(values, dict) or not isinstance(missing, list):
+            raise ConfigError(f"{path}: key '{key}': expected {{column: ID, values: {{FROM: TO}}, "
+                              f"missing: [VALUE, ...]}}, got {value!r}")
+        result[header_key(key)] = ({header_key(k): str(v) for k, v in values.items()},
+                                   [str(m) for m in missing])
     return result
 
 
@@ -71,28 +124,51 @@ def _statement_matchers(instruments: InstrumentSet) -> tuple[dict[str, str], lis
     return exact, patterns
 
 
+def recognise(
+    header: str, instruments: InstrumentSet, column_map: Mapping[str, str],
+    label: str | None = None,
+) -> tuple[str | None, str]:
+    """(canonical id or None, the rule that recognised it) for one header (and SPSS label)."""
+    ids = {header_key(i): i for i in [*RESPONDENT_COLUMNS, *instruments.item_ids]}
+    mapped = {header_key(k): v for k, v in column_map.items()}
+    exact, patterns = _statement_matchers(instruments)
+    synonyms = {header_key(a): cid for cid, names in SYNONYMS.items() for a in names}
+    for text, where in ((header, "header"), (label, "SPSS variable label")):
+        if not text:
+            continue
+        key, skey = header_key(text), _statement_key(text)
+        if key in ids:
+            return ids[key], f"{where} is the column id"
+        if key in mapped:
+            return mapped[key], f"{where} in column_map.yaml"
+        if skey in exact:
+            return exact[skey], f"{where} is the statement text"
+        item = next((item for rx, item in patterns if rx.match(skey)), None)
+        if item:
+            return item, f"{where} is the statement text"
+        if key in synonyms:
+            return synonyms[key], f"{where} is a known synonym"
+    return None, "not recognised"
+
+
 def match_columns(
     headers: Iterable[str],
     instruments: InstrumentSet,
     column_map: Mapping[str, str],
     source: str = "input",
+    labels: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, str], list[InputIssue]]:
     """Like `canonical_columns` but returns the issues instead of raising.
 
-    On a clash the first header keeps the id; each later one is reported and left out.
+    `labels` are SPSS variable labels by header. On a clash the first header keeps the id;
+    each later one is reported and left out.
     """
-    ids = {header_key(i): i for i in [*RESPONDENT_COLUMNS, *instruments.item_ids]}
-    mapped = {header_key(k): v for k, v in column_map.items()}
-    exact, patterns = _statement_matchers(instruments)
+    labels = labels or {}
     result: dict[str, str] = {}
     owner: dict[str, str] = {}
     issues: list[InputIssue] = []
     for header in headers:
-        key = header_key(header)
-        target = ids.get(key) or mapped.get(key) or exact.get(_statement_key(header))
-        if target is None:
-            skey = _statement_key(header)
-            target = next((item for rx, item in patterns if rx.match(skey)), None)
+        target, _rule = recognise(header, instruments, column_map, labels.get(header))
         if target is None:
             continue
         if target in owner:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hme_core.errors import InputError, InputIssue
-from hme_core.inputs.columns import match_aliases
+from hme_core.inputs.columns import header_key, match_aliases
 from hme_core.inputs.readers import STRING, RawTable, read_table
 from hme_core.inputs.responses import (
     NAME_RULE,
@@ -67,8 +67,111 @@ def load_org_tree(path: str | Path) -> pd.DataFrame:
     return parse_org_tree(read_table(path))
 
 
+_LEVEL = re.compile(r"^(?:nivå|niva|level)\s*(\d+)(\s*(?:kod|code))?$")
+PATH_COLUMNS = ("path", "sökväg", "organisationssökväg", "org path", "enhetssökväg")
+
+
+def _level_columns(raw: RawTable) -> tuple[dict[int, str], dict[int, str]]:
+    """Wide trees: {level: name header} and {level: code header} ('Nivå 1', 'Level 2 code')."""
+    names, codes = {}, {}
+    for h in raw.frame.columns:
+        m = _LEVEL.match(header_key(h))
+        if m:
+            (codes if m.group(2) else names)[int(m.group(1))] = h
+    return names, codes
+
+
+def generated_code(path: list[str]) -> str:
+    """A stable code for a unit known only by its path: the same path gives the same code.
+
+    >>> generated_code(["Region", "HSF"])
+    'U-6a09adc5'
+    """
+    import hashlib
+
+    key = "\x1f".join(header_key(p) for p in path)
+    return "U-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
+
+
+def _tree_from_paths(raw: RawTable, paths: list[list[tuple[str | None, str]]]) -> pd.DataFrame:
+    """One (code or None, name) list per row, root first -> `unit, name, parent` rows."""
+    rows: dict[tuple, tuple[str, str, str | None]] = {}
+    issues = []
+    for number, path in zip(raw.row_numbers, paths, strict=True):
+        parent = None
+        for depth in range(len(path)):
+            key = tuple(header_key(n) for _c, n in path[:depth + 1])
+            code, name = path[depth]
+            if key not in rows:
+                rows[key] = (code or generated_code([n for _c, n in path[:depth + 1]]), name,
+                             parent)
+            elif code and rows[key][0] != code:
+                issues.append(raw.issue(int(number), None, code,
+                                        f"the code '{rows[key][0]}' given for '{name}' above"))
+            parent = rows[key][0]
+    if issues:
+        raise InputError(issues)
+    frame = pd.DataFrame(list(rows.values()), columns=["unit", "name", "parent"])
+    return frame.astype(STRING)
+
+
+def _wide_or_path(raw: RawTable) -> pd.DataFrame | None:
+    """The org tree of a wide file (one column per level) or a path file; None for neither."""
+    names, codes = _level_columns(raw)
+    cells = {h: clean_text(raw.frame[h]).reset_index(drop=True) for h in raw.frame.columns}
+    if names:
+        levels = sorted(names)
+        if levels != list(range(1, len(levels) + 1)):
+            raise InputError(raw.issue(raw.header_row, None, ", ".join(names.values()),
+                                       "level columns numbered 1, 2, 3, ... without gaps "
+                                       "('Nivå 1', 'Nivå 2', ...)"))
+        paths, issues = [], []
+        for i in range(len(raw.frame)):
+            path, ended = [], False
+            for lv in levels:
+                name = cells[names[lv]].iat[i]
+                code = cells[codes[lv]].iat[i] if lv in codes else None
+                if name is pd.NA or name is None:
+                    ended = True
+                    continue
+                if ended:
+                    issues.append(raw.issue(int(raw.row_numbers[i]), names[lv], name,
+                                            f"no name after an empty level (fill in the "
+                                            f"levels above '{name}')"))
+                path.append((None if code is pd.NA else code, name))
+            paths.append(path)
+        if issues:
+            raise InputError(issues)
+        return _tree_from_paths(raw, [p for p in paths if p]) if paths else None
+    path_h = next((h for h in raw.frame.columns if header_key(h) in PATH_COLUMNS), None)
+    if path_h is None:
+        return None
+    paths = [[(None, part.strip()) for part in str(v).split("/") if part.strip()]
+             for v in cells[path_h].fillna("")]
+    return _tree_from_paths(raw, paths)
+
+
 def parse_org_tree(raw: RawTable) -> pd.DataFrame:
-    """Validate a `RawTable` org tree; see `load_org_tree`."""
+    """Validate a `RawTable` org tree; see `load_org_tree`.
+
+    Three layouts: `unit, name, parent`; wide (`Nivå 1`, `Nivå 2`, ... or `Level 1`, ...
+    holding names, optional `Nivå 1 kod` code columns, one row per path from the root); one
+    path column (`Sökväg`/`Path`: "Region / HSF / Område medicin / Avd 32"). Units without a
+    code get `generated_code(path)`, stable from year to year.
+    """
+    names, _codes = _level_columns(raw)
+    has_parent = any(header_key(h) in {header_key(a) for a in ("parent", *ORG_COLUMNS["parent"])}
+                     for h in raw.frame.columns)
+    if not has_parent:
+        tree = _wide_or_path(raw)
+        if tree is not None:
+            roots = tree[tree["parent"].isna()]
+            if len(roots) != 1:
+                listed = ", ".join(f"'{n}'" for n in roots["name"])
+                raise InputError(raw.issue(None, None, None,
+                                           f"one root (the same first level on every row); "
+                                           f"found {len(roots)}: {listed}"))
+            return tree
     found, issues = _columns(raw, ORG_COLUMNS, ["unit", "name", "parent"])
     if issues:
         raise InputError(issues)

@@ -60,12 +60,20 @@ def parse_year(text: str) -> int | None:
     return int(m.group(1)) if m and 1900 <= int(m.group(1)) <= 2100 else None
 
 
+#: Swedish and English headers accepted for the outcome columns (case ignored).
+ALIASES = {"enhet": "unit", "enhetskod": "unit", "år": "year", "indikator": "indicator",
+           "värde": "value", "måttenhet": "unit_of_measure", "enhet för mått": "unit_of_measure",
+           "unit code": "unit"}
+
+
 def _headers(raw: RawTable) -> tuple[dict[str, str], list[InputIssue]]:
-    by_key = {h.strip().casefold(): h for h in raw.frame.columns}
+    by_key = {ALIASES.get(h.strip().casefold(), h.strip().casefold()): h
+              for h in raw.frame.columns}
     found = ", ".join(f"'{h}'" for h in raw.frame.columns)
     header_of = {c: by_key[c] for c in (*REQUIRED, *OPTIONAL) if c in by_key}
     issues = [
-        raw.issue(None, c, None, f"a column '{c}' (found columns {found})")
+        raw.issue(None, c, None, f"a column '{c}' or its Swedish header (Enhet;År;Indikator;"
+                                 f"Värde) (found columns {found})")
         for c in REQUIRED
         if c not in header_of
     ]

@@ -76,9 +76,32 @@ def register_reader(suffix: str, reader: Reader) -> None:
     READERS[suffix.lower()] = reader
 
 
+def split_sheet(path: str | Path) -> tuple[Path, str | None]:
+    """`book.xlsx#Svar` -> (book.xlsx, 'Svar'); a path without '#SHEET' -> (path, None).
+
+    >>> split_sheet("data/enkät.xlsx#2")
+    (PosixPath('data/enkät.xlsx'), '2')
+    """
+    text = str(path)
+    if "#" in text and not Path(text).exists():
+        base, sheet = text.rsplit("#", 1)
+        if Path(base).suffix.lower() in (".xlsx", ".xls") and sheet.strip():
+            return Path(base), sheet.strip()
+    return Path(text), None
+
+
 def read_table(path: str | Path) -> RawTable:
-    """Read `path` with the reader registered for its suffix; raise `InputError` if unusable."""
-    path = Path(path)
+    """Read `path` with the reader registered for its suffix; raise `InputError` if unusable.
+
+    A spreadsheet's sheet is chosen with `PATH.xlsx#SHEET` (a name, or a 1-based number);
+    without it the first sheet is read.
+    """
+    path, sheet = split_sheet(path)
+    if sheet is not None:
+        if not path.is_file():
+            raise InputError(InputIssue(str(path), None, None, None, "an existing file"))
+        reader = read_xlsx if path.suffix.lower() == ".xlsx" else read_xls
+        return _finish(reader(path, sheet))
     suffix = path.suffix.lower()
     if suffix not in READERS:
         allowed = ", ".join(sorted(READERS))
@@ -353,8 +376,41 @@ def _check_short_rows(path: Path, frame: pd.DataFrame, delim: str | None) -> Non
 # --------------------------------------------------------------------------- Excel
 
 
-def read_xlsx(path: Path) -> RawTable:
-    """First sheet of an .xlsx workbook via openpyxl; row numbers are Excel's."""
+def _pick_sheet(path: Path, names: list[str], sheet: str | None) -> int:
+    """Index of `sheet` (a name, case-insensitive, or a 1-based number); 0 when None."""
+    if sheet is None:
+        return 0
+    by_name = {n.strip().casefold(): i for i, n in enumerate(names)}
+    if sheet.casefold() in by_name:
+        return by_name[sheet.casefold()]
+    if sheet.isdigit() and 1 <= int(sheet) <= len(names):
+        return int(sheet) - 1
+    listed = ", ".join(f"'{n}'" for n in names)
+    raise InputError(InputIssue(f"{path}#{sheet}", None, None, sheet,
+                                f"a sheet name or number 1–{len(names)} of the workbook "
+                                f"(sheets: {listed}), e.g. {path.name}#1"))
+
+
+def read_xls(path: Path, sheet: str | None = None) -> RawTable:
+    """Old Excel .xls via xlrd (first sheet, or `sheet`); row numbers are Excel's."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except (xlrd.XLRDError, OSError, ValueError, AssertionError) as exc:
+        raise _not_tabular(path, "an Excel .xls workbook", f"the file is not one ({exc})") from exc
+    try:
+        ws = book.sheet_by_index(_pick_sheet(path, book.sheet_names(), sheet))
+        records = (ws.row_values(r) for r in range(ws.nrows))
+        table = _records_to_table(records, path)
+    finally:
+        book.release_resources()
+    return RawTable(table.frame.replace("", pd.NA), table.row_numbers, table.path,
+                    table.header_row)
+
+
+def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
+    """An .xlsx workbook's first sheet (or `sheet`) via openpyxl; row numbers are Excel's."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -365,9 +421,9 @@ def read_xlsx(path: Path) -> RawTable:
         raise _not_tabular(path, "an Excel .xlsx workbook",
                            f"the file is not one ({type(exc).__name__})") from exc
     try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers store wrong dimensions; read every row
-        return _records_to_table(_bounded(sheet.iter_rows(values_only=True), path), path)
+        ws = workbook.worksheets[_pick_sheet(path, workbook.sheetnames, sheet)]
+        ws.reset_dimensions()  # some writers store wrong dimensions; read every row
+        return _records_to_table(_bounded(ws.iter_rows(values_only=True), path), path)
     finally:
         workbook.close()
 
@@ -400,8 +456,19 @@ def _bounded(records: Iterable[tuple], path: Path) -> Iterator[tuple]:
 # --------------------------------------------------------------------------- SPSS, Parquet
 
 
+#: Variable labels of the last .sav files read ({path: {column: label}}); `columns.py` matches
+#: short names such as F1 by their label (the statement text).
+SAV_LABELS: dict[str, dict[str, str]] = {}
+
+
+def variable_labels(table: RawTable) -> dict[str, str]:
+    """{column: SPSS variable label} of a table read from .sav ({} for other files)."""
+    return SAV_LABELS.get(str(table.path), {})
+
+
 def read_sav(path: Path) -> RawTable:
-    """SPSS .sav via pyreadstat with value labels applied (labelled codes become labels)."""
+    """SPSS .sav via pyreadstat with value labels applied (labelled codes become labels);
+    variable labels are kept (`variable_labels`)."""
     import pyreadstat
 
     try:
@@ -415,6 +482,9 @@ def read_sav(path: Path) -> RawTable:
                                            formats_as_category=False)
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError
         raise _not_tabular(path, "an SPSS .sav file", f"the file is not one ({exc})") from exc
+    SAV_LABELS[str(path)] = {name: label for name, label in
+                             zip(_meta.column_names, _meta.column_labels or [], strict=False)
+                             if label}
     return RawTable(_frame_text(frame), np.arange(2, len(frame) + 2, dtype=np.int64), path)
 
 
@@ -434,5 +504,5 @@ def read_parquet(path: Path) -> RawTable:
 
 
 for _suffix, _reader in {".csv": read_delimited, ".txt": read_delimited, ".xlsx": read_xlsx,
-                         ".sav": read_sav, ".parquet": read_parquet}.items():
+                         ".xls": read_xls, ".sav": read_sav, ".parquet": read_parquet}.items():
     register_reader(_suffix, _reader)

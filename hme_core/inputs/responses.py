@@ -39,11 +39,13 @@ from hme_core.errors import InputError, InputIssue
 from hme_core.inputs.columns import (
     INVISIBLE,
     RESPONDENT_COLUMNS,
+    SYNONYMS,
     header_key,
     load_column_map,
+    load_value_maps,
     match_columns,
 )
-from hme_core.inputs.readers import STRING, RawTable, read_table
+from hme_core.inputs.readers import STRING, RawTable, read_table, variable_labels
 from hme_core.instruments import InstrumentSet, Scale
 from hme_core.vocabulary import BREAKDOWN_VARIABLES, spellings
 
@@ -59,9 +61,12 @@ def load_responses(
     settings: Settings,
     column_map: Mapping[str, str] | None = None,
     known_units: Collection[str] | None = None,
+    org: pd.DataFrame | None = None,
+    value_maps: Mapping[str, tuple[dict[str, str], list[str]]] | None = None,
 ) -> pd.DataFrame:
     """Read a response file into the canonical response table (see module docstring)."""
-    return parse_responses(read_table(path), instruments, settings, column_map, known_units)
+    return parse_responses(read_table(path), instruments, settings, column_map, known_units, org,
+                           value_maps)
 
 
 def parse_responses(
@@ -70,30 +75,39 @@ def parse_responses(
     settings: Settings,
     column_map: Mapping[str, str] | None = None,
     known_units: Collection[str] | None = None,
+    org: pd.DataFrame | None = None,
+    value_maps: Mapping[str, tuple[dict[str, str], list[str]]] | None = None,
 ) -> pd.DataFrame:
     """Validate and convert a `RawTable` of responses into the canonical response table.
 
-    `column_map` defaults to `params/column_map.yaml`; `known_units` (unit codes of the org
-    tree), when given, makes any other unit code an error.
+    `column_map` defaults to `params/column_map.yaml` (value maps and extra no-answer values
+    per column from the same file); `known_units` (unit codes of the org tree), when given,
+    makes any other unit code an error; with `org` (the tree), a unit may also be named by a
+    name unique in the tree or by its path ("Region / HSF / Avd 32"), see `orgtrees.unit_lookup`.
     """
     column_map = load_column_map() if column_map is None else column_map
+    value_maps = load_value_maps() if value_maps is None else value_maps
     headers = list(raw.frame.columns)
-    mapping, issues = match_columns(headers, instruments, column_map, raw.source)
+    mapping, issues = match_columns(headers, instruments, column_map, raw.source,
+                                    variable_labels(raw))
     header_of = {cid: header for header, cid in mapping.items()}
     found = ", ".join(f"'{h}'" for h in headers)
 
     if "unit" not in header_of:
-        aliases = [k for k, v in column_map.items() if v == "unit"]
-        also = f" (or {', '.join(repr(a) for a in aliases)})" if aliases else ""
         issues.append(raw.issue(None, None, None,
-                                f"a column 'unit'{also} with each respondent's unit; "
-                                f"found columns {found}{_header_below_hint(raw, column_map)}"))
+                                f"a column with each respondent's unit (headers recognised: "
+                                f"{', '.join(repr(a) for a in ('unit', *SYNONYMS['unit'][:4]))}"
+                                f", ...); found columns {found}. Fix: add the unit column's "
+                                f"header to params/column_map.yaml, e.g. 'Min enhet: unit'"
+                                f"{_header_below_hint(raw, column_map)}"))
     items = [i for i in instruments.item_ids if i in header_of]
     if not items:
-        example = instruments.instruments[0].items[0]
         issues.append(raw.issue(None, None, None,
-                                f"at least one item column, e.g. '{example.id}' or "
-                                f"'{example.sv}'; found columns {found}"))
+                                f"at least one statement column (header = the statement text or "
+                                f"an id such as 'hme1'); {_nearest_statements(headers, instruments)}"
+                                f". Fix: map the headers in params/column_map.yaml, e.g. "
+                                f"'F1: hme1' (see `hme inspect FILE`)"))
+    mapped_values = {cid: value_maps.get(header_key(h), ({}, [])) for h, cid in mapping.items()}
 
     n = len(raw.frame)
     out: dict[str, pd.Series] = {"source_row": pd.Series(raw.row_numbers, dtype="int64")}
@@ -102,7 +116,7 @@ def parse_responses(
         if header is None:
             out[cid] = pd.Series(pd.NA, index=range(n), dtype=STRING)
             continue
-        values = clean_text(raw.frame[header])
+        values = _mapped(clean_text(raw.frame[header]), mapped_values[cid])
         if cid in _CATEGORIES:
             values, bad = _categories(values, _CATEGORIES[cid], settings)
             issues += cell_issues(raw, header, bad, _category_expected(_CATEGORIES[cid], settings))
@@ -111,6 +125,11 @@ def parse_responses(
         elif cid == "unit":
             issues += cell_issues(raw, header, values.isna().to_numpy(),
                                   "a unit code (blank is not allowed)")
+            if org is not None:  # codes, names and paths of the tree (its codes are checked)
+                values, unit_issues = resolve_units(raw, header, values, org)
+                issues += unit_issues
+                out[cid] = values.reset_index(drop=True)
+                continue
             bad = bad_unit_codes(values)
             issues += cell_issues(raw, header, bad, UNIT_CODE_RULE)
             if known_units is not None:
@@ -122,13 +141,41 @@ def parse_responses(
     scales = {i: instruments.instrument_of_item(i).scale for i in items}
     for item in items:
         header = header_of[item]
-        codes, bad = answer_codes(raw.frame[header], scales[item], settings)
+        codes, bad = answer_codes(_mapped(raw.frame[header].astype(STRING), mapped_values[item]),
+                                  scales[item], settings)
         issues += cell_issues(raw, header, bad, answers_expected(scales[item], settings))
         out[item] = codes.reset_index(drop=True)
 
     if issues:
         raise InputError(sort_issues(issues, headers))
     return pd.DataFrame(out)
+
+
+def _mapped(values: pd.Series, spec: tuple[dict[str, str], list[str]]) -> pd.Series:
+    """Apply a column's value map ({value key: value}) and extra no-answer values (-> blank)."""
+    translate, missing = spec
+    if not translate and not missing:
+        return values
+    gone = {header_key(m) for m in missing}
+    positions, uniques = pd.factorize(values, use_na_sentinel=True)
+    out = [pd.NA if header_key(u) in gone else translate.get(header_key(u), u) for u in uniques]
+    table = np.array([*out, pd.NA], dtype=object)
+    return pd.Series(table[positions], index=values.index, dtype=STRING)
+
+
+def _nearest_statements(headers: list[str], instruments: InstrumentSet) -> str:
+    """"the nearest headers: 'X' (like 'hme1: ...')" for headers resembling a statement."""
+    import difflib
+
+    texts = {item.sv: item.id for ins in instruments for item in ins.items}
+    near = []
+    for h in headers:
+        best = difflib.get_close_matches(h, list(texts), n=1, cutoff=0.6)
+        if best:
+            near.append(f"'{h}' (like {texts[best[0]]}: '{best[0]}')")
+    if not near:
+        return f"no header resembles a statement (found columns {', '.join(map(repr, headers))})"
+    return "the nearest headers are " + "; ".join(near[:5])
 
 
 def _header_below_hint(raw: RawTable, column_map: Mapping[str, str]) -> str:
@@ -286,6 +333,60 @@ def unknown_unit_issues(
     more = ", ..." if len(known) > 5 else ""
     return cell_issues(raw, header, bad,
                        f"a unit code of the org tree ({examples}{more}; {len(known)} in all)")
+
+
+PATH_SEPARATOR = " / "
+
+
+def unit_lookup(org: pd.DataFrame) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """{key of code or path: code} and {key of name: [codes]} for naming units in responses."""
+    exact: dict[str, str] = {}
+    by_name: dict[str, list[str]] = {}
+    parent = dict(zip(org["unit"], org["parent"], strict=True))
+    name = dict(zip(org["unit"], org["name"], strict=True))
+    for unit in org["unit"]:
+        exact[header_key(unit)] = unit
+        by_name.setdefault(header_key(name[unit]), []).append(unit)
+        chain, node = [], unit
+        while isinstance(node, str):
+            chain.append(name[node])
+            node = parent.get(node)
+        exact.setdefault(header_key(PATH_SEPARATOR.join(reversed(chain))), unit)
+        exact.setdefault(header_key("/".join(reversed(chain))), unit)
+    return exact, by_name
+
+
+def resolve_units(raw: RawTable, header: str, values: pd.Series, org: pd.DataFrame):
+    """Unit cells -> codes: a code, a name unique in the tree, or a path; issues otherwise
+    (one per distinct value once grouped; an ambiguous name lists its candidates)."""
+    exact, by_name = unit_lookup(org)
+    positions, uniques = pd.factorize(values, use_na_sentinel=True)
+    out, bad, ambiguous = [], [], {}
+    for u in uniques:
+        key = header_key(u)
+        code = exact.get(key)
+        if code is None and len(by_name.get(key, [])) == 1:
+            code = by_name[key][0]
+        out.append(code if code is not None else pd.NA)
+        bad.append(code is None)
+        if code is None and len(by_name.get(key, [])) > 1:
+            ambiguous[u] = by_name[key]
+    table = np.array([*out, pd.NA], dtype=object)
+    bad_of = np.array([*bad, False])
+    resolved = pd.Series(table[positions], index=values.index, dtype=STRING)
+    mask = bad_of[positions]
+    cells = values.to_numpy(dtype=object)
+    is_amb = np.array([c in ambiguous if isinstance(c, str) else False for c in cells])
+    issues = cell_issues(raw, header, mask & ~is_amb,
+                         f"a unit code, a unit name or a path ('Region / ... / Unit') of the "
+                         f"org tree ({len(org)} units, e.g. '{org['unit'].iat[0]}'). Fix: "
+                         f"correct the org tree file or the cell")
+    for p in np.flatnonzero(mask & is_amb):
+        candidates = ", ".join(f"'{c}'" for c in ambiguous[cells[p]])
+        issues.append(raw.issue(int(raw.row_numbers[p]), header, cells[p],
+                                f"a unit name that is unique in the org tree; it names the units "
+                                f"{candidates}: write the code or the path instead"))
+    return resolved, issues
 
 
 def duplicate_issues(

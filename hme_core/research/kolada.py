@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hme_core.config import Settings, load_settings
+from hme_core.config import Settings, load_settings, with_organisation
 from hme_core.disclosure.publish import Publication, decide_publication
 from hme_core.errors import HMEError, InputError
 from hme_core.inputs.outcomes import parse_number, parse_year
@@ -159,7 +159,7 @@ def export_kolada(
                          year, publication=publication)
     totals = scores[scores["level"] == 1]
     genders = gender_scores(responses, instruments, settings, org, publication)
-    name = municipality or settings.organisation_name
+    name = municipality or with_organisation(settings, org).organisation_name
     return kolada_rows(totals, genders, year, municipality_id, name, kind)
 
 

@@ -43,7 +43,7 @@ def read_inputs(
     known = set(org["unit"]) if org is not None else None
     try:
         responses = load_responses(
-            responses_path, instruments, settings, load_column_map(), known_units=known
+            responses_path, instruments, settings, load_column_map(), known_units=known, org=org
         )
     except InputError as exc:
         issues += exc.issues

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from hme_core.config import Settings
+from hme_core.config import Settings, with_organisation
 from hme_core.instruments import InstrumentSet
 from hme_core.orgtree import ancestors, levels, path_names
 from hme_core.scoring.indices import change_within_noise
@@ -175,6 +175,7 @@ def load_report_data(
         from hme_core.errors import StoreError
 
         raise StoreError(f"unit {unit!r} is not in the {year} org tree")
+    settings = with_organisation(settings, org)
     years = [y for y in store.years() if y <= year]
     previous_year = max((y for y in years if y < year), default=None)
     chain = ancestors(org, unit)

@@ -6,9 +6,9 @@ import pytest
 
 from hme_core.cli import app, main
 
-COMMANDS = [["ingest"], ["validate"], ["score"], ["rescore"], ["publish"], ["demo-data"], ["version"], ["reports"],
+COMMANDS = [["init"], ["inspect"], ["ingest"], ["validate"], ["score"], ["rescore"], ["publish"], ["demo-data"], ["version"], ["reports"],
             ["research"], ["ingest-outcomes"], ["export"], ["export", "kolada"], ["narratives"],
-            ["narratives", "init"]]
+            ["narratives", "init"], ["benchmarks"], ["benchmarks", "fetch"]]
 
 
 def run(capsys, argv):

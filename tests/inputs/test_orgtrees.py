@@ -62,7 +62,7 @@ def test_org_tree_self_parent_is_a_cycle(tmp_path):
 
 def test_org_tree_two_roots_names_both_rows(tmp_path):
     msg = _error(load_org_tree, _csv(tmp_path, "unit;name;parent\nR;Root;\nX;Other;\nA;A;R\n"))
-    assert "org.csv, row 2, column 'parent'" in msg and "org.csv, row 3, column 'parent'" in msg
+    assert "org.csv, 2 rows: 2, 3, column 'parent'" in msg and "'X' (row 3)" in msg
     assert "found 2: 'R' (row 2), 'X' (row 3)" in msg
 
 

@@ -178,14 +178,16 @@ def test_duplicate_respondent_id_names_the_first_row(tmp_path):
     assert msg.startswith("1 problem(s)")  # blank ids are not duplicates
 
 
-def test_missing_unit_column_is_a_file_level_error_naming_the_columns(tmp_path):
-    msg = _error(_csv(tmp_path, "Avdelning;hme1\nA;5\n", name="fel.csv"))
-    assert "fel.csv: expected a column 'unit'" in msg and "'Avdelning', 'hme1'" in msg
+def test_missing_unit_column_is_a_file_level_error_naming_the_columns_and_the_fix(tmp_path):
+    msg = _error(_csv(tmp_path, "Sektion;hme1\nA;5\n", name="fel.csv"))
+    assert "fel.csv: expected a column with each respondent's unit" in msg
+    assert "'Sektion', 'hme1'" in msg and "params/column_map.yaml" in msg
 
 
 def test_file_without_any_item_column_is_an_error(tmp_path):
     msg = _error(_csv(tmp_path, "unit;fråga\nA;5\n", name="fel.csv"))
-    assert "fel.csv: expected at least one item column" in msg
+    assert "fel.csv: expected at least one statement column" in msg
+    assert "params/column_map.yaml" in msg
 
 
 @pytest.mark.parametrize(("written", "sex", "role"), [

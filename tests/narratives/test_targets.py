@@ -70,7 +70,8 @@ def test_invalid_targets_name_the_file_and_the_key(tmp_path, yaml_text, key):
 
 
 def test_the_shipped_example_is_valid():
-    assert len(load_targets(REPO_ROOT / "params" / "targets.yaml", load_instruments())) >= 5
+    assert len(load_targets(REPO_ROOT / "hme_core" / "demo" / "params" / "targets.yaml",
+                            load_instruments())) >= 5
 
 
 def test_group_aliases_map_to_the_stored_group_codes():
