@@ -83,7 +83,9 @@ def disagreement_shares(distributions: pd.DataFrame, statements: pd.DataFrame,
     out = {}
     for item, part in dist.groupby("item", sort=False):
         ins = instruments.instrument_of_item(str(item))
-        scale_codes = ins.scale.codes
+        if ins.scale_of(str(item)).kind != "likert":  # yes/no shares are not disagreement
+            continue
+        scale_codes = ins.scale_of(str(item)).codes
         bad = set(codes)
         if ins.item(str(item)).reversed:
             bad = {scale_codes[len(scale_codes) - 1 - scale_codes.index(c)]

@@ -121,13 +121,13 @@ class UnitReport(ReportText):
             data = dist.assign(statement=dist["item"].map(self.statement_text))
             data["order"] = data["item"].map({i: k for k, i in enumerate(shown)})
             data = data.sort_values(["order", "code"])[["statement", "code", "share", "n"]]
-            ins = self.instruments.instrument_of_item(shown[0])
-            labels = [ins.scale.label(c, self.lang) for c in ins.scale.codes]
+            scale = self.instruments.instrument_of_item(shown[0]).scale_of(shown[0])
+            labels = [scale.label(c, self.lang) for c in scale.codes]
             shares = dist.set_index(["item", "code"])["share"]
             alt = self.t("stoplight_alt", title=title) + " " + "; ".join(
                 f"{self.statement_text(i)} " + ", ".join(
                     f"{lab}: {fmt_percent(shares.get((i, code)), 0, self.lang)}"
-                    for code, lab in zip(ins.scale.codes, labels, strict=True))
+                    for code, lab in zip(scale.codes, labels, strict=True))
                 for i in shown)
             out += plots.figure_html(plots.stoplight_figure(data, labels, self.lang), alt=alt)
         if hidden:

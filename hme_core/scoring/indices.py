@@ -6,6 +6,9 @@ Rules (HME.md):
   n = respondents who answered at least one of its statements;
 - `respondent_mean`: mean of person means over respondents who answered (by default) all its
   statements; n = those respondents;
+- `themes` index (a dimension) = mean of its themes' values, shown only when every theme is;
+  n = respondents who answered any of its items;
+- categorical items (Ja/Nej): no value (never averaged); their shares are a distribution;
 - eNPS = % promoters (9-10) - % detractors (0-6), -100..100; n = answers;
 - privacy: an index is shown only if every one of its statements has >= `min_n_index` answers
   (and, for respondent_mean, n >= `min_n_index`); a statement's index needs n >= `min_n_index`;
@@ -53,6 +56,8 @@ def statement_results(
                 continue
             n = _stat(stats, f"n|{item.id}")
             value = _ratio(_stat(stats, f"sum|{item.id}"), n)
+            if ins.scale.kind == "categorical":
+                value = np.full(len(n), np.nan)
             shown = n >= settings.min_n_index
             frames.append(
                 _keys(stats).assign(
@@ -82,7 +87,7 @@ def distribution_results(
                 continue
             n = _stat(stats, f"n|{item.id}")
             shown = n >= settings.min_n_distribution
-            for code in ins.scale.codes:
+            for code in ins.scale_of(item.id).codes:
                 count = _stat(stats, f"dist|{item.id}|{code}")
                 frames.append(
                     _keys(stats).assign(
@@ -134,12 +139,19 @@ def index_results(
     frames = []
     for ins in instruments:
         method = ins.resolved_method(settings.method)
+        theme_values: dict[str, np.ndarray] = {}
         for ix in ins.indices:
-            if not all(f"n|{i}" in stats for i in ix.items):
+            items = ins.items_of(ix.id)
+            if not all(f"n|{i}" in stats for i in items):
                 continue
-            item_n = np.column_stack([_stat(stats, f"n|{i}") for i in ix.items])
+            item_n = np.column_stack([_stat(stats, f"n|{i}") for i in items])
             min_item_n = item_n.min(axis=1)
-            if method == "nps":
+            if ix.themes:  # a dimension: the mean of its themes' (shown) values
+                with np.errstate(invalid="ignore"):
+                    value = np.column_stack([theme_values[t] for t in ix.themes]).mean(axis=1)
+                n = _stat(stats, f"any|{ix.id}")
+                shown = np.isfinite(value) & (n >= settings.min_n_index)
+            elif method == "nps":
                 e = enps_results(stats, ins, settings)
                 n, value = _stat(stats, f"n|{ix.items[0]}"), e["enps"].to_numpy()
             elif method == "item_mean":
@@ -152,7 +164,9 @@ def index_results(
             else:  # respondent_mean
                 n = _stat(stats, f"pn|{ix.id}")
                 value = _ratio(_stat(stats, f"psum|{ix.id}"), n)
-            shown = (min_item_n >= settings.min_n_index) & (n >= settings.min_n_index)
+            if not ix.themes:
+                shown = (min_item_n >= settings.min_n_index) & (n >= settings.min_n_index)
+                theme_values[ix.id] = np.where(shown, value, np.nan)
             frames.append(
                 _keys(stats).assign(
                     instrument=ins.id,
@@ -189,7 +203,7 @@ def index_standard_errors(stats: pd.DataFrame, instruments: InstrumentSet) -> pd
     frames = []
     for ins in instruments:
         for ix in ins.indices:
-            if not all(f"n|{i}" in stats for i in ix.items):
+            if not all(f"n|{i}" in stats for i in ins.items_of(ix.id)):
                 continue
             if ins.method == "nps":
                 n = _stat(stats, f"n|{ix.items[0]}")
