@@ -105,6 +105,7 @@ class _Solver:
         self.total: Lattice = build_lattice(org)
         ids = self.full.cells.reset_index().rename(columns={"index": "cell"})
         self.ids = ids.set_index(CELL_KEYS)["cell"]
+        self._memo: dict[tuple, np.ndarray] = {}
 
     def arrays(self, frame: pd.DataFrame, flag: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         """(n, flag) per cell of the full lattice from rows keyed by CELL_KEYS."""
@@ -119,7 +120,14 @@ class _Solver:
     def hide(self, n: np.ndarray, primary: np.ndarray, groups: bool = True) -> np.ndarray:
         """Hidden mask over the full lattice: unit totals on the tree first; then the groups,
         with the groups of a hidden total hidden too and the totals frozen (a group equal to
-        its total, i.e. the unit's only group, follows the total)."""
+        its total, i.e. the unit's only group, follows the total). The decision depends only
+        on (n, primary, groups), so items answered by the same people share one solve."""
+        key = (n.tobytes(), np.asarray(primary, bool).tobytes(), groups)
+        if key not in self._memo:
+            self._memo[key] = self._hide(n, primary, groups)
+        return self._memo[key].copy()
+
+    def _hide(self, n: np.ndarray, primary: np.ndarray, groups: bool) -> np.ndarray:
         s = self.stride
         hidden = np.zeros(len(n), bool)
         hidden[:s] = suppress(self.total, n[:s], primary[:s])
