@@ -197,8 +197,8 @@ def _responses(rng: np.random.Generator, year: int, units: pd.DataFrame, unit_id
 
 
 #: Latent offset per psychosocial theme's items (favourable direction; demands and stress low).
-PS_OFFSET = {"ps_em": -0.9, "ps_wl": -0.6, "ps_st": -0.5, "ps_wf": -0.2, "ps_ch": -0.4,
-             "ps_pr": -0.2, "ps_in": -0.1, "ps_co": 0.5, "ps_tr": 0.4, "ps_rt": 0.4}
+PS_OFFSET = {"ps_em": -0.3, "ps_wl": -0.1, "ps_st": 0.0, "ps_wf": 0.3, "ps_ch": 0.0,
+             "ps_pr": 0.3, "ps_in": 0.35, "ps_co": 1.0, "ps_tr": 0.9, "ps_rt": 0.9}
 #: P(yes) of the yes/no questions at an average unit (patient-facing units: more threats).
 YES_SHARE = {"ex_victimisation": 0.07, "ex_discrimination": 0.04, "ex_sexual": 0.025,
              "ex_violence": 0.08, "dv_dialogue": 0.74, "dv_plan": 0.33, "dv_competence": 0.62}
@@ -222,7 +222,7 @@ def _survey_answers(rng: np.random.Generator, ins: InstrumentSet, g: np.ndarray,
             cuts = np.quantile(np.random.default_rng(k).normal(0, 1.25, 4000),
                                np.linspace(0, 1, k + 1)[1:-1] ** 0.8)
             latent = (0.55 * g + 0.75 * rng.normal(0, 1, n) + unit_eff
-                      + PS_OFFSET.get(item.id[:5], 0.2) + 0.3 * chef)
+                      + PS_OFFSET.get(item.id[:5], 0.6) + 0.3 * chef)
             codes = _cut(latent, cuts)
             if item.reversed:
                 codes = k + 1 - codes

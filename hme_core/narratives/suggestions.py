@@ -83,8 +83,8 @@ def disagreement_shares(distributions: pd.DataFrame, statements: pd.DataFrame,
     out = {}
     for item, part in dist.groupby("item", sort=False):
         ins = instruments.instrument_of_item(str(item))
-        if ins.scale_of(str(item)).kind != "likert":  # yes/no shares are not disagreement
-            continue
+        if ins.scale_of(str(item)) != instruments.instruments[0].scale:
+            continue  # "disagree" codes are those of the agreement scale (not yes/no, frequency)
         scale_codes = ins.scale_of(str(item)).codes
         bad = set(codes)
         if ins.item(str(item)).reversed:

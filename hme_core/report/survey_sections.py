@@ -69,9 +69,14 @@ def _index_chart(report: ReportText, index_ids: list[str], title: str) -> str:
 
 
 def _series_table(report: ReportText, index_ids: list[str], caption: str) -> str:
-    """Indices (rows) × series (the unit, each level above, earlier years), plus the change."""
+    """Indices (rows) × the unit, the level above, the top and last year, plus the change
+    (the chart above shows every level and year)."""
     comp = _comparison(report, index_ids)
-    series = comp["series"].drop_duplicates().tolist()
+    kinds = comp.drop_duplicates("series")[["series", "series_kind"]]
+    anc = kinds.loc[kinds["series_kind"] == "ancestor", "series"].tolist()
+    prev = kinds.loc[kinds["series_kind"] == "previous", "series"].tolist()
+    series = [*kinds.loc[kinds["series_kind"] == "unit", "series"], *anc[:1], *anc[1:][-1:],
+              *prev[:1]]
     wide = comp.pivot_table(index="index", columns="series", values="value", dropna=False,
                             aggfunc="first").reindex(index=index_ids, columns=series)
     ch = report.data.changes.set_index("index")
