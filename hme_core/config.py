@@ -1,4 +1,4 @@
-"""Scoring and reporting settings from `params/config.yaml`, validated (HME.md defaults)."""
+"""Scoring and reporting settings from `params/config.yaml`, validated (docs/sources.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hme_core.yaml_files import parse_model, read_mapping
 
 
 class Settings(BaseModel):
-    """Defaults are HME.md's: Kolada's item_mean, min 5 per index, 10 per distribution."""
+    """Defaults (docs/sources.md, SKR: HME): item_mean, min 5 per index, 10 per distribution."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

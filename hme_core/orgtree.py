@@ -1,8 +1,8 @@
 """The organisation tree of one year: levels, paths and the ancestor closure used for rollups.
 
-HME.md: a unit's result includes everyone in its subtree, including respondents coded directly
+A unit's result includes everyone in its subtree, including respondents coded directly
 to a non-leaf unit. `closure()` pairs every unit with itself and each of its ancestors, so a
-rollup is one join and one sum. The tree is assumed valid (`org_input` checks cycles and roots).
+rollup is one join and one sum. The tree is assumed valid (`inputs.orgtrees` checks cycles, roots).
 """
 
 from __future__ import annotations

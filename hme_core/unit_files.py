@@ -1,4 +1,10 @@
-"""Folder names for units: safe on every file system, readable, unique, never escaping.
+"""Where a unit's files live: its report folder name and its narrative file, one place for both.
+
+A unit's folder name names its report folder (``<reports>/<year>/<folder>/``) and its HR
+narrative (``params/narratives/<year>/<folder>.md``); both are taken over that year's org tree
+in `Store.load_org` order (`unit_folders`), so a renamed unit gets new names that year.
+
+Folder names: safe on every file system, readable, unique, never escaping.
 
 A name is built from the unit's name (å/ä/ö and other accents folded to ASCII, anything but
 letters, digits and '-' collapsed to '-', at most 60 characters) followed by the unit code made
@@ -11,6 +17,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from hme_core.paths import params_dir
 
 _FOLD = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ð": "d", "þ": "th", "ł": "l"}
 _UNSAFE = re.compile(r"[^a-z0-9]+")
@@ -47,3 +58,20 @@ def folder_names(units: dict[str, str]) -> dict[str, str]:
         used.add(candidate)
         out[code] = candidate
     return out
+
+
+def unit_folders(org: pd.DataFrame) -> dict[str, str]:
+    """{unit code: folder name} for a year's org tree (columns unit, name; store order)."""
+    return folder_names(dict(zip(org["unit"], org["name"].astype(str), strict=True)))
+
+
+def narratives_dir(year: int, params: Path | None = None) -> Path:
+    """``<params>/narratives/<year>/``; `params` defaults to `paths.params_dir()` (which
+    honours ``HME_PARAMS``)."""
+    return (params or params_dir()) / "narratives" / str(int(year))
+
+
+def narrative_path(year: int, unit: str, folders: dict[str, str],
+                   params: Path | None = None) -> Path:
+    """A unit's narrative file for a year (it may not exist): named like its report folder."""
+    return narratives_dir(year, params) / f"{folders[unit]}.md"

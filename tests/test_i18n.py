@@ -109,8 +109,8 @@ def test_fmt_date_long_form():
 
 
 def test_enps_check_values_from_seed_002():
-    # 002: 1017 promoters, 2442 passive, 3639 detractors of 7098 → 14,3 % / 34,4 % / 51,3 %,
-    # eNPS −36,9; 2024 −40,8, diff +3,9 ▲.
+    # docs/sources.md, eNPS: 1017 promoters, 2442 passive, 3639 detractors of 7098
+    # → 14,3 % / 34,4 % / 51,3 %, eNPS −36,9; 2024 −40,8, diff +3,9 ▲.
     total = 1017 + 2442 + 3639
     assert [fmt_percent(k / total) for k in (1017, 2442, 3639)] == [
         f"14,3{NBSP}%", f"34,4{NBSP}%", f"51,3{NBSP}%"]

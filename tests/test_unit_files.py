@@ -32,3 +32,16 @@ def test_folder_names_are_always_unique_and_safe(units):
     assert len(set(names.values())) == len(units)
     for folder in names.values():
         assert folder and folder not in (".", "..") and "/" not in folder
+
+
+def test_a_units_narrative_file_is_named_like_its_report_folder(tmp_path):
+    import pandas as pd
+
+    from hme_core.unit_files import narrative_path, unit_folders
+
+    org = pd.DataFrame({"unit": ["r", "a1"], "name": ["Region", "Vårdcentralen Ängby"],
+                        "parent": [None, "r"]})
+    folders = unit_folders(org)
+    assert folders["a1"] == "vardcentralen-angby_a1"
+    assert narrative_path(2025, "a1", folders, tmp_path) == (
+        tmp_path / "narratives" / "2025" / "vardcentralen-angby_a1.md")

@@ -163,12 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     batch_seconds, batch_rendered = ours(db, units, env, force=True, workers=args.workers)
     batch_peak = _children_peak_mib()
     from hme_core.store.duckdb_store import Store
-    from hme_core.unit_files import folder_names
+    from hme_core.unit_files import narrative_path, unit_folders
 
     with Store.open(db, read_only=True) as store:
         org = store.load_org(2025)
-    folder = folder_names(dict(zip(org["unit"], org["name"].astype(str), strict=True)))[units[-1]]
-    narrative = params / "narratives" / "2025" / f"{folder}.md"
+    narrative = narrative_path(2025, units[-1], unit_folders(org), params)
     with narrative.open("a", encoding="utf-8") as fh:  # an HR partner's edit
         fh.write("\n## Vad är viktigt att bevara?\n\nVårt samarbete på arbetsplatsträffarna.\n")
     inc_seconds, inc_rendered = ours(db, units, env, force=False, workers=args.workers)

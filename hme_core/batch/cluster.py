@@ -54,7 +54,7 @@ def render_remote(job: dict, db_bytes: bytes, notebook_bytes: bytes,
     with tempfile.TemporaryDirectory(prefix="hme-unit-") as tmp:
         local = dataclasses.replace(
             UnitJob(**job), folder=Path(tmp) / "out", db=_cached(db_bytes, ".duckdb"),
-            notebook=_cached(notebook_bytes, ".ipynb"), engine="kernel", key="")
+            notebook=_cached(notebook_bytes, ".ipynb"), executor="kernel", key="")
         outcome = render_unit(local)
         out = Path(tmp) / "out"
         files = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} if out.exists() else {}

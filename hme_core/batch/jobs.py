@@ -25,7 +25,7 @@ class UnitJob:
     db: Path
     formats: tuple[str, ...]
     notebook: Path
-    engine: str = "inprocess"
+    executor: str = "inprocess"  # where the notebook runs (see render.notebook)
     key: str = ""
 
 
@@ -55,7 +55,7 @@ def render_unit(job: UnitJob) -> UnitOutcome:
             header=f"{job.name} · {t('report_title', job.lang, year=job.year)}",
             lang=job.lang,
             formats=job.formats,
-            engine=job.engine,
+            executor=job.executor,
         )
         if job.key:
             atomic_write(job.folder / KEY_FILE, job.key)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from hme_core import __version__
 from hme_core.paths import params_dir
+from hme_core.unit_files import narrative_path, narratives_dir
 
 RESULT_TABLES = ("scores", "statements", "distributions", "enps", "breakdowns")
 KEY_FILE = ".cache-key"
@@ -86,11 +87,6 @@ def data_fingerprints(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     return {u: _digest(parts) for u, parts in per_unit.items()}
 
 
-def narrative_file(year: int, folder: str) -> Path:
-    """Where a unit's narrative for a year lives (see hme_core.narratives.files)."""
-    return params_dir() / "narratives" / str(year) / f"{folder}.md"
-
-
 def unit_key(
     *,
     unit: str,
@@ -117,10 +113,10 @@ def unit_key(
         parts += [f"{y}:{u}:{d}" for y in years for u, d in sorted(data[y].items())]
     for y in (year, previous):  # sections appear once a narratives folder exists
         if y is not None:
-            parts.append(f"narratives-{y}:{(params_dir() / 'narratives' / str(y)).is_dir()}")
-    narratives = [narrative_file(year, folders[year][unit])]
+            parts.append(f"narratives-{y}:{narratives_dir(y).is_dir()}")
+    narratives = [narrative_path(year, unit, folders[year])]
     if previous is not None and unit in folders.get(previous, {}):
-        narratives.append(narrative_file(previous, folders[previous][unit]))
-    narratives += [narrative_file(year, folders[year][c]) for c in children]
+        narratives.append(narrative_path(previous, unit, folders[previous]))
+    narratives += [narrative_path(year, c, folders[year]) for c in children]
     parts.append(files_digest(narratives, params_dir()))
     return _digest(parts)

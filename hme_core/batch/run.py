@@ -1,7 +1,7 @@
 """`hme reports`: render every selected unit of a year into outputs/reports/<year>/.
 
-Each unit renders in a worker process (papermill's `cwd` handling is not thread-safe,
-TOOLING.md); one unit failing never stops the others. Results are recomputed once, before
+Each unit renders in a worker process (papermill's `cwd` handling is a process-wide
+`chdir`); one unit failing never stops the others. Results are recomputed once, before
 the workers start, so every report of the batch reads the same stored numbers.
 """
 
@@ -20,7 +20,7 @@ from hme_core.errors import HMEError
 from hme_core.orgtree import ancestors, children, levels, tree_order
 from hme_core.paths import notebooks_dir, outputs_dir
 from hme_core.store.duckdb_store import Store
-from hme_core.unit_files import folder_names
+from hme_core.unit_files import unit_folders
 
 REPORT_NOTEBOOK = "unit_report.ipynb"
 
@@ -58,15 +58,16 @@ def run_batch(
     out_root: Path | None = None,
     progress=None,
     notebook: Path | None = None,
-    engine: str = "auto",
+    pool: str = "auto",
     mode: str = "incremental",
     scheduler: str | None = None,
 ) -> list[UnitOutcome]:
     """Render the selected units in parallel and write the index page; returns outcomes.
 
-    `engine`: "fork" renders each unit in a fresh fork of this (warmed-up) process with the
-    in-process papermill engine; "kernel" uses a pool of worker processes, each notebook in its
-    own Jupyter kernel (papermill's default); "auto" picks fork where the OS has it.
+    `pool` (the CLI's `--engine`): "fork" renders each unit in a fresh fork of this (warmed-up)
+    process, the notebook run in-process; "kernel" uses a pool of worker processes, each
+    notebook in its own Jupyter kernel (papermill's default); "auto" picks fork where the OS
+    has it.
     `mode`: "incremental" skips units whose cache key (see `cache`) is unchanged and whose
     files exist; "resume" skips units whose files exist; "force" renders everything.
     `scheduler`: a dask.distributed address, or "local" for a LocalCluster (see `distributed`).
@@ -80,10 +81,10 @@ def run_batch(
         raise HMEError(f"--formats: expected a comma-separated subset of html,pdf, got {formats}")
     if mode not in ("incremental", "resume", "force"):
         raise HMEError(f"mode must be incremental, resume or force, got {mode!r}")
-    if engine == "auto":
-        engine = "fork" if fork_available() else "kernel"
-    if engine not in ("fork", "kernel"):
-        raise HMEError(f"--engine: expected fork or kernel, got {engine!r}")
+    if pool == "auto":
+        pool = "fork" if fork_available() else "kernel"
+    if pool not in ("fork", "kernel"):
+        raise HMEError(f"--engine: expected fork or kernel, got {pool!r}")
     db = Path(db).resolve()
     with Store.open(db, read_only=True) as store:
         years = [y for y in store.years() if y <= year]
@@ -100,19 +101,18 @@ def run_batch(
     selected = select_units(org, units, level)
     names = org.set_index("unit")["name"].astype(str).to_dict()
     root = (out_root or outputs_dir() / "reports") / str(year)
-    folders_by_year = {y: folder_names(dict(zip(o["unit"], o["name"].astype(str), strict=True)))
-                       for y, o in orgs.items()}
+    folders_by_year = {y: unit_folders(o) for y, o in orgs.items()}
     folders = folders_by_year[year]
     notebook = Path(notebook) if notebook else notebooks_dir() / REPORT_NOTEBOOK
     static = _static_fingerprint(notebook)
-    nb_engine = "inprocess" if engine == "fork" else "kernel"
+    executor = "inprocess" if pool == "fork" else "kernel"
     jobs, skipped = [], []
     for u in selected:
         key = unit_key(unit=u, year=year, notebook=notebook, lang=lang, formats=formats,
                        chain=ancestors(org, u), children=children(org, u),
                        folders=folders_by_year, data=data, static=static)
         job = UnitJob(year, u, names[u], root / folders[u], lang, db, tuple(formats), notebook,
-                      nb_engine, key)
+                      executor, key)
         if _up_to_date(job, mode):
             skipped.append(UnitOutcome(u, job.folder, True, 0.0, skipped=True))
         else:
@@ -125,7 +125,7 @@ def run_batch(
 
         outcomes = render_on_cluster(jobs, scheduler, workers, progress)
     else:
-        outcomes = render_jobs(jobs, workers, engine, progress)
+        outcomes = render_jobs(jobs, workers, pool, progress)
     write_index(root, year, db, folders, outcomes + skipped, lang)
     return outcomes + skipped
 
@@ -150,9 +150,10 @@ def _died(job: UnitJob, why: str) -> UnitOutcome:
     return UnitOutcome(job.unit, job.folder, False, 0.0, error=why)
 
 
-def render_jobs(jobs: list[UnitJob], workers: int, engine: str, progress=None) -> list[UnitOutcome]:
-    """Render `jobs` with `workers` processes: forks of this process, or a kernel-based pool."""
-    if engine == "fork":
+def render_jobs(jobs: list[UnitJob], workers: int, pool: str, progress=None) -> list[UnitOutcome]:
+    """Render `jobs` with `workers` processes: forks of this process (`pool` "fork"), or a
+    pool of spawned processes running each notebook in a Jupyter kernel ("kernel")."""
+    if pool == "fork":
         from hme_core.batch.forkpool import run_forked
 
         os.environ.setdefault("MPLBACKEND", "Agg")
@@ -165,8 +166,8 @@ def render_jobs(jobs: list[UnitJob], workers: int, engine: str, progress=None) -
     env_before = os.environ.get("MPLBACKEND")
     os.environ["MPLBACKEND"] = "Agg"
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            futures = [pool.submit(render_unit, job) for job in jobs]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as processes:
+            futures = [processes.submit(render_unit, job) for job in jobs]
             for fut in as_completed(futures):
                 outcomes.append(fut.result())
                 if progress:

@@ -29,8 +29,9 @@ def init(
 ) -> None:
     """Create params/narratives/<year>/<unit>.md for units without one, pre-filled with the
     analysis questions and data-driven suggestions (in comments). Existing files are skipped."""
-    from hme_core.narratives.files import init_narratives, narratives_dir
+    from hme_core.narratives.files import init_narratives
     from hme_core.store.duckdb_store import Store
+    from hme_core.unit_files import narratives_dir
 
     lang = language(lang)
     with Store.open(db_path(db), read_only=True) as store:

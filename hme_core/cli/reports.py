@@ -28,7 +28,7 @@ def reports(
     db: Path | None = DB_OPTION,
     resume: bool = typer.Option(False, "--resume", help="Only render units whose files are missing."),
     force: bool = typer.Option(False, "--force", help="Render every selected unit again."),
-    engine: str = typer.Option("auto", "--engine", help="fork (fast, default on Linux) or kernel."),
+    pool: str = typer.Option("auto", "--engine", help="fork (fast, default on Linux) or kernel."),
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="dask.distributed scheduler address, or 'local'."),
 ) -> None:
@@ -50,7 +50,7 @@ def reports(
 
         mode = "force" if force else "resume" if resume else "incremental"
         outcomes = run_batch(year, db_path(db), unit_list(units), level, fmt, workers, lang,
-                             progress=tick, engine=engine, mode=mode, scheduler=scheduler)
+                             progress=tick, pool=pool, mode=mode, scheduler=scheduler)
     seconds = time.perf_counter() - t0
     failed = [o for o in outcomes if not o.ok]
     skipped = sum(1 for o in outcomes if o.skipped)

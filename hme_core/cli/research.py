@@ -35,7 +35,7 @@ def research_command(
     title = "HME – forskningsunderlag" if lang == "sv" else "HME – research workbook"
     files = render_notebook(notebooks_dir() / "research_correlations.ipynb", params, folder,
                             title=title, header=title, lang=lang, formats=("html",),
-                            engine="inprocess")
+                            executor="inprocess")
     say(f"Research workbook: {files['html']} ({time.perf_counter() - t0:.1f} s)")
 
 

@@ -4,10 +4,10 @@
 file per year, one responses file per year in the input-file shape, headcounts and unit-level
 outcome indicators. `write_demo` writes them as Swedish exports (see its docstring).
 
-The answer model (HME.md for the target levels): each respondent has a general engagement factor
-g and three subfactors (motivation, leadership, governance) that share g, so they correlate about
-`FACTOR_CORR`. A statement's latent value is `LOADING` × its subfactor + noise + the unit's effect
-(persistent across years, plus an overall trend, a unit slope and yearly noise) + a statement
+The answer model (levels: docs/sources.md, SKR: HME): each respondent has a general engagement
+factor g and three subfactors (motivation, leadership, governance) that share g, so they correlate
+about `FACTOR_CORR`. A statement's latent value is `LOADING` × its subfactor + noise + the unit's
+effect (persistent across years, plus an overall trend, a unit slope and yearly noise) + a statement
 offset (hme8, goal follow-up, lowest) + a manager bonus; it is cut at `THRESHOLDS` into 1–5. eNPS
 follows motivation; HSE a safety factor correlated with g. Outcomes (sick leave, turnover, …)
 depend on the unit's true engagement plus noise, so unit-level analyses have something to find.
@@ -30,11 +30,11 @@ FACTOR_CORR = 0.65
 LOADING = 0.82
 #: Cut points on the latent scale between codes 1|2, 2|3, 3|4, 4|5.
 THRESHOLDS = np.array([-1.95, -1.45, -0.85, 0.15])
-#: Latent offset per statement (HME.md: goal follow-up, hme8, is often the lowest).
+#: Latent offset per statement (goal follow-up, hme8, is often the lowest; docs/sources.md).
 ITEM_OFFSET = {"hme1": 0.25, "hme2": -0.1, "hme3": -0.15, "hme4": -0.05, "hme5": 0.3,
                "hme6": 0.1, "hme7": -0.05, "hme8": -0.45, "hme9": 0.25}
 SUBINDICES = ("motivation", "leadership", "governance")
-MANAGER_BONUS = 0.3  # about +5 index points (HME.md: managers score higher than staff)
+MANAGER_BONUS = 0.3  # about +5 index points (managers score higher than staff)
 TREND_PER_YEAR = 0.035  # slight improvement overall
 ADMIN_EFFECT = {"HSF": -0.06, "RS": 0.0, "TV": 0.06, "KU": 0.15, "KT": -0.03}
 ENPS_CUM = np.array([.03, .05, .07, .10, .14, .22, .33, .50, .71, .85])  # P(score <= 0..9)
@@ -303,8 +303,8 @@ def _check_years(years: Sequence[int]) -> tuple[int, ...]:
 def generate_demo(seed: int = 2025, years: Sequence[int] = (2023, 2024, 2025)) -> DemoData:
     """Generate the Region Demo data set; the same seed always gives identical frames.
 
-    One unit (`demo_names.RENAMED`) has a new name from the second year on, one unit
-    (`demo_names.ADDED`) exists only in the last year, and `N_SMALL_UNITS` leaf units have fewer
+    One unit (`names.RENAMED`) has a new name from the second year on, one unit
+    (`names.ADDED`) exists only in the last year, and `N_SMALL_UNITS` leaf units have fewer
     than five respondents. Response rates are 60–85 % per unit (plus yearly noise).
 
     >>> demo = generate_demo(seed=1, years=[2024])

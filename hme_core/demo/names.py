@@ -13,7 +13,7 @@ from dataclasses import dataclass
 ROOT_CODE = "R"
 ROOT_NAME = "Region Demo"
 
-#: Kinds whose staff have patient contact and answer HSE (HME.md: staff with patient contact).
+#: Kinds whose staff have patient contact and answer HSE (docs/sources.md, HSE).
 PATIENT_FACING = frozenset({"avd", "vc", "mott", "tand"})
 
 #: Professions per unit kind, with their shares (each row sums to 1).
@@ -209,7 +209,7 @@ ADMINISTRATIONS: list[tuple[str, str, list[tuple[str, str, list[Group]]]]] = [
     ]),
 ]
 
-#: The one unit renamed in the second year (HME.md: same code, new name in a later org file).
+#: The one unit renamed in the second year (same code, new name in a later org file).
 RENAMED = ("R.HSF.PVN.VC01", "Hälsocentralen Ängby")
 #: The unit opened in the last year (absent from earlier org files).
 ADDED = ("R.HSF.PVS.VC99", "Vårdcentralen Nya hamnen", "R.HSF.PVS", "vc")

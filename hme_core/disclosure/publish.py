@@ -1,9 +1,9 @@
 """What may be published: the one place that decides, for every output.
 
 Rules, in order:
-1. Primary (HME.md, applied by `scoring`): a statement needs `min_n_index` answers, an index
-   needs it on each of its statements, eNPS needs it on its question, an answer distribution
-   (stoplight, eNPS shares) needs `min_n_distribution`.
+1. Primary (`disclosure.primary`; docs/sources.md, SKR: HME): a statement needs `min_n_index`
+   answers, an index needs it on each of its statements, eNPS needs it on its question, an answer
+   distribution (stoplight, eNPS shares) needs `min_n_distribution`.
 2. Secondary (complementary) suppression (`cell_suppression`): no hidden value may follow
    exactly from published values and the public counts `n`, across (a) the org tree (a parent
    = its children's subtrees + its direct respondents), (b) breakdowns (a unit = its groups;
@@ -20,6 +20,9 @@ its statement (or eNPS score) is, since it reveals that value. A dimension (an i
 themes) is hidden wherever any of its themes is. A categorical item (Ja/Nej) has no value: its
 shares are a distribution, decided like a stoplight. The unit totals are decided
 first, on the tree alone; breakdown groups are then chosen as complements before any total.
+
+The decision is made here once per year, from the statistics of every cell (computed once, and
+handed on in the `Publication`); `results.tables` applies it to the values of `scoring`.
 """
 
 from __future__ import annotations
@@ -31,10 +34,10 @@ import numpy as np
 import pandas as pd
 
 from hme_core.config import Settings
+from hme_core.disclosure.primary import PRIMARY, enps_results, index_results, statement_results
 from hme_core.disclosure.secondary import DIRECT, SUBTREE, TOTAL, Lattice, build_lattice, suppress
 from hme_core.instruments import InstrumentSet
 from hme_core.orgtree import closure
-from hme_core.scoring.indices import PRIMARY, enps_results, index_results, statement_results
 from hme_core.scoring.statistics import answer_statistics, rollup_statistics
 from hme_core.vocabulary import BREAKDOWN_VARIABLES
 
@@ -55,7 +58,8 @@ class Publication:
     statements: pd.DataFrame
     indices: pd.DataFrame
     distributions: pd.DataFrame
-    subtree_stats: pd.DataFrame | None = None  # answer statistics of each unit's subtree
+    subtree_stats: pd.DataFrame  # answer statistics of each unit's subtree
+    layer_stats: pd.DataFrame  # of every cell, as `layer_statistics` gives them
 
 
 def breakdown_variables(responses: pd.DataFrame,
@@ -83,13 +87,16 @@ def layer_statistics(responses: pd.DataFrame, org: pd.DataFrame, instruments: In
     up = closure(org)
     nonleaf = set(org["parent"].dropna().astype(str))
     frames = []
-    # One pass over the respondents at the finest grouping; the statistics add up, so every
-    # layer (unit, unit x sex, unit x role) is a sum of it.
+    # The unit totals are a sum over the finest grouping; each breakdown layer (unit x sex,
+    # unit x role) is its own pass, so that its sums of person means (not integers) are added
+    # in one order whatever other variables exist: published group values do not move by a
+    # rounding step when a variable is added.
     filled = responses.assign(**{v: responses[v].astype("string").fillna(UNKNOWN_GROUP)
                                  for v in variables})
     finest = answer_statistics(filled, instruments, by=("unit", *variables))
     for var in ("", *variables):
-        own = finest.groupby(level=["unit", var] if var else ["unit"], sort=True).sum()
+        own = (answer_statistics(filled, instruments, by=("unit", var)) if var
+               else finest.groupby(level=["unit"], sort=True).sum())
         frames.append(_labelled(rollup_statistics(own, up), var, SUBTREE))
         units = own.index.get_level_values("unit").astype(str)
         frames.append(_labelled(own[units.isin(nonleaf)], var, DIRECT))
@@ -151,6 +158,15 @@ def _frame(solver: _Solver, n: np.ndarray, primary: np.ndarray, hidden: np.ndarr
     return out.reset_index(drop=True)
 
 
+def _distribution(solver: _Solver, rows: pd.DataFrame, shown: pd.Series, n: np.ndarray,
+                  value_hidden: np.ndarray, item: str) -> pd.DataFrame:
+    """Decisions on an item's answer distribution (unit totals): hidden where the primary rule
+    says so or its value is hidden (it would reveal the value), plus secondary suppression."""
+    _, primary = solver.arrays(rows, ~shown.to_numpy(bool))
+    primary |= value_hidden
+    return _frame(solver, n, primary, solver.hide(n, primary, groups=False), "item", item, True)
+
+
 def decide_publication(
     responses: pd.DataFrame,
     org: pd.DataFrame,
@@ -159,7 +175,7 @@ def decide_publication(
     variables: Sequence[str] = BREAKDOWN_VARIABLES,
 ) -> Publication:
     """Decide every publishable cell of a year (pure). Cells with n = 0 are left out (nothing
-    to publish; callers mark them primary as the scoring does)."""
+    to publish; `results.tables` marks them primary)."""
     variables = breakdown_variables(responses, variables)
     stats = layer_statistics(responses, org, instruments, variables)
     keys = stats.index.to_frame(index=False)
@@ -174,10 +190,7 @@ def decide_publication(
         n, primary = solver.arrays(rows, rows["suppression"] == PRIMARY)
         hidden = item_hidden[item] = solver.hide(n, primary)
         statements.append(_frame(solver, n, primary, hidden, "item", item))
-        _, dist_primary = solver.arrays(rows, ~rows["distribution_shown"].astype(bool))
-        dist_primary |= hidden
-        dist_hidden = solver.hide(n, dist_primary, groups=False)
-        dists.append(_frame(solver, n, dist_primary, dist_hidden, "item", item, True))
+        dists.append(_distribution(solver, rows, rows["distribution_shown"], n, hidden, item))
     for ins in instruments:
         method = ins.resolved_method(settings.method)
         for index in ins.indices:
@@ -189,11 +202,8 @@ def decide_publication(
                 hidden = solver.hide(n, primary, groups=False)
                 indices.append(_frame(solver, n, primary, hidden, "index", index.id, True))
                 e = enps_results(stats, ins, settings)
-                _, dist_primary = solver.arrays(e, e["detractors"].isna())
-                dist_primary |= hidden
-                dist_hidden = solver.hide(n, dist_primary, groups=False)
-                dists.append(_frame(solver, n, dist_primary, dist_hidden, "item", index.items[0],
-                                    True))
+                dists.append(_distribution(solver, e, e["detractors"].notna(), n, hidden,
+                                           index.items[0]))
                 continue
             from_items = np.zeros(len(n), bool)
             for item in index.items:
@@ -211,6 +221,7 @@ def decide_publication(
     totals = stats.xs(("", TOTAL, SUBTREE), level=["variable", "group", "kind"])
     return Publication(
         subtree_stats=totals.rename_axis("unit"),
+        layer_stats=stats,
         statements=pd.concat(statements, ignore_index=True) if statements else empty,
         indices=(pd.concat(indices, ignore_index=True) if indices
                  else empty.rename(columns={"item": "index"})),
@@ -218,22 +229,3 @@ def decide_publication(
                        if dists else empty[["unit", "item", "n", "suppression"]]),
     )
 
-
-def apply_decision(frame: pd.DataFrame, decisions: pd.DataFrame, on: Sequence[str],
-                   values: Sequence[str]) -> pd.DataFrame:
-    """`frame` with `suppression` from `decisions` and `values` blanked (NaN) where hidden.
-
-    Rows without a decision (nobody answered) are 'primary', as the scoring marks them.
-    Row order is kept; `frame` is not modified.
-    """
-    on = list(on)
-    if not set(on) <= set(frame.columns):  # nothing scored (e.g. no complete index)
-        return frame
-    key = pd.MultiIndex.from_frame(frame[on].astype(str))
-    decided = decisions.assign(**{c: decisions[c].astype(str) for c in on}).set_index(on)
-    label = decided["suppression"].reindex(key).fillna(PRIMARY).to_numpy()
-    out = frame.assign(suppression=label)
-    hidden = label != ""
-    for column in values:
-        out[column] = out[column].where(~hidden)
-    return out

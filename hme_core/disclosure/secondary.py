@@ -64,7 +64,7 @@ def build_lattice(
 ) -> Lattice:
     """Cells and relations of an org tree, optionally crossed with group variables.
 
-    Relations (HME.md: a unit's result covers its whole subtree, direct respondents included):
+    Relations (a unit's result covers its whole subtree, direct respondents included):
     - tree, per layer (the total and each (variable, group)) and non-leaf unit p:
       `cell(p) = sum of cell(child) + direct(p)`;
     - groups, per variable, unit and kind: `cell(unit, total) = sum over groups of cell(unit,

@@ -29,9 +29,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from babel.dates import format_date
 from babel.numbers import format_decimal
+
+from hme_core.yaml_files import read_mapping
 
 MISSING = "–"  # en dash, shown for suppressed or missing values
 MINUS = "\u2212"  # true minus sign, typographically correct in both Swedish and English
@@ -46,7 +47,7 @@ def _load_catalogues() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     locales: dict[str, str] = {}
     texts: dict[str, dict[str, str]] = {}
     for path in files:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = read_mapping(path)
         locales[path.stem] = doc["language"]["locale"]
         for key, text in doc["texts"].items():
             texts.setdefault(key, {})[path.stem] = text

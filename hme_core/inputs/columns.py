@@ -3,7 +3,7 @@
 Rules, in order of precedence for each header:
 1. a header equal to a canonical id (`unit`, `hme1`, ...) passes through;
 2. the explicit map in `params/column_map.yaml` (e.g. `Enhet: unit`);
-3. every item's Swedish and English statement text (HME.md's exact survey wording) maps to the
+3. every item's Swedish and English statement text (the exact wording, docs/sources.md) maps to the
    item id, so an export whose headers are the statements needs no configuration.
 Matching ignores case, surrounding and repeated spaces, byte-order marks and zero-width spaces,
 Unicode compatibility forms (NFKC: full-width '５' is '5') and, for statements, a trailing
@@ -18,11 +18,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import yaml
-
 from hme_core.errors import ConfigError, InputError, InputIssue
 from hme_core.instruments import InstrumentSet
 from hme_core.paths import params_dir
+from hme_core.yaml_files import read_mapping
 
 RESPONDENT_COLUMNS = ("respondent_id", "unit", "sex", "role", "profession", "age_group",
                       "patient_contact")
@@ -48,12 +47,7 @@ def _statement_key(text: str) -> str:
 def load_column_map(path: str | Path | None = None) -> dict[str, str]:
     """Read `params/column_map.yaml`: {header key (see `header_key`): canonical id}."""
     path = Path(path) if path else params_dir() / "column_map.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read YAML ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of vendor header -> column id")
+    data = read_mapping(path, "a mapping of vendor header -> column id")
     result: dict[str, str] = {}
     for key, value in data.items():
         if not isinstance(value, str) or not value.strip():

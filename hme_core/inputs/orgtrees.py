@@ -1,7 +1,7 @@
 """Org trees and head counts from files, validated before they reach the store.
 
-A unit's result includes everyone in its subtree (HME.md), so the tree must really be a tree:
-unique unit codes, every parent a unit of the file, exactly one root, no cycles. Head counts
+A unit's result includes everyone in its subtree (docs/sources.md), so the tree must really be a
+tree: unique unit codes, every parent a unit of the file, exactly one root, no cycles. Head counts
 (employees per unit and year) feed response rates. Every problem found is collected and raised
 once as `InputError` with file, row as in the file, column header, value and what was expected.
 """

@@ -34,9 +34,9 @@ CREATE TABLE IF NOT EXISTS outcomes (
     value DOUBLE NOT NULL, unit_of_measure VARCHAR, source_file VARCHAR, source_row INTEGER,
     PRIMARY KEY (year, unit, indicator));
 """
-_YEAR = re.compile(r"^(\d{4})(?:[.,]0+)?$")
+_YEAR = re.compile(r"^(\d{4})(?:[.,]0+)?$", re.ASCII)  # ASCII digits only (not '٢٠٢٥')
 _INDICATOR = re.compile(r"^[a-z][a-z0-9_]*$")
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$", re.ASCII)
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 
 
@@ -54,7 +54,8 @@ def parse_number(text: str) -> float | None:
 
 
 def parse_year(text: str) -> int | None:
-    """A four-digit year (`2024`, Excel's `2024.0`); None otherwise (`2024-01`, `24`)."""
+    """A four-digit year in ASCII digits (`2024`, Excel's `2024.0`); None otherwise (`2024-01`,
+    `24`, Arabic-Indic `٢٠٢٤`)."""
     m = _YEAR.match(text.strip())
     return int(m.group(1)) if m and 1900 <= int(m.group(1)) <= 2100 else None
 

@@ -6,7 +6,7 @@ Every reader returns a `RawTable`; `read_table` then applies the common rules: h
 duplicate headers refused, blank cells as `pd.NA`, fully blank rows dropped (their numbers kept
 for the rows after them), and a file without data rows refused.
 
-Swedish exports (STACK.md): `;` separator with decimal comma, UTF-8 with or without BOM or
+Swedish exports (docs/sources.md): `;` separator with decimal comma, UTF-8 with or without BOM or
 cp1252; UTF-16/32 with a BOM (Excel's "Unicode text"). A stray BOM (U+FEFF) inside the text is
 removed. Hostile input gets an `InputError`, never a traceback: files above `MAX_INPUT_BYTES`
 are refused before reading (memory stays bounded), binary data, an unclosed quote and rows
@@ -200,7 +200,7 @@ def _records_to_table(records: Iterable[tuple], path: Path) -> RawTable:
 
 
 def _decode(path: Path, raw: bytes) -> tuple[str, str]:
-    """A BOM decides (UTF-16/32, UTF-8); else UTF-8 tried strictly, then cp1252 (STACK.md).
+    """A BOM decides (UTF-16/32, UTF-8); else UTF-8 tried strictly, then cp1252 (Windows exports).
     Binary data (NUL bytes, control characters) is refused; stray BOMs are removed."""
     for bom, encoding in _BOMS:
         if raw.startswith(bom):

@@ -1,7 +1,7 @@
 """The canonical response table: one row per respondent, answers as the scale's codes.
 
 `load_responses(path, ...)` reads any supported file (`readers.py`), renames vendor headers to
-canonical ids (`column_map.py`) and parses every cell; `parse_responses(raw, ...)` does the work
+canonical ids (`inputs.columns`) and parses every cell; `parse_responses(raw, ...)` does the work
 on an already read `RawTable`. Every problem found is collected and raised once as `InputError`
 (file, row as in the file, column header as in the file, value, what was expected).
 
@@ -15,8 +15,8 @@ Canonical table, columns in this order:
 - one `Int16` column per item present in the file, in instrument order, holding the answer
   CODE (1-5 on the HME scale, 0-10 for eNPS); NA = missing.
 
-Answers (HME.md): a code of the item's scale, also written "5.0" or "5,0"; a Swedish or English
-option label of the scale (case and surrounding spaces ignored); blank, a `missing_labels`
+Answers (docs/sources.md): a code of the item's scale, also written "5.0" or "5,0"; a Swedish or
+English option label of the scale (case and surrounding spaces ignored); blank, a `missing_labels`
 entry ("Vet ej", ...) or a `missing_codes` entry are missing (NA), never zero. A code on the item's
 own scale always wins over `missing_codes` (6 is a valid eNPS answer even when 6 = "Vet ej" on
 HME). Anything else is an error. Text is NFKC-normalised first, so full-width digits ('５') read

@@ -1,10 +1,10 @@
 """HR narratives: one Markdown file per unit and year, written by people, never by the code.
 
 Layout: ``params/narratives/<year>/<folder>.md``, where ``<folder>`` is the unit's report folder
-name (`safe_names.folder_names` over that year's org tree, as `batch` and `cache` use), e.g.
+name (`unit_files.unit_folders` over that year's org tree, as `batch` uses), e.g.
 ``params/narratives/2025/avdelning-1_a1.md``. A renamed unit gets a new file name that year.
 
-File convention (the analysis questions of seed 002 / HME.md, plus an action plan as in seed 003):
+File convention (the analysis questions plus an action plan, docs/sources.md):
 
 - Level-1 or level-2 headings start the sections. Recognised (case, ``?`` and ``:`` ignored):
   ``Vad är viktigt att bevara?`` / ``What is important to keep?`` (key ``keep``),
@@ -40,17 +40,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from hme_core.config import load_settings
 from hme_core.i18n import t
 from hme_core.instruments import load_instruments
 from hme_core.narratives.suggestions import SECTION_SUGGESTIONS, data_suggestions
 from hme_core.orgtree import tree_order
-from hme_core.paths import params_dir
 from hme_core.report.data import load_report_data
 from hme_core.store.duckdb_store import Store
-from hme_core.unit_files import folder_names
+from hme_core.unit_files import narrative_path, unit_folders
 
 SECTIONS: tuple[str, ...] = ("keep", "improve", "escalate", "actions")
 QUESTION_KEYS = {"keep": ("analysis_keep", 4), "improve": ("analysis_improve", 3),
@@ -74,7 +71,7 @@ _YEAR = re.compile(r"\b(\d{4})\b")
 
 @dataclass(frozen=True)
 class Action:
-    """One action of an action plan (seed 003: measure, owner, timetable)."""
+    """One action of an action plan (measure, owner, timetable)."""
 
     text: str
     owner: str | None = None
@@ -106,24 +103,10 @@ class Narrative:
         return section_items(self.text("escalate"))
 
 
-# ---- layout ----------------------------------------------------------------------------
-def narratives_dir(year: int) -> Path:
-    """``params/narratives/<year>/`` (honours ``HME_PARAMS``)."""
-    return params_dir() / "narratives" / str(int(year))
-
-
-def unit_folders(org: pd.DataFrame) -> dict[str, str]:
-    """{unit code: file stem} for a year's org tree (`Store.load_org` order, as `batch` and
-    `cache` build them), so a narrative is named like its unit's report folder."""
-    return folder_names(dict(zip(org["unit"], org["name"].astype(str), strict=True)))
-
-
-def narrative_path(year: int, unit: str, folders: dict[str, str]) -> Path:
-    return narratives_dir(year) / f"{folders[unit]}.md"
-
-
-def narrative_file(year: int, unit: str, db: str | Path | None = None) -> Path:
-    """The path of one unit's narrative file (it may not exist yet); for the workbook."""
+# ---- layout (names: `hme_core.unit_files`) ---------------------------------------------
+def stored_narrative_path(year: int, unit: str, db: str | Path | None = None) -> Path:
+    """One unit's narrative file (it may not exist yet), named over the stored org tree of
+    `year`; for the workbook."""
     from hme_core.errors import HMEError
     from hme_core.paths import default_db
 
@@ -301,7 +284,7 @@ def init_narratives(year: int, units: list[str] | None, store: Store,
                     lang: str = "sv") -> list[InitResult]:
     """Create the missing narrative files of `year` (all units, or the given codes).
 
-    Existing files are left exactly as they are (issue 4: "it never overwrites a file").
+    Existing files are left exactly as they are: HR's text is never overwritten.
     """
     from hme_core.errors import HMEError
 

@@ -1,4 +1,4 @@
-"""Narrative Markdown → safe HTML for reports (issue 4: "no script, no remote content, no raw
+"""Narrative Markdown → safe HTML for reports ("no script, no remote content, no raw
 HTML that can break the page").
 
 Two layers, so that a mistake in one is caught by the other:

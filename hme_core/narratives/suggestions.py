@@ -1,4 +1,4 @@
-"""Data-driven starting points for the analysis dialogue (issue 4; questions from seed 002).
+"""Data-driven starting points for the analysis dialogue (questions: docs/sources.md).
 
 From one unit's stored results (`ReportData`, where every suppressed value is already NaN):
 
@@ -19,19 +19,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from hme_core.errors import ConfigError
 from hme_core.i18n import fmt_number, fmt_percent, fmt_signed, t, trend_arrow
 from hme_core.instruments import InstrumentSet
 from hme_core.paths import params_dir
 from hme_core.report.data import ReportData
+from hme_core.yaml_files import parse_model, read_mapping
 
 KINDS: tuple[str, ...] = ("strengths", "above_parent", "improved", "areas_to_improve",
                           "below_parent", "declined", "disagreement", "low_response",
                           "no_results")
-# Which suggestions belong under which analysis question (seed 002: keep / improve / raise).
+# Which suggestions belong under which analysis question (keep / improve / raise).
 SECTION_SUGGESTIONS: dict[str, tuple[str, ...]] = {
     "keep": ("strengths", "above_parent", "improved"),
     "improve": ("areas_to_improve", "below_parent", "declined", "disagreement", "low_response",
@@ -40,7 +39,7 @@ SECTION_SUGGESTIONS: dict[str, tuple[str, ...]] = {
 
 
 class SuggestionRules(BaseModel):
-    """Thresholds of ``params/analysis.yaml`` (defaults as in the brief of issue 4)."""
+    """Thresholds of ``params/analysis.yaml`` (defaults chosen for this project)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -57,16 +56,7 @@ def load_rules(path: Path | None = None) -> SuggestionRules:
     path = Path(path) if path else params_dir() / "analysis.yaml"
     if not path.exists():
         return SuggestionRules()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return SuggestionRules(**data)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: cannot read YAML ({exc})") from exc
-    except (TypeError, ValidationError) as exc:
-        if isinstance(exc, TypeError):
-            raise ConfigError(f"{path}: expected a mapping at the top level") from exc
-        raise ConfigError("\n".join(f"{path}: key '{'.'.join(map(str, e['loc']))}': {e['msg']}"
-                                    for e in exc.errors())) from exc
+    return parse_model(SuggestionRules, read_mapping(path), path)
 
 
 def disagreement_shares(distributions: pd.DataFrame, statements: pd.DataFrame,

@@ -1,4 +1,4 @@
-"""Target values for indicators, followed up over the years (seed 003, HME.md "Action plans and
+"""Target values for indicators, followed up over the years (docs/sources.md, "Action plans and
 targets").
 
 ``params/targets.yaml``::
@@ -13,7 +13,7 @@ targets").
       - indicator: hme8
         scope: R.HSF
         baseline: {year: 2023, value: 66.2}
-        direction: up               # … or only a direction (↑ / ↓), as in seed 003
+        direction: up               # … or only a direction (↑ / ↓)
 
 Status in a report year (values compared at the report's rounding, so what is shown agrees):
 
@@ -79,7 +79,7 @@ class Baseline(_Model):
 
 
 class Target(_Model):
-    """One indicator with its baseline and a target value and/or direction (seed 003)."""
+    """One indicator with its baseline and a target value and/or direction (docs/sources.md)."""
 
     indicator: str
     scope: str = "root"

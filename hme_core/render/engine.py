@@ -1,7 +1,7 @@
 """A papermill engine that runs a notebook's cells in this process's IPython shell.
 
 papermill's default engine starts a Jupyter kernel per notebook: on this machine ~3.5 s of
-process start and imports for reports whose own work is ~2 s (TOOLING.md). This engine skips the
+process start and imports for reports whose own work is ~2 s (measured here). This engine skips the
 kernel; `hme_core.batch.forkpool` runs it in a fresh fork of a warmed-up process for every notebook,
 so imports are paid once while every notebook still starts from a pristine interpreter.
 

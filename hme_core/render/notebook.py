@@ -1,6 +1,6 @@
 """Notebook -> executed notebook (papermill) -> HTML (nbconvert, inputs hidden) -> PDF (weasyprint).
 
-TOOLING.md: papermill's `--report-mode` does not hide code for nbconvert, so HTML is exported
+papermill's `--report-mode` only sets metadata that nbconvert ignores, so HTML is exported
 with `exclude_input`; weasyprint runs no JavaScript, so reports embed charts as images; kernel
 starts occasionally race under load, so a failed start is retried. Every output file is written
 to a temporary name and renamed when complete.
@@ -34,22 +34,23 @@ def _kernel_start_failed(exc: Exception) -> bool:
                                    "Kernel died before replying", "DeadKernelError"))
 
 
-ENGINES = {"kernel": None, "inprocess": "hme-inprocess"}
+EXECUTORS = {"kernel": None, "inprocess": "hme-inprocess"}  # executor -> papermill engine
 
 
 def execute_notebook(
-    notebook: Path, parameters: dict, output: Path, timeout: int = 600, engine: str = "kernel"
+    notebook: Path, parameters: dict, output: Path, timeout: int = 600, executor: str = "kernel"
 ) -> nbformat.NotebookNode:
     """Run `notebook` with papermill, saving the executed copy at `output` (also on failure).
 
-    `engine`: "kernel" (papermill's default: a fresh Jupyter kernel) or "inprocess" (our
-    `hme_core.render.engine`, for a fresh forked process per notebook, see `forkpool`).
+    `executor`, where the cells run: "kernel" (papermill's default engine: a fresh Jupyter
+    kernel) or "inprocess" (this process, through our papermill engine `hme_core.render.engine`;
+    for a fresh forked process per notebook, see `forkpool`).
     """
     import papermill as pm
 
-    if engine not in ENGINES:
-        raise HMEError(f"engine must be one of {sorted(ENGINES)}, got {engine!r}")
-    if engine == "inprocess":
+    if executor not in EXECUTORS:
+        raise HMEError(f"executor must be one of {sorted(EXECUTORS)}, got {executor!r}")
+    if executor == "inprocess":
         from hme_core.render import engine as _register  # noqa: F401  (registers the papermill engine)
 
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -58,14 +59,14 @@ def execute_notebook(
             return pm.execute_notebook(
                 str(notebook), str(output), parameters=parameters, progress_bar=False,
                 log_output=False, cwd=str(REPO_ROOT), execution_timeout=timeout,
-                request_save_on_cell_execute=False, engine_name=ENGINES[engine],
+                request_save_on_cell_execute=False, engine_name=EXECUTORS[executor],
             )
         except pm.PapermillExecutionError as exc:
             raise RenderError(
                 f"{notebook.name} failed in cell {exc.exec_count} ({exc.ename}: {exc.evalue}); "
                 f"see {output}"
             ) from exc
-        except Exception as exc:  # kernel start races (TOOLING.md): retry a few times
+        except Exception as exc:  # kernel starts race under load (ZMQ port in use): retry
             if attempt == KERNEL_START_RETRIES or not _kernel_start_failed(exc):
                 raise
             time.sleep(0.5 * attempt)
@@ -131,12 +132,12 @@ def render_notebook(
     header: str,
     lang: str = "sv",
     formats: Iterable[str] = ("html", "pdf"),
-    engine: str = "kernel",
+    executor: str = "kernel",
 ) -> dict[str, Path]:
     """Execute and convert one notebook into `out_dir`: `report.ipynb`, `report.html`, `report.pdf`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / "report.ipynb"  # kept on failure: the error message points here
-    nb = execute_notebook(notebook, parameters, executed, engine=engine)
+    nb = execute_notebook(notebook, parameters, executed, executor=executor)
     written = {"ipynb": executed}
     html_text = page(notebook_body(nb), title, lang, header)
     formats = set(formats)

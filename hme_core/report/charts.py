@@ -33,9 +33,7 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
 
 from hme_core.i18n import MISSING, check_lang, fmt_number, fmt_percent, fmt_signed, t  # noqa: E402
 
@@ -46,12 +44,10 @@ UNIT_COLOUR = "#1B4F72"  # the unit's own current result: strong navy
 ANCESTOR_COLOURS = ("#6B8199", "#9AAABB", "#C3CDD8")  # parents, grandparents …: blue-greys
 PREVIOUS_COLOURS = ("#A7C3DD", "#D3E1EE", "#E9F0F7")  # earlier years: light blues, hatched
 PREVIOUS_HATCHES = ("////", "....", "xxxx")
-# Stoplight (002): dark red (1) → red → yellow → light green → dark green (5).
+# Stoplight (docs/sources.md): dark red (1) → red → yellow → light green → dark green (5).
 STOPLIGHT_COLOURS = {1: "#A3262A", 2: "#E0705F", 3: "#F2C94C", 4: "#9ACB84", 5: "#2F7D45"}
 ENPS_COLOURS = {"promoters": STOPLIGHT_COLOURS[5], "passive": STOPLIGHT_COLOURS[3],
                 "detractors": STOPLIGHT_COLOURS[2]}
-LINE_COLOURS = (UNIT_COLOUR, "#2A9D8F", "#C77D1E", "#7B5EA7", "#6C7A89", "#8C564B")
-LINE_MARKERS = ("o", "s", "D", "^", "v", "P")
 
 
 FONTS = ("Liberation Sans", "Arial", "Helvetica", "DejaVu Sans")  # first installed one wins
@@ -240,12 +236,13 @@ def stoplight_colours(k: int) -> list[str]:
 
 def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
                      title: str | None = None, codes: Sequence[int] | None = None) -> Figure:
-    """100 % stacked bars of answer shares per statement (stoplight chart, seed 002).
+    """100 % stacked bars of answer shares per statement (stoplight chart, docs/sources.md).
 
     `data` columns: ``statement`` (text, wrapped at ~45 characters), ``code``,
     ``share`` (0–1), ``n`` (answers to the statement). `labels` are the answer texts of
-    `codes` (default 1..len(labels)), worst first; any scale of 2 to 11 options. As in 002's legend, the best answer (5, dark green) comes first, on the left;
-    shares ≥ 6 % are printed inside their segment and 'n = …' at the right of each bar.
+    `codes` (default 1..len(labels)), worst first: any scale of 2 to 11 options. As in the
+    vendor report's legend, the best answer (dark green) comes first, on the left; shares
+    ≥ 6 % are printed inside their segment and 'n = …' at the right of each bar.
     """
     _require(data, ("statement", "code", "share", "n"), "stoplight_figure")
     check_lang(lang)
@@ -284,8 +281,8 @@ def enps_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
     """Stacked bars of promoters / passives / detractors per series, eNPS written at the right.
 
     `data` columns: ``series`` (label), ``detractors_pct``, ``passive_pct``, ``promoters_pct``
-    (0–100), ``enps`` (−100..100; eNPS = % promoters − % detractors, seed 002). Promoters come
-    first on the left, as in 002 ("Ambassadörer, Passiva, Kritiker").
+    (0–100), ``enps`` (−100..100; eNPS = % promoters − % detractors; docs/sources.md). Promoters
+    come first on the left, as in the vendor report ("Ambassadörer, Passiva, Kritiker").
     """
     cols = ("series", "detractors_pct", "passive_pct", "promoters_pct", "enps")
     _require(data, cols, "enps_figure")
@@ -305,64 +302,6 @@ def enps_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
                     va="center", ha="left", fontsize=8.5, fontweight="bold",
                     transform=ax.get_yaxis_transform())
         _legend_below(fig, handles, [h.get_label() for h in handles], 3)
-    return fig
-
-
-def _spread(values: list[float], gap: float) -> list[float]:
-    """Label positions near `values` (any order) at least `gap` apart, keeping their order."""
-    order = np.argsort(values)
-    placed = np.asarray(values, dtype=float)[order]
-    for i in range(1, len(placed)):
-        placed[i] = max(placed[i], placed[i - 1] + gap)
-    shift = (placed - np.sort(values)).mean()  # recentre so labels stay close to their points
-    out = np.empty_like(placed)
-    out[order] = placed - shift / 2
-    return out.tolist()
-
-
-def trend_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
-    """Index values over the years: one line with markers per index, each value printed.
-
-    `data` columns: ``year`` (int), ``index`` (display label), ``value`` (0–100; NaN = gap).
-    Lines differ by colour and marker; labels sit right of each point, spread apart if close.
-    """
-    _require(data, ("year", "index", "value"), "trend_figure")
-    check_lang(lang)
-    indices = _unique(data["index"])
-    years = sorted(int(y) for y in data["year"].unique())
-    shown = data["value"].dropna()
-    lo = max(0.0, np.floor((shown.min() - 2) / 5) * 5) if len(shown) else 0.0
-    hi = min(100.0, np.ceil((shown.max() + 2) / 5) * 5) if len(shown) else 100.0
-    height = 2.9
-    gap = (hi - lo) * 10 / (height * 72 * 0.7)  # ~10 pt between labels, in data units
-    with _style():
-        fig, ax = _new_figure(height)
-        labels: dict[int, list[tuple[float, str, str]]] = {y: [] for y in years}
-        for i, name in enumerate(indices):
-            rows = data.loc[data["index"] == name].sort_values("year")
-            colour = LINE_COLOURS[i % len(LINE_COLOURS)]
-            ax.plot(rows["year"], rows["value"], color=colour, linewidth=1.8, markersize=5,
-                    marker=LINE_MARKERS[i % len(LINE_MARKERS)], label=str(name))
-            for year, value in zip(rows["year"], rows["value"], strict=True):
-                if not pd.isna(value):
-                    labels[int(year)].append((float(value), fmt_number(value, 1, lang), colour))
-        for year, points in labels.items():
-            for (_, text, colour), ly in zip(points, _spread([p[0] for p in points], gap),
-                                             strict=True):
-                ax.annotate(text, (year, ly), xytext=(7, 0), textcoords="offset points",
-                            va="center", fontsize=7.5, color=colour, fontweight="bold",
-                            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"})
-        ax.set_xticks(years, [str(y) for y in years])
-        ax.set_xlim(years[0] - 0.35, years[-1] + 0.6)
-        ax.set_ylim(lo, hi)
-        ax.yaxis.set_major_locator(MultipleLocator(5 if hi - lo <= 40 else 20))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, 0, lang)))
-        ax.set_ylabel(t("index_axis", lang))
-        ax.grid(axis="x", visible=False)
-        sns.despine(ax=ax)
-        handles = [Line2D([], [], color=h.get_color(), marker=h.get_marker(), linewidth=1.8)
-                   for h in ax.get_lines()]
-        _legend_below(fig, handles, [str(i) for i in indices], min(len(indices), 4))
     return fig
 
 

@@ -1,8 +1,8 @@
 """The data one unit report shows, read from stored results (no scoring happens here).
 
-Comparisons follow seed 002: the unit next to each level above it up to the top, and to the
-same unit's earlier years. Values of suppressed cells are already NaN in the stored results,
-so nothing here can show them; this module only selects and joins.
+Comparisons (docs/sources.md, Reference vendor report): the unit next to each level above it up to
+the top, and to the same unit's earlier years. Values of suppressed cells are already NaN in the
+stored results, so nothing here can show them; this module only selects and joins.
 """
 
 from __future__ import annotations

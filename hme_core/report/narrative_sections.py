@@ -1,10 +1,10 @@
-"""The report sections people write (issue 4): analysis, escalations, follow-up and targets.
+"""The report sections people write: analysis, escalations, follow-up and targets.
 
 `load_context` reads what those sections need: the unit's narrative of the report year and of
 the previous survey year, the narratives of its child units (their "raise to a higher level"
-items, seed 002's process), and its targets followed up over the years (seed 003). The HTML
+items, see docs/sources.md), and its targets followed up over the years. The HTML
 builders take a `ReportText` for texts and number formatting. Narrative text only ever reaches
-the page through `narrative_render` (Markdown without raw HTML, then an allow-list sanitiser);
+the page through `narratives.markdown` (Markdown without raw HTML, then an allow-list sanitiser);
 numbers only through the formatters, which print '–' for a suppressed (NaN) value.
 """
 
@@ -14,21 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hme_core.instruments import load_instruments
-from hme_core.narratives.files import (
-    QUESTION_KEYS,
-    Action,
-    Narrative,
-    narrative_path,
-    narratives_dir,
-    read_narrative,
-    unit_folders,
-)
+from hme_core.narratives.files import QUESTION_KEYS, Action, Narrative, read_narrative
 from hme_core.narratives.markdown import render_inline, render_markdown
 from hme_core.narratives.targets import TargetResult, evaluate_targets, load_targets
 from hme_core.orgtree import children, tree_order
 from hme_core.report.html import bullet_list, esc, paragraph, section, table
 from hme_core.report.text import ReportText
 from hme_core.store.duckdb_store import Store
+from hme_core.unit_files import narrative_path, narratives_dir, unit_folders
 
 ANALYSIS_QUESTIONS = tuple((key, *QUESTION_KEYS[key]) for key in ("keep", "improve", "escalate"))
 
@@ -114,7 +107,7 @@ def actions_table(report: ReportText, actions: list[Action], year: int,
 
 def analysis_html(report: ReportText, ctx: NarrativeContext,
                   starting_points: dict[str, list[str]]) -> str:
-    """Seed 002's three questions with the unit's answers, or prompts and data suggestions."""
+    """The three analysis questions (docs/sources.md) with the unit's answers, or prompts."""
     parts: list[str] = []
     if ctx.has_narrative:
         parts.append(paragraph(report.t("analysis_narrative_intro")))
@@ -222,7 +215,7 @@ def _targets_table(report: ReportText, results: list[TargetResult], caption: str
 
 
 def targets_html(report: ReportText, ctx: NarrativeContext) -> str:
-    """The unit's own targets; the top unit also gets every unit's targets (seed 003 table)."""
+    """The unit's own targets; the top unit also gets every unit's targets in one table."""
     if not ctx.targets and not ctx.unit_targets:
         return ""
     root = report.data.level == 1

@@ -1,9 +1,9 @@
 """One unit's report as a sequence of HTML sections; the notebook shows them one per cell.
 
-Model: seed 002 (cover, HME index diagram with comparisons upward and with last year,
-stoplights per statement, eNPS, HSE, analysis questions), in Swedish or English. Suppressed
-values are NaN in the data and are printed as '–'; a suppressed unit shows the reason and no
-result at all.
+Model: the vendor report in docs/sources.md (cover, HME index diagram with comparisons upward and
+with last year, stoplights per statement, eNPS, HSE, analysis questions), in Swedish or English.
+Suppressed values are NaN in the data and are printed as '–'; a suppressed unit shows the reason
+and no result at all.
 """
 
 from __future__ import annotations
@@ -262,14 +262,14 @@ class UnitReport(ReportText):
         return HTML(section(self.t("breakdown_heading"), body, "breakdowns"))
 
     def starting_points(self) -> dict[str, list[str]]:
-        """Data-driven starting points for the analysis (issue 4; `suggestions` has the rules):
+        """Data-driven starting points for the analysis (`suggestions` has the rules):
         strongest and weakest statements, against the parent and last year, high disagreement,
         low response rate. A suppressed unit gets one line without numbers."""
         from hme_core.narratives.suggestions import data_suggestions
 
         return data_suggestions(self.data, self.instruments, self.lang)
 
-    # ---- written sections: narratives, escalations, follow-up, targets (issue 4) -----------
+    # ---- written sections: narratives, escalations, follow-up, targets -----------
     def load_narratives(self, db: str | Path | None = None) -> None:
         """Read the narratives and targets of this report from `params/` (and `db`).
 
@@ -286,7 +286,7 @@ class UnitReport(ReportText):
         return self._narrative_context
 
     def analysis_section(self) -> HTML:
-        """Seed 002's analysis questions with the unit's own narrative (Markdown, sanitised)
+        """The analysis questions (docs/sources.md) with the unit's narrative (Markdown, sanitised)
         and action plan; without a narrative, the prompts and data-driven suggestions."""
         return HTML(analysis_html(self, self._narratives(), self.starting_points()))
 
@@ -295,14 +295,14 @@ class UnitReport(ReportText):
         return HTML(suggestions_html(self, self.starting_points()))
 
     def escalations_section(self) -> HTML:
-        """What the child units raised to this level (seed 002), attributed; leaf units: none."""
+        """What the child units raised to this level, attributed; leaf units: none."""
         return HTML(escalations_html(self, self._narratives()))
 
     def followup_section(self) -> HTML:
-        """Open actions from the previous survey year's narrative (issue 4: follow-up)."""
+        """Open actions from the previous survey year's narrative (follow-up)."""
         return HTML(followup_html(self, self._narratives()))
 
     def targets_section(self) -> HTML:
-        """Targets, baseline, current value, status and series (seed 003); the top unit also
+        """Targets, baseline, current value, status and series (docs/sources.md); the top unit also
         lists every unit's targets. Suppressed values say "not measurable" and show none."""
         return HTML(targets_html(self, self._narratives()))

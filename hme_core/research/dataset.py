@@ -1,7 +1,7 @@
 """The tables the research workbook analyses, assembled from the store.
 
 - `analysis_table`: one row per (year, unit) at a chosen org level: index values joined with
-  outcome indicators (wide). Privacy (HME.md, `disclosure`): ONLY units whose indices are
+  outcome indicators (wide). Privacy (`disclosure`): ONLY units whose indices are
   published enter, i.e. every requested index has a value in the published score table (each of
   its statements has >= `min_n_index` answers, and no secondary suppression protects a smaller
   unit with it) and n >= `min_n_index`. Units left out are listed with the reason, so the

@@ -1,8 +1,8 @@
 """National benchmarks from Kolada, and the organisation's own totals in Kolada's shape.
 
 Kolada (kolada.se, RKA) publishes HME per municipality and region, split by gender (T total,
-K women, M men), HME.md: U00200 total, U00201 motivation, U00202 leadership, U00203 governance
-for municipalities; U60200-U60203 for regions. Real files come from Kolada's API
+K women, M men; docs/sources.md, Kolada): U00200 total, U00201 motivation, U00202 leadership, U00203
+governance for municipalities; U60200-U60203 for regions. Real files come from Kolada's API
 `/v2/data/kpi/<KPI>/municipality/<ID>/year/<YEAR>` or the export on kolada.se, flattened to
 `municipality_id, municipality, year, kpi, gender, value` (one row per value).
 """

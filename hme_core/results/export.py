@@ -11,14 +11,13 @@ a legitimate value. Parquet is not opened by spreadsheets and is written unchang
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from hme_core.atomic import atomic_path
 from hme_core.errors import HMEError
 
 Writer = Callable[[pd.DataFrame, Path], None]
@@ -69,24 +68,12 @@ def _parquet(df: pd.DataFrame, path: Path) -> None:
 WRITERS: dict[str, Writer] = {".csv": _csv, ".xlsx": _xlsx, ".parquet": _parquet}
 
 
-def register_writer(suffix: str, writer: Writer) -> None:
-    """Register (or replace) the writer for a file suffix such as `.csv`."""
-    WRITERS[suffix.lower()] = writer
-
-
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     """Write `df` by the file's suffix; a temporary file is renamed into place when complete."""
     path = Path(path)
     writer = WRITERS.get(path.suffix.lower())
     if writer is None:
         raise HMEError(f"{path}: unsupported output format, expected one of {sorted(WRITERS)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        writer(df, Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        writer(df, tmp)
     return path

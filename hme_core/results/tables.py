@@ -3,33 +3,36 @@
 Columns (CLI contract): year, unit, unit_name, parent, level, index, n, value, employees,
 response_rate, suppression ('' published, 'primary' or 'secondary'). `value` is NaN when
 suppressed and never rounded; `n` is always shown. Employees and respondents are summed over
-each unit's subtree, like the answers (HME.md). What is published is decided by `disclosure`
-alone (primary rule + secondary suppression); every table here asks it.
+each unit's subtree, like the answers (docs/sources.md). What is published is decided by
+`disclosure` alone (primary rule + secondary suppression), once per year; every table here takes
+the unsuppressed values of `scoring` and applies that decision (`apply_decision`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from hme_core.config import Settings
+from hme_core.disclosure.primary import PRIMARY
 from hme_core.disclosure.publish import (
     UNKNOWN_GROUP,
     Publication,
-    apply_decision,
+    breakdown_variables,
     decide_publication,
 )
+from hme_core.disclosure.secondary import SUBTREE
 from hme_core.instruments import InstrumentSet
 from hme_core.orgtree import closure, levels, tree_order
 from hme_core.scoring.indices import (
-    PRIMARY,
-    distribution_results,
-    enps_results,
-    index_results,
+    distribution_values,
+    enps_values,
     index_standard_errors,
-    statement_results,
+    index_values,
+    statement_values,
 )
-from hme_core.scoring.statistics import answer_statistics, rollup_statistics
 from hme_core.vocabulary import BREAKDOWN_VARIABLES
 
 SCORE_COLUMNS = [
@@ -38,15 +41,30 @@ SCORE_COLUMNS = [
 ]
 
 
-def unit_statistics(
-    responses: pd.DataFrame,
-    org: pd.DataFrame,
-    instruments: InstrumentSet,
-    by: tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """Answer statistics of every unit's subtree, optionally split by group columns `by`."""
-    stats = answer_statistics(responses, instruments, by=("unit", *by))
-    return rollup_statistics(stats, closure(org))
+def apply_decision(frame: pd.DataFrame, decisions: pd.DataFrame, on: Sequence[str],
+                   values: Sequence[str]) -> pd.DataFrame:
+    """`frame` with `suppression` from `decisions` and `values` blanked (NaN) where hidden.
+
+    Rows without a decision (nobody answered) are 'primary'. Row order is kept; `frame` is not
+    modified.
+    """
+    on = list(on)
+    if not set(on) <= set(frame.columns):  # nothing scored (e.g. no complete index)
+        return frame
+    key = pd.MultiIndex.from_frame(frame[on].astype(str))
+    decided = decisions.assign(**{c: decisions[c].astype(str) for c in on}).set_index(on)
+    label = decided["suppression"].reindex(key).fillna(PRIMARY).to_numpy()
+    out = frame.assign(suppression=label)
+    hidden = label != ""
+    for column in values:
+        out[column] = out[column].where(~hidden)
+    return out
+
+
+def _index_values(stats: pd.DataFrame, instruments: InstrumentSet,
+                  settings: Settings) -> pd.DataFrame:
+    out = index_values(stats, instruments, settings.method)
+    return out.drop(columns="statement_n") if "statement_n" in out else out
 
 
 def subtree_employees(org: pd.DataFrame, headcounts: pd.DataFrame | None) -> pd.Series:
@@ -68,7 +86,6 @@ def score_table(
     instruments: InstrumentSet,
     settings: Settings,
     year: int,
-    stats: pd.DataFrame | None = None,
     publication: Publication | None = None,
 ) -> pd.DataFrame:
     """Every unit of the year's tree × every index the data has (pure; no I/O).
@@ -78,11 +95,8 @@ def score_table(
     """
     if publication is None:
         publication = decide_publication(responses, org, instruments, settings)
-    if stats is None:
-        stats = publication.subtree_stats
-    if stats is None:
-        stats = unit_statistics(responses, org, instruments)
-    idx = index_results(stats, instruments, settings)
+    stats = publication.subtree_stats
+    idx = _index_values(stats, instruments, settings)
     if idx.empty:  # no index has all its statements in the data: every unit, no rows
         idx = pd.DataFrame(columns=["unit", "instrument", "index", "n", "value", "suppression"])
     totals = publication.indices[publication.indices["variable"] == ""]
@@ -121,13 +135,15 @@ def breakdown_table(
     """
     if publication is None:
         publication = decide_publication(responses, org, instruments, settings, variables)
+    layers = publication.layer_stats
     frames = []
-    for var in variables:
-        if var not in responses.columns or responses[var].isna().all():
+    decided_variables = set(layers.index.get_level_values("variable"))
+    for var in breakdown_variables(responses, variables):
+        if var not in decided_variables:  # the publication was decided without it
             continue
-        filled = responses.assign(**{var: responses[var].astype("string").fillna(UNKNOWN_GROUP)})
-        stats = unit_statistics(filled, org, instruments, by=(var,))
-        res = index_results(stats, instruments, settings).rename(columns={var: "group"})
+        stats = layers.xs((var, SUBTREE), level=["variable", "kind"])
+        res = _index_values(stats, instruments, settings).astype({"unit": "string",
+                                                                  "group": "string"})
         res = res[res["instrument"] != "enps"] if "instrument" in res else res
         res = res[res["group"] != UNKNOWN_GROUP].assign(variable=var)
         decided = publication.indices[publication.indices["variable"] == var]
@@ -156,28 +172,25 @@ def year_results(
     the instrument's audience, e.g. with patient contact). Values of suppressed cells are already NaN.
     """
     pub = decide_publication(responses, org, instruments, settings)
-    stats = pub.subtree_stats  # the same subtree statistics, computed once
-    if stats is None:
-        stats = unit_statistics(responses, org, instruments)
+    stats = pub.subtree_stats  # the statistics the decision was made on, computed once
     se = index_standard_errors(stats, instruments)
-    scores = score_table(responses, org, headcounts, instruments, settings, year, stats=stats,
-                         publication=pub)
+    scores = score_table(responses, org, headcounts, instruments, settings, year, publication=pub)
     scores = scores.merge(se, on=["unit", "index"], how="left")
     scores["respondents"] = scores["unit"].map(stats["respondents"]).fillna(0).astype(int)
     totals = pub.statements[pub.statements["variable"] == ""]
-    statements = apply_decision(statement_results(stats, instruments, settings), totals,
+    statements = apply_decision(statement_values(stats, instruments), totals,
                                 ["unit", "item"], ["value"])
-    statements = statements.merge(se.rename(columns={"index": "item"}), on=["unit", "item"],
-                                  how="left")
-    shown = apply_decision(statements[["unit", "item"]].assign(v=1.0), pub.distributions,
+    shown = apply_decision(statements[["unit", "item"]], pub.distributions,
                            ["unit", "item"], [])["suppression"].eq("")
     statements["distribution_shown"] = shown.to_numpy()
-    dist = apply_decision(distribution_results(stats, instruments, settings),
+    statements = statements.merge(se.rename(columns={"index": "item"}), on=["unit", "item"],
+                                  how="left")
+    dist = apply_decision(distribution_values(stats, instruments),
                           pub.distributions, ["unit", "item"], ["count", "share"])
     dist = dist[dist["suppression"].eq("") & dist["share"].notna()].drop(columns="suppression")
     tables = {"scores": scores, "statements": statements, "distributions": dist}
     if "enps" in [i.id for i in instruments] and "n|enps" in stats:
-        tables["enps"] = _enps_table(enps_results(stats, instruments["enps"], settings), pub)
+        tables["enps"] = _enps_table(enps_values(stats, instruments["enps"]), pub)
     aud = [c for c in stats.columns if c.startswith("aud|")]
     if aud:  # respondents asked each audience-restricted instrument (a public count, like n)
         tables["audiences"] = pd.concat(

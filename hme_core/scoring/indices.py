@@ -1,22 +1,20 @@
-"""Published values from additive answer statistics, with the primary privacy rule applied.
+"""Index values from additive answer statistics, before any privacy rule.
 
-Rules (HME.md):
+Rules (docs/sources.md, SKR: HME):
 - statement index = mean of recoded answers (0-100) of those who answered; its n = answers;
 - `item_mean` (Kolada, default): a subindex / total is the mean of its statement indices, and its
   n = respondents who answered at least one of its statements;
 - `respondent_mean`: mean of person means over respondents who answered (by default) all its
   statements; n = those respondents;
-- `themes` index (a dimension) = mean of its themes' values, shown only when every theme is;
-  n = respondents who answered any of its items;
-- categorical items (Ja/Nej): no value (never averaged); their shares are a distribution;
 - eNPS = % promoters (9-10) - % detractors (0-6), -100..100; n = answers;
-- privacy: an index is shown only if every one of its statements has >= `min_n_index` answers
-  (and, for respondent_mean, n >= `min_n_index`); a statement's index needs n >= `min_n_index`;
-  an answer distribution (stoplight, eNPS shares) needs n >= `min_n_distribution`.
-  A suppressed cell keeps its n; its value is NaN and `suppression` says `primary`.
+- a `themes` index (a dimension) = mean of its themes' values; its n is the fewest respondents
+  any of its themes has and its statements are all its themes' items, so the primary rule
+  shows it only where it shows every theme;
+- categorical items (Ja/Nej) have no value (never averaged); their shares are a distribution.
 
-Every function here takes the statistics frame of `answer_stats` and returns a tidy frame with
-the same index levels as columns. None of them sees a respondent.
+Every function here takes the statistics frame of `scoring.statistics` and returns a tidy frame
+with the same index levels as columns: counts and unsuppressed values. None of them sees a
+respondent, and none decides what may be published (that is `disclosure`).
 """
 
 from __future__ import annotations
@@ -24,10 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hme_core.config import Settings
 from hme_core.instruments import Instrument, InstrumentSet
-
-PRIMARY = "primary"
 
 
 def _keys(stats: pd.DataFrame) -> pd.DataFrame:
@@ -43,10 +38,8 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
-def statement_results(
-    stats: pd.DataFrame, instruments: InstrumentSet, settings: Settings
-) -> pd.DataFrame:
-    """One row per (group, statement): n, value (0-100), suppression, distribution_shown."""
+def statement_values(stats: pd.DataFrame, instruments: InstrumentSet) -> pd.DataFrame:
+    """One row per (group, Likert statement): instrument, item, role, n, value (0-100)."""
     frames = []
     for ins in instruments:
         if ins.method == "nps":
@@ -56,37 +49,28 @@ def statement_results(
                 continue
             n = _stat(stats, f"n|{item.id}")
             value = _ratio(_stat(stats, f"sum|{item.id}"), n)
-            if ins.scale.kind == "categorical":
+            if ins.scale_of(item.id).kind == "categorical":
                 value = np.full(len(n), np.nan)
-            shown = n >= settings.min_n_index
             frames.append(
                 _keys(stats).assign(
                     instrument=ins.id,
                     item=item.id,
                     role=item.role,
                     n=n.astype(int),
-                    value=np.where(shown, value, np.nan),
-                    suppression=np.where(shown, "", PRIMARY),
-                    distribution_shown=n >= settings.min_n_distribution,
+                    value=value,
                 )
             )
     return _concat(frames)
 
 
-def distribution_results(
-    stats: pd.DataFrame, instruments: InstrumentSet, settings: Settings
-) -> pd.DataFrame:
-    """One row per (group, statement, answer code): count and share (0-1) of answers.
-
-    Counts and shares are NaN where the statement has fewer than `min_n_distribution` answers.
-    """
+def distribution_values(stats: pd.DataFrame, instruments: InstrumentSet) -> pd.DataFrame:
+    """One row per (group, statement, answer code): n, count and share (0-1) of answers."""
     frames = []
     for ins in instruments:
         for item in ins.items:
             if f"n|{item.id}" not in stats:
                 continue
             n = _stat(stats, f"n|{item.id}")
-            shown = n >= settings.min_n_distribution
             for code in ins.scale_of(item.id).codes:
                 count = _stat(stats, f"dist|{item.id}|{code}")
                 frames.append(
@@ -95,8 +79,8 @@ def distribution_results(
                         item=item.id,
                         code=code,
                         n=n.astype(int),
-                        count=np.where(shown, count, np.nan),
-                        share=np.where(shown, _ratio(count, n), np.nan),
+                        count=count,
+                        share=_ratio(count, n),
                     )
                 )
     return _concat(frames)
@@ -109,52 +93,48 @@ def _category_counts(stats: pd.DataFrame, ins: Instrument, item: str) -> dict[st
     }
 
 
-def enps_results(stats: pd.DataFrame, instrument: Instrument, settings: Settings) -> pd.DataFrame:
+def enps_values(stats: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """eNPS per group: n, counts and shares (%) of detractors/passive/promoters, and the score.
 
-    Seed 002's check: 1017 promoters, 2442 passive, 3639 detractors -> 14.3 / 34.4 / 51.3 %,
-    eNPS -36.9. Score shown from `min_n_index` answers, counts and shares from
-    `min_n_distribution`.
+    Check (docs/sources.md, eNPS): 1017 promoters, 2442 passive, 3639 detractors -> 14.3 / 34.4 /
+    51.3 %, eNPS -36.9.
     """
     item = instrument.items[0].id
     n = _stat(stats, f"n|{item}")
     cats = _category_counts(stats, instrument, item)
     shares = {k: 100 * _ratio(v, n) for k, v in cats.items()}
-    score = shares["promoters"] - shares["detractors"]
-    show_score = n >= settings.min_n_index
-    show_dist = n >= settings.min_n_distribution
     out = _keys(stats).assign(n=np.nan_to_num(n).astype(int))
     for k in ("detractors", "passive", "promoters"):
-        out[k] = np.where(show_dist, cats[k], np.nan)
-        out[f"{k}_pct"] = np.where(show_dist, shares[k], np.nan)
-    out["enps"] = np.where(show_score, score, np.nan)
-    out["suppression"] = np.where(show_score, "", PRIMARY)
+        out[k] = cats[k]
+        out[f"{k}_pct"] = shares[k]
+    out["enps"] = shares["promoters"] - shares["detractors"]
     return out
 
 
-def index_results(
-    stats: pd.DataFrame, instruments: InstrumentSet, settings: Settings
-) -> pd.DataFrame:
-    """One row per (group, index): instrument, index, n, value, suppression."""
+def index_values(stats: pd.DataFrame, instruments: InstrumentSet, method: str) -> pd.DataFrame:
+    """One row per (group, index): instrument, index, n, value, and `statement_n`, the fewest
+    answers any of the index's statements has (what the primary rule looks at).
+
+    `method` is the configured index method (`item_mean` or `respondent_mean`); eNPS always
+    uses its own.
+    """
     frames = []
     for ins in instruments:
-        method = ins.resolved_method(settings.method)
-        theme_values: dict[str, np.ndarray] = {}
+        resolved = ins.resolved_method(method)
+        themes: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # id -> (n, value)
         for ix in ins.indices:
             items = ins.items_of(ix.id)
             if not all(f"n|{i}" in stats for i in items):
                 continue
             item_n = np.column_stack([_stat(stats, f"n|{i}") for i in items])
-            min_item_n = item_n.min(axis=1)
-            if ix.themes:  # a dimension: the mean of its themes' (shown) values
+            if ix.themes:  # a dimension: the mean of its themes
+                n = np.column_stack([themes[t][0] for t in ix.themes]).min(axis=1)
                 with np.errstate(invalid="ignore"):
-                    value = np.column_stack([theme_values[t] for t in ix.themes]).mean(axis=1)
-                n = _stat(stats, f"any|{ix.id}")
-                shown = np.isfinite(value) & (n >= settings.min_n_index)
-            elif method == "nps":
-                e = enps_results(stats, ins, settings)
-                n, value = _stat(stats, f"n|{ix.items[0]}"), e["enps"].to_numpy()
-            elif method == "item_mean":
+                    value = np.column_stack([themes[t][1] for t in ix.themes]).mean(axis=1)
+            elif resolved == "nps":
+                n = _stat(stats, f"n|{ix.items[0]}")
+                value = enps_values(stats, ins)["enps"].to_numpy()
+            elif resolved == "item_mean":
                 item_values = np.column_stack(
                     [_ratio(_stat(stats, f"sum|{i}"), _stat(stats, f"n|{i}")) for i in ix.items]
                 )
@@ -164,16 +144,14 @@ def index_results(
             else:  # respondent_mean
                 n = _stat(stats, f"pn|{ix.id}")
                 value = _ratio(_stat(stats, f"psum|{ix.id}"), n)
-            if not ix.themes:
-                shown = (min_item_n >= settings.min_n_index) & (n >= settings.min_n_index)
-                theme_values[ix.id] = np.where(shown, value, np.nan)
+            themes[ix.id] = (n, value)
             frames.append(
                 _keys(stats).assign(
                     instrument=ins.id,
                     index=ix.id,
                     n=np.nan_to_num(n).astype(int),
-                    value=np.where(shown, value, np.nan),
-                    suppression=np.where(shown, "", PRIMARY),
+                    value=value,
+                    statement_n=item_n.min(axis=1),
                 )
             )
     return _concat(frames)

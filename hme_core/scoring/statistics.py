@@ -4,7 +4,7 @@ Every published number (statement index, subindex, total, eNPS, answer shares) i
 sums that add up over groups: per item the number of answers and the sum of recoded scores, per
 option the number of answers, per index the respondents who answered any of its items and the
 sum/count of person means. Computing these once per (unit, group) and summing them over a
-unit's subtree (`rollup_statistics`) gives HME.md's "a unit's result includes its whole subtree"
+unit's subtree (`rollup_statistics`) gives "a unit's result includes its whole subtree"
 without touching respondents again. All of it is vectorised with `numpy.bincount`.
 
 Column names of the statistics frame (flat, additive):
@@ -46,7 +46,8 @@ def score_lookup(instrument: Instrument, reversed_: bool,
 
 
 def recode_answers(responses: pd.DataFrame, instruments: InstrumentSet) -> pd.DataFrame:
-    """Answer codes -> 0-100 scores (HME.md: 1..5 -> 0, 25, 50, 75, 100; reversed items mirror).
+    """Answer codes -> 0-100 scores (1..5 -> 0, 25, 50, 75, 100, reversed items mirror;
+    docs/sources.md, SKR: HME).
 
     Missing answers stay NaN. Items of the instruments absent from `responses` are left out.
 
@@ -118,7 +119,7 @@ def answer_statistics(
     """Additive statistics per group of `by` (rows with a missing group key are left out).
 
     `min_answered_share` of each instrument decides who counts in `pn|<index>` (the
-    respondent_mean rule: 1.0 = answered every item of the index, HME.md).
+    respondent_mean rule: 1.0 = answered every item of the index, docs/sources.md).
     """
     keys = list(by)
     rows = responses.dropna(subset=keys) if keys else responses
@@ -175,7 +176,7 @@ def answer_statistics(
 
 
 def rollup_statistics(stats: pd.DataFrame, closure: pd.DataFrame) -> pd.DataFrame:
-    """Sum each unit's statistics into itself and every ancestor (HME.md: whole subtree).
+    """Sum each unit's statistics into itself and every ancestor (docs/sources.md, SKR: HME).
 
     `stats` is indexed by `unit` (and possibly group keys); `closure` has `ancestor`, `unit`.
     Units with nobody in their subtree are absent from the result.

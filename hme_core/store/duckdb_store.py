@@ -121,11 +121,6 @@ class Store:
             "SELECT unit, year, employees FROM headcounts WHERE year = ? ORDER BY unit", [year]
         ).df()
 
-    def load_scores(self, year: int) -> pd.DataFrame:
-        """The stored score table of a year (CLI contract columns plus `se`)."""
-        self._require(year)
-        return self.load_result("scores", year)
-
     # ---- writing -------------------------------------------------------------------------
     def _add_item_columns(self, responses: pd.DataFrame) -> None:
         have = {r[0] for r in self.con.execute("DESCRIBE responses").fetchall()}

@@ -1,6 +1,6 @@
-"""The Region Demo generator: structure, realistic levels (HME.md) and the file contract.
+"""The Region Demo generator: structure, realistic levels (docs/sources.md) and the file contract.
 
-Indices are computed here independently of the scoring module, straight from HME.md: a
+Indices are computed here independently of the scoring module, straight from docs/sources.md: a
 statement's index is mean((code − 1) × 25) over those who answered; the total is the mean of the
 nine statement indices; labels count as their codes, blanks and "Vet ej" are missing.
 """

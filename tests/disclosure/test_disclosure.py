@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hme_core.config import Settings
+from hme_core.disclosure.primary import statement_results
 from hme_core.disclosure.publish import UNKNOWN_GROUP, decide_publication
 from hme_core.disclosure.secondary import build_lattice, derivable_cells, suppress
 from hme_core.orgtree import closure
 from hme_core.results.tables import year_results
-from hme_core.scoring.indices import statement_results
 from tests.fixtures import hme_row, make_responses
 
 MIN_N = 5
@@ -208,9 +208,9 @@ def test_no_hidden_value_can_be_recomputed_from_what_is_published(instruments, c
 
 
 def _stats(responses, org, instruments):
-    from hme_core.results.tables import unit_statistics
+    from hme_core.scoring.statistics import answer_statistics, rollup_statistics
 
-    return unit_statistics(responses, org, instruments)
+    return rollup_statistics(answer_statistics(responses, instruments, by=("unit",)), closure(org))
 
 
 @settings(max_examples=30, deadline=None)

@@ -1,4 +1,4 @@
-"""Org trees and head counts from files (org_input.py)."""
+"""Org trees and head counts from files (inputs/orgtrees.py)."""
 
 from __future__ import annotations
 

@@ -70,6 +70,16 @@ def test_unknown_year_format_names_row_and_column(tmp_path, year):
     assert issue.value == year and "four-digit year" in issue.expected
 
 
+def test_years_and_values_in_digits_of_other_scripts_are_refused(tmp_path):
+    # Arabic-Indic ٢٠٢٥ = 2025 and ٥ = 5: int() and float() would read them, the rule does not
+    path = _write(tmp_path, HEADER + "A;\u0662\u0660\u0662\u0665;sick_leave_rate;\u0665;%\n")
+    with pytest.raises(InputError) as exc:
+        read_outcomes(path)
+    found = _issues(exc)
+    assert found[(2, "year")].value == "٢٠٢٥" and "four-digit year" in found[(2, "year")].expected
+    assert found[(2, "value")].value == "٥"
+
+
 def test_all_problems_are_collected_at_once(tmp_path):
     path = _write(tmp_path, HEADER + "A;2024;sick_leave_rate;5;%\n"
                   ";2024;Sick leave;x;%\n"

@@ -1,4 +1,4 @@
-"""The canonical response table (responses.py) and header mapping (column_map.py)."""
+"""The canonical response table (inputs/responses.py) and header mapping (inputs/columns.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Narrative files: convention, parsing, init that never overwrites, and what reports show
-(hme_core/narratives.py, hme_core/report_narrative.py)."""
+(hme_core/narratives/files.py, hme_core/report/narrative_sections.py)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,14 @@ from hme_core.i18n import t
 from hme_core.narratives.files import (
     Action,
     init_narratives,
-    narrative_path,
     parse_action,
     parse_narrative,
     section_items,
-    unit_folders,
     write_new_file,
 )
 from hme_core.paths import REPO_ROOT
 from hme_core.store.duckdb_store import Store
+from hme_core.unit_files import narrative_path, unit_folders
 from tests.fixtures import build_store
 
 

@@ -1,4 +1,4 @@
-"""Narrative Markdown → sanitised HTML (hme_core/narrative_render.py)."""
+"""Narrative Markdown → sanitised HTML (hme_core/narratives/markdown.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Targets (hme_core/targets.py) and the targets section of reports (seed 003)."""
+"""Targets (hme_core/narratives/targets.py) and the targets section of reports."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ def stoplight_data() -> pd.DataFrame:
 
 @pytest.fixture
 def enps_data() -> pd.DataFrame:
-    # Seed 002: 14,3 % promoters, 34,4 % passive, 51,3 % detractors → eNPS −36,9.
+    # docs/sources.md, eNPS: 14,3 % promoters, 34,4 % passive, 51,3 % detractors → eNPS −36,9.
     return pd.DataFrame({"series": ["Förvaltningen 2025"], "detractors_pct": [51.3],
                          "passive_pct": [34.4], "promoters_pct": [14.3], "enps": [-36.9]})
 
@@ -107,7 +107,7 @@ def test_stoplight_prints_shares_and_n_in_both_languages(stoplight_data):
 def test_stoplight_legend_lists_the_answers_best_first(stoplight_data):
     fig = plots.stoplight_figure(stoplight_data, SCALE_SV)
     legend = [txt.get_text().replace("\n", " ") for txt in fig.legends[0].get_texts()]
-    assert legend == SCALE_SV[::-1]  # 'Stämmer mycket bra' … 'Stämmer mycket dåligt', as in 002
+    assert legend == SCALE_SV[::-1]  # 'Stämmer mycket bra' … 'Stämmer mycket dåligt'
 
 
 def test_stoplight_uses_exactly_five_face_colours(stoplight_data):
@@ -133,17 +133,6 @@ def test_enps_figure_prints_shares_and_the_score(enps_data):
     texts = all_texts(fig)
     assert {f"14,3{NBSP}%", f"34,4{NBSP}%", f"51,3{NBSP}%", f"eNPS {MINUS}36,9"} <= set(texts)
     assert any(s.startswith("Ambassadörer") for s in texts)
-
-
-def test_trend_figure_has_integer_year_ticks_and_value_labels():
-    data = pd.DataFrame({"year": [2023, 2024, 2025] * 2,
-                         "index": ["HME totalt"] * 3 + ["Motivation"] * 3,
-                         "value": [77.0, 78.44, np.nan, 80.0, 81.0, 82.55]})
-    fig = plots.trend_figure(data, "sv")
-    ax = fig.axes[0]
-    assert [lbl.get_text() for lbl in ax.get_xticklabels()] == ["2023", "2024", "2025"]
-    assert {"77,0", "78,4", "82,6"} <= set(all_texts(fig))
-    assert len(ax.get_lines()) == 2
 
 
 def test_figure_html_embeds_png_escapes_text_and_closes(enps_data):

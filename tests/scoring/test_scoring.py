@@ -1,4 +1,4 @@
-"""Scoring rules of HME.md, pinned with numbers worked out by hand."""
+"""Scoring rules (docs/sources.md, SKR: HME), pinned with numbers worked out by hand."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from hme_core.config import Settings
-from hme_core.scoring.indices import (
-    distribution_results,
+from hme_core.disclosure.primary import (
+    distribution_shown,
     enps_results,
     index_results,
     statement_results,
 )
+from hme_core.scoring.indices import distribution_values
 from hme_core.scoring.statistics import answer_statistics, recode_answers
 from tests.fixtures import hme_row, make_responses
 
@@ -105,16 +106,17 @@ def test_distribution_needs_ten_answers_and_gives_shares(instruments, settings):
     codes = [1, 2, 3, 4, 4, 5, 5, 5, 5, 5]
     df = make_responses([hme_row("ten", [c] * 9) for c in codes]
                         + [hme_row("nine", [c] * 9) for c in codes[:9]])
-    d = distribution_results(answer_statistics(df, instruments), instruments, settings)
+    d = distribution_values(answer_statistics(df, instruments), instruments)
     ten = d[(d["unit"] == "ten") & (d["item"] == "hme1")].set_index("code")
     assert ten["share"].tolist() == pytest.approx([0.1, 0.1, 0.1, 0.2, 0.5])
     assert ten["count"].tolist() == [1, 1, 1, 2, 5]
+    assert distribution_shown(ten["n"], settings).all()
     nine = d[(d["unit"] == "nine") & (d["item"] == "hme1")]
-    assert nine["share"].isna().all() and nine["count"].isna().all()
+    assert (nine["n"] == 9).all() and not distribution_shown(nine["n"], settings).any()
 
 
 def test_enps_matches_seed_002_check(instruments, settings):
-    # HME.md / seed 002: 1017 promoters, 2442 passive, 3639 detractors
+    # docs/sources.md, eNPS: 1017 promoters, 2442 passive, 3639 detractors
     # -> 14.3 % / 34.4 % / 51.3 %, eNPS = 14.328 - 51.268 = -36.9
     codes = [9] * 500 + [10] * 517 + [7] * 1200 + [8] * 1242 + [0] * 639 + [6] * 3000
     df = make_responses([{"unit": "hsf", "enps": c} for c in codes])

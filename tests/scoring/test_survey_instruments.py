@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from hme_core.config import Settings
+from hme_core.disclosure.primary import index_results, statement_results
 from hme_core.instruments import Instrument, InstrumentSet, load_instruments, load_scales
 from hme_core.paths import params_dir
 from hme_core.results.tables import year_results
-from hme_core.scoring.indices import index_results, statement_results
 from hme_core.scoring.statistics import answer_statistics
 
 SCALES = load_scales(params_dir() / "instruments")
@@ -70,7 +70,7 @@ def test_dimension_is_the_mean_of_its_two_themes():
     res = index_results(answer_statistics(df, _copsoq()), _copsoq(), LOW).set_index("index")
     assert res.loc["t2", "value"] == pytest.approx(200 / 3)
     assert res.loc["dim", "value"] == pytest.approx(((800 / 9 + 50 / 3) / 2 + 200 / 3) / 2)
-    assert res.loc["dim", "n"] == 3  # everyone answered some item of the dimension
+    assert res.loc["dim", "n"] == 2  # the fewest respondents of its themes (t1: 2, t2: 3)
 
 
 def test_dimension_hidden_when_a_theme_is_hidden():

@@ -40,7 +40,7 @@ def test_ingest_round_trips_the_canonical_table(tmp_path, instruments):
         assert s.years() == [2025]
         assert back["hme1"].tolist() == [4] * 6 and str(back["hme1"].dtype) == "Int16"
         assert s.load_org(2025)["name"].tolist() == ["Region", "Avd å"]
-        scores = s.load_scores(2025)
+        scores = s.load_result("scores", 2025)
         assert scores.loc[(scores.unit == "a") & (scores["index"] == "hme"), "value"].item() == 75
 
 
