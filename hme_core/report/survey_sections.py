@@ -85,7 +85,9 @@ def _series_table(report: ReportText, index_ids: list[str], caption: str) -> str
         diff = ch["diff"].get(ix, np.nan)
         rows.append([report.index_label(ix), *(report.num(wide.loc[ix, s]) for s in series),
                      fmt_signed(diff, report.dec, report.lang), trend_arrow(diff, report.dec)])
-    header = ["", *series, report.t("diff"), report.t("trend")]
+    prev_year = report.data.previous_year
+    header = ["", *(str(x).rsplit(" ", 1)[0] if k < len(series) - bool(prev) else str(prev_year)
+                   for k, x in enumerate(series)), report.t("diff"), report.t("trend")]
     return table(header, rows, caption=caption,
                  numeric=[False, *([True] * len(series)), True, False])
 
