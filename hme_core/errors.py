@@ -15,6 +15,10 @@ class ConfigError(HMEError):
     """Raised when a file under `params/` (config, instrument, column map) is invalid."""
 
 
+class LanguageError(HMEError, ValueError):
+    """Raised for a language code without a text catalogue (`--lang`, a report's language)."""
+
+
 class StoreError(HMEError):
     """Raised when the DuckDB store refuses an operation (year present, year missing)."""
 

@@ -10,58 +10,18 @@ recomputed only when params or code changed since they were stored.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from hme_core import __version__
+from hme_core.fingerprints import _digest, files_digest
 from hme_core.paths import params_dir
 from hme_core.unit_files import narrative_path, narratives_dir
 
 RESULT_TABLES = ("scores", "statements", "distributions", "enps", "breakdowns")
 KEY_FILE = ".cache-key"
-
-
-def _digest(parts: Iterable[bytes | str]) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        b = p.encode("utf-8") if isinstance(p, str) else p
-        h.update(len(b).to_bytes(8, "little"))
-        h.update(b)
-    return h.hexdigest()
-
-
-def files_digest(paths: Iterable[Path], root: Path) -> str:
-    """Digest of the files' relative names and bytes (missing files count as absent)."""
-    parts: list[bytes | str] = []
-    for p in sorted(set(paths)):
-        if p.is_file():
-            parts += [str(p.relative_to(root)) if p.is_relative_to(root) else str(p), p.read_bytes()]
-    return _digest(parts)
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """hme_core's version and source (a code change re-renders everything it may affect)."""
-    pkg = Path(__file__).resolve().parents[1]
-    files = [p for p in pkg.rglob("*") if p.suffix in (".py", ".css", ".j2", ".html", ".yaml")]
-    return _digest([__version__, files_digest(files, pkg)])
-
-
-def params_fingerprint() -> str:
-    """Everything under params/ that is not a narrative."""
-    root = params_dir()
-    files = [p for p in root.rglob("*") if p.is_file() and "narratives" not in p.parts]
-    return files_digest(files, root)
-
-
-def results_fingerprint() -> str:
-    """What stored results of a year depend on besides the responses themselves."""
-    return _digest([code_fingerprint(), params_fingerprint()])
 
 
 def data_fingerprints(tables: dict[str, pd.DataFrame]) -> dict[str, str]:

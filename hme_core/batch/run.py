@@ -131,7 +131,7 @@ def run_batch(
 
 
 def _static_fingerprint(notebook: Path) -> str:
-    from hme_core.batch.keys import _digest, code_fingerprint, params_fingerprint
+    from hme_core.fingerprints import _digest, code_fingerprint, params_fingerprint
 
     return _digest([code_fingerprint(), params_fingerprint(), notebook.read_bytes()])
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 
-from hme_core.errors import HMEError
 from hme_core.i18n import check_lang
 from hme_core.paths import default_db
 
@@ -31,11 +30,8 @@ def unit_list(units: str | None) -> list[str] | None:
 
 
 def language(lang: str) -> str:
-    """The `--lang` value, checked (an HMEError, exit 2, when it is not a supported language)."""
-    try:
-        return check_lang(lang)
-    except ValueError as exc:
-        raise HMEError(f"--lang: {exc}") from exc
+    """The `--lang` value, checked (`LanguageError`, exit 2, when it is not a supported language)."""
+    return check_lang(lang)
 
 
 def say(message: str) -> None:

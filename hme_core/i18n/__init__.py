@@ -32,6 +32,7 @@ import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from hme_core.errors import LanguageError
 from hme_core.yaml_files import read_mapping
 
 MISSING = "–"  # en dash, shown for suppressed or missing values
@@ -59,9 +60,12 @@ LANGS: tuple[str, ...] = tuple(LOCALES)
 
 
 def check_lang(lang: str) -> str:
-    """Return `lang` if a catalogue exists for it, else raise ValueError naming the allowed values."""
+    """Return `lang` if a catalogue exists for it, else raise `LanguageError` (an `HMEError`, and
+    a `ValueError`) naming the allowed values and where a new language goes."""
     if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(repr(x) for x in LANGS)}; got {lang!r}")
+        raise LanguageError(
+            f"--lang: expected one of {', '.join(repr(x) for x in LANGS)}, got {lang!r} "
+            f"(a new language is a file hme_core/i18n/texts/<lang>.yaml)")
     return lang
 
 

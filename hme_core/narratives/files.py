@@ -45,7 +45,7 @@ from hme_core.i18n import t
 from hme_core.instruments import load_instruments
 from hme_core.narratives.suggestions import SECTION_SUGGESTIONS, data_suggestions
 from hme_core.orgtree import tree_order
-from hme_core.report.data import load_report_data
+from hme_core.results.unit_data import load_report_data
 from hme_core.store.duckdb_store import Store
 from hme_core.unit_files import narrative_path, unit_folders
 

@@ -20,12 +20,12 @@ Two layers, so that a mistake in one is caught by the other:
 from __future__ import annotations
 
 from functools import lru_cache
+from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
 
 from hme_core.narratives.files import strip_comments
-from hme_core.report.html import esc
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "s", "del", "ul", "ol", "li", "blockquote", "code",
                 "pre", "h4", "h5", "h6", "hr", "a", "table", "thead", "tbody", "tr", "th", "td"}
@@ -38,7 +38,7 @@ HEADING_SHIFT = 3
 def _image_as_text(self, tokens, idx, options, env) -> str:
     """An image becomes its (escaped) description: nothing is loaded."""
     alt = self.renderInlineAsText(tokens[idx].children or [], options, env)
-    return esc(alt)
+    return escape(alt, quote=True)
 
 
 def _demote_headings(state) -> None:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hme_core.i18n import fmt_number, fmt_percent, fmt_signed, t, trend_arrow
 from hme_core.instruments import InstrumentSet
 from hme_core.paths import params_dir
-from hme_core.report.data import ReportData
+from hme_core.results.unit_data import ReportData
 from hme_core.yaml_files import parse_model, read_mapping
 
 KINDS: tuple[str, ...] = ("strengths", "above_parent", "improved", "areas_to_improve",

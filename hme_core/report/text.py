@@ -8,7 +8,7 @@ import datetime as dt
 
 from hme_core.i18n import fmt_number, t
 from hme_core.instruments import InstrumentSet
-from hme_core.report.data import ReportData
+from hme_core.results.unit_data import ReportData
 from hme_core.vocabulary import group_text_key
 
 

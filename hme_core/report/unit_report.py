@@ -17,7 +17,6 @@ from hme_core.i18n import fmt_date, fmt_int, fmt_percent, fmt_signed, trend_arro
 from hme_core.instruments import load_instruments
 from hme_core.paths import default_db
 from hme_core.report import charts as plots
-from hme_core.report.data import load_report_data
 from hme_core.report.html import HTML, esc, notice, paragraph, section, table
 from hme_core.report.narrative_sections import (
     analysis_html,
@@ -29,6 +28,7 @@ from hme_core.report.narrative_sections import (
 )
 from hme_core.report.survey_sections import SURVEY_INSTRUMENTS, instrument_section
 from hme_core.report.text import ReportText
+from hme_core.results.unit_data import load_report_data
 from hme_core.store.duckdb_store import Store
 from hme_core.vocabulary import HME_INDICES
 

@@ -93,7 +93,7 @@ def ingest_files(
 
 def results_current(db: Path, year: int) -> bool:
     """True when the stored results of `year` were computed with today's params and code."""
-    from hme_core.batch.keys import results_fingerprint
+    from hme_core.fingerprints import results_fingerprint
 
     with Store.open(db, read_only=True) as store:
         return store.results_fingerprint(year) == results_fingerprint()

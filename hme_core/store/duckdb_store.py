@@ -185,7 +185,7 @@ class Store:
                     pass
 
     def _write_results(self, year: int, results: dict[str, pd.DataFrame]) -> None:
-        from hme_core.batch.keys import results_fingerprint
+        from hme_core.fingerprints import results_fingerprint
 
         self.con.execute("DELETE FROM result_meta WHERE year = ?", [year])
         self.con.execute("INSERT INTO result_meta VALUES (?, ?)", [year, results_fingerprint()])

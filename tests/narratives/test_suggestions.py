@@ -11,7 +11,7 @@ from hme_core.config import Settings
 from hme_core.i18n import NBSP
 from hme_core.instruments import load_instruments
 from hme_core.narratives.suggestions import SuggestionRules, data_suggestions
-from hme_core.report.data import ReportData
+from hme_core.results.unit_data import ReportData
 
 # hme1 80 (parent 70, last year 70): strongest, +10 above parent, +10 up (outside the noise).
 # hme2 50 (parent 60, last year 60): weakest, −10 below, −10 down (within the noise); answers
