@@ -4,7 +4,7 @@ An instrument lists its items (statement texts in Swedish and English), the scal
 answered on, and its indices (which items each index averages). HME, HSE and eNPS ship as files;
 an organisation adds its own (e.g. psychosocial dimensions with reversed items) by adding one.
 
-Rules the files can state (docs/sources.md, "COPSOQ"):
+Rules the files can state (docs/sources.md, "COPSOQ (Swedish version)"):
 - a scale has 2 to 11 options; `kind: categorical` (e.g. Ja/Nej) is reported as the share per
   option with its n, never averaged, so a categorical instrument has no indices;
 - an index lists `items` (a theme) or `themes` (a dimension: the mean of its themes' values);
