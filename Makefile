@@ -11,19 +11,26 @@ LATEST := 2025
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 APT_PACKAGES := poppler-utils chromium fonts-dejavu-core fonts-liberation
 
-.PHONY: help setup sysdeps demo test lint bench clean
+.PHONY: help setup lock sysdeps demo test lint bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name hme-workbench --display-name "HME Workbench" >/dev/null
 	touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv, install the package with dev extras, register the Jupyter kernel
+setup: $(STAMP) ## Create .venv, install the exact hash-checked versions of requirements.lock, register the Jupyter kernel
+
+lock: ## Regenerate requirements.lock from pyproject.toml (uv in a throwaway venv); commit the result
+	rm -rf /tmp/hme-uv-$$$$ && $(PYTHON) -m venv /tmp/hme-uv-$$$$ && /tmp/hme-uv-$$$$/bin/pip install --quiet uv && \
+	/tmp/hme-uv-$$$$/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
+	  --python-version 3.11 -o $(LOCK); rc=$$?; rm -rf /tmp/hme-uv-$$$$; exit $$rc
 
 sysdeps: ## Install the Debian packages the tests and reports use (pdftoppm, chromium, fonts)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -5,6 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_REPORTED_ISSUES = 50
+#: Values and headers quoted in a message are cut to this many characters (a 60 MB cell is
+#: named by its length, not echoed).
+MAX_QUOTED_CHARS = 80
+
+
+def quoted(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
+    """`text` as `repr` shows it, cut to about `limit` characters with its full length noted.
+
+    >>> quoted("abc")
+    "'abc'"
+    >>> quoted("x" * 1000) == repr("x" * 80) + "… (1000 characters)"
+    True
+    """
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text)} characters)"
 
 
 class HMEError(Exception):
@@ -42,8 +58,11 @@ class InputIssue:
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
-        got = "" if self.value is None else f"got {self.value!r}, "
+            column = self.column
+            if len(column) > MAX_QUOTED_CHARS:
+                column = f"{column[:MAX_QUOTED_CHARS]}… ({len(column)} characters)"
+            where.append(f"column '{column}'")
+        got = "" if self.value is None else f"got {quoted(self.value)}, "
         return f"{', '.join(where)}: {got}expected {self.expected}"
 
 

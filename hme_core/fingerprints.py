@@ -43,12 +43,19 @@ def code_fingerprint() -> str:
 
 
 def params_fingerprint() -> str:
-    """Everything under params/ that is not a narrative."""
+    """Everything under params/ that is not a narrative or a hidden file (`.complete`, editor
+    and OS droppings), so a worker's copy of params/ has the same fingerprint."""
     root = params_dir()
-    files = [p for p in root.rglob("*") if p.is_file() and "narratives" not in p.parts]
+    files = [p for p in root.rglob("*") if p.is_file() and "narratives" not in p.parts
+             and not any(part.startswith(".") for part in p.relative_to(root).parts)]
     return files_digest(files, root)
 
 
 def results_fingerprint() -> str:
-    """What stored results of a year depend on besides the responses themselves."""
-    return _digest([code_fingerprint(), params_fingerprint()])
+    """What stored results of a year depend on besides the responses themselves: the code and
+    the params that scoring and disclosure read (config.yaml, instruments/). Targets, analysis
+    questions and benchmarks change reports, not results (the report key covers them)."""
+    root = params_dir()
+    files = [root / "config.yaml", *(p for p in (root / "instruments").rglob("*") if p.is_file()
+                                     and not p.name.startswith("."))]
+    return _digest([code_fingerprint(), files_digest(files, root)])

@@ -6,10 +6,17 @@ in `Store.load_org` order (`unit_folders`), so a renamed unit gets new names tha
 
 Folder names: safe on every file system, readable, unique, never escaping.
 
-A name is built from the unit's name (å/ä/ö and other accents folded to ASCII, anything but
-letters, digits and '-' collapsed to '-', at most 60 characters) followed by the unit code made
-safe the same way; if two units still collide, a short hash of the code is appended. '.' and
-'..' can never result, so a folder name never leaves its parent.
+A name is `<name>_<code>`: the unit's name (å/ä/ö and other accents folded to ASCII, anything
+but letters, digits and '-' collapsed to '-', at most 60 characters; `unit` if nothing is left)
+and the unit code made safe the same way (at most 40 characters). When making the code safe
+changed it (upper case, '.', spaces, accents, length: 'K.1' and 'K-1' both become 'k-1'), a
+hash of the exact code is appended: `<name>_<code>_<hash>`.
+
+The folder name is therefore a function of the unit's code and name alone, never of the order
+of the units or of which other units exist, and distinct codes always get distinct folders:
+a name without hash has one '_' and carries its code exactly, a name with hash has two and
+carries 12 hex digits of the code's SHA-1. '.' and '..' can never result, so a folder name
+never leaves its parent.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hme_core.errors import HMEError
 from hme_core.paths import params_dir
 
 _FOLD = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ð": "d", "þ": "th", "ł": "l"}
@@ -43,21 +51,25 @@ def slug(text: str, limit: int = 60) -> str:
 
 
 def folder_names(units: dict[str, str]) -> dict[str, str]:
-    """{unit code: folder name} for {unit code: unit name}; all distinct and safe."""
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for code, name in units.items():
-        base = "_".join(p for p in (slug(name), slug(code, 40)) if p) or "unit"
-        candidate = base
-        if candidate in used:
-            candidate = f"{base}_{hashlib.sha1(code.encode('utf-8')).hexdigest()[:8]}"
-        i = 2
-        while candidate in used:
-            candidate = f"{base}_{i}"
-            i += 1
-        used.add(candidate)
-        out[code] = candidate
+    """{unit code: folder name} for {unit code: unit name}; all distinct and safe.
+
+    >>> folder_names({"K.1": "Kirurgi", "K-1": "Kirurgi", "k1": "Kirurgi"})
+    {'K.1': 'kirurgi_k-1_a628c31ee95c', 'K-1': 'kirurgi_k-1_cf8632800e1f', 'k1': 'kirurgi_k1'}
+    """
+    out = {code: folder_name(code, name) for code, name in units.items()}
+    if len(set(out.values())) != len(out):  # 48-bit hash collision: never seen, never hidden
+        raise HMEError("two unit codes map to the same folder name; rename one of them")
     return out
+
+
+def folder_name(code: str, name: str) -> str:
+    """The folder of one unit: `<name>_<code>`, plus `_<hash>` if the code was changed."""
+    code = str(code)
+    code_part = slug(code, 40)
+    base = f"{slug(name) or 'unit'}_{code_part or 'x'}"
+    if code_part == code:
+        return base
+    return f"{base}_{hashlib.sha1(code.encode('utf-8')).hexdigest()[:12]}"
 
 
 def unit_folders(org: pd.DataFrame) -> dict[str, str]:

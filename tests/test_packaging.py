@@ -31,3 +31,18 @@ def test_ci_runs_the_readme_test_command():
     ci = (REPO_ROOT / ".ci" / "run").read_text()
     assert "make test" in readme and "make demo" in readme
     assert "make test" in ci
+
+
+def test_lock_pins_every_pyproject_package_with_hashes_and_setup_installs_from_it():
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_name(s) for s in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    lock = (REPO_ROOT / "requirements.lock").read_text()
+    pinned = {m.group(1).lower().replace("_", "-")
+              for m in re.finditer(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==\S+ \\$", lock, re.M)}
+    assert wanted <= pinned, sorted(wanted - pinned)
+    blocks = re.split(r"\n(?=\S)", lock.split("\n", 2)[2])
+    pins = [b for b in blocks if "==" in b.split("\n", 1)[0]]
+    assert pins and all("--hash=sha256:" in b for b in pins)
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert "--require-hashes -r $(LOCK)" in makefile and "--no-deps -e ." in makefile
+    assert re.search(r"^lock:", makefile, re.M)

@@ -34,6 +34,24 @@ def test_folder_names_are_always_unique_and_safe(units):
         assert folder and folder not in (".", "..") and "/" not in folder
 
 
+def test_k_dot_1_and_k_dash_1_get_their_own_folder_whatever_the_order():
+    forward = folder_names({"K.1": "Kirurgi", "K-1": "Kirurgi"})
+    backward = folder_names({"K-1": "Kirurgi", "K.1": "Kirurgi"})
+    assert forward == backward
+    assert forward["K.1"] != forward["K-1"]
+    # a unit's folder does not depend on which other units exist
+    assert folder_names({"K-1": "Kirurgi"})["K-1"] == forward["K-1"]
+    assert folder_names({"k-1": "Kirurgi"}) == {"k-1": "kirurgi_k-1"}
+
+
+@given(st.lists(st.tuples(st.text(max_size=8), st.text(max_size=10)), max_size=12), st.randoms())
+def test_folder_name_is_a_function_of_code_and_name_only(pairs, rnd):
+    units = dict(pairs)
+    items = list(units.items())
+    rnd.shuffle(items)
+    assert folder_names(dict(items)) == folder_names(units)
+
+
 def test_a_units_narrative_file_is_named_like_its_report_folder(tmp_path):
     import pandas as pd
 

@@ -69,12 +69,12 @@ def run_batch(
     notebook in its own Jupyter kernel (papermill's default); "auto" picks fork where the OS
     has it.
     `mode`: "incremental" skips units whose cache key (see `cache`) is unchanged and whose
-    files exist; "resume" skips units whose files exist; "force" renders everything.
+    files exist; "resume" does the same (it used to trust any existing files, which kept reports
+    made under results now stale, e.g. a unit now suppressed); "force" renders everything.
     `scheduler`: a dask.distributed address, or "local" for a LocalCluster (see `distributed`).
     """
     from hme_core.batch.forkpool import fork_available
     from hme_core.report.index_page import write_index
-    from hme_core.results.pipeline import rescore_year, results_current
 
     allowed = {"html", "pdf"}
     if not set(formats) <= allowed or not formats:
@@ -90,10 +90,8 @@ def run_batch(
         years = [y for y in store.years() if y <= year]
         if year not in years:
             raise HMEError(f"{db}: year {year} is not in the store (years: {store.years()})")
-    for y in years:  # current params for every year a report compares with
-        if not results_current(db, y):
-            rescore_year(db, y)
-    with Store.open(db, read_only=True) as store:
+        for y in years:  # reports only read: stale results are refused, never rescored here
+            store.require_current_results(y)
         orgs = {y: store.load_org(y) for y in years}
         data = {y: data_fingerprints({n: store.load_result(n, y) for n in RESULT_TABLES})
                 for y in years}
@@ -140,8 +138,6 @@ def _up_to_date(job: UnitJob, mode: str) -> bool:
     files = [job.folder / f"report.{f}" for f in job.formats]
     if mode == "force" or not all(f.exists() for f in files):
         return False
-    if mode == "resume":
-        return True
     key_file = job.folder / KEY_FILE
     return key_file.exists() and key_file.read_text(encoding="utf-8").strip() == job.key
 

@@ -9,6 +9,7 @@ import typer
 
 from hme_core import __version__
 from hme_core.cli.options import DB_OPTION, db_path, say
+from hme_core.errors import HMEError
 
 app = typer.Typer(
     help="HME Workbench: score SKR's HME survey and render per-unit reports.",
@@ -57,11 +58,30 @@ def score(
     db: Path | None = DB_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write .csv, .xlsx or .parquet."),
 ) -> None:
-    """Score a stored year: one row per (unit, index)."""
-    from hme_core.results.export import write_table
+    """Score a stored year: one row per (unit, index). Reads only; never writes the store."""
+    from hme_core.results.pipeline import current_scores
+
+    _show_scores(current_scores(db_path(db), year), out)
+
+
+@app.command()
+def rescore(
+    year: int = typer.Option(..., "--year", help="Survey year."),
+    db: Path | None = DB_OPTION,
+    out: Path | None = typer.Option(None, "--out", help="Write .csv, .xlsx or .parquet."),
+) -> None:
+    """Recompute a stored year's results with the current params and store them."""
     from hme_core.results.pipeline import rescore_year
 
-    table = rescore_year(db_path(db), year)
+    path = db_path(db)
+    if not path.exists():
+        raise HMEError(f"{path}: no database here; run 'hme ingest' first")
+    _show_scores(rescore_year(path, year), out)
+
+
+def _show_scores(table, out: Path | None) -> None:
+    from hme_core.results.export import write_table
+
     if out is None:
         import pandas as pd
 

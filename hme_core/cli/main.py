@@ -1,11 +1,13 @@
 """`hme`'s entry point: every command registered, every error one message and an exit code.
 
 Exit codes: 0 ok; 2 bad input or usage (the usage line and one message, never a traceback);
-1 a bug (the traceback says where); 130 interrupted.
+1 the machine refused (disk full, read-only or unwritable folder: one message naming the path)
+or a bug (the traceback says where); 130 interrupted.
 """
 
 from __future__ import annotations
 
+import errno
 import sys
 import traceback
 
@@ -28,6 +30,9 @@ def _bundled(name: str) -> type[BaseException]:
             return cls
     return getattr(click.exceptions, name)
 
+
+#: Errors of the machine, not of hme: disk full, quota, read-only file system, no permission.
+_MACHINE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
 
 USAGE_ERRORS = (click.ClickException, _bundled("ClickException"))
 NO_ARGS = (click.exceptions.NoArgsIsHelpError, _bundled("NoArgsIsHelpError"))
@@ -61,6 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("Interrupted.")
         return 130
+    except OSError as exc:
+        if exc.errno not in _MACHINE_ERRNOS:
+            traceback.print_exc()
+            say("Unexpected failure (a bug in hme); the traceback above says where.")
+            return 1
+        path = exc.filename or "the output folder"
+        say(f"Error: cannot write {path}: {exc.strerror or exc}. Free space or make the folder "
+            "writable and run again; files already complete were kept, nothing half-written.")
+        return 1
     except Exception:  # a bug: show where
         traceback.print_exc()
         say("Unexpected failure (a bug in hme); the traceback above says where.")

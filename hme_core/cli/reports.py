@@ -26,7 +26,7 @@ def reports(
     workers: int = typer.Option(2, "--workers", min=1, help="Parallel worker processes."),
     lang: str = lang_option(),
     db: Path | None = DB_OPTION,
-    resume: bool = typer.Option(False, "--resume", help="Only render units whose files are missing."),
+    resume: bool = typer.Option(False, "--resume", help="Only render units whose files are missing or out of date."),
     force: bool = typer.Option(False, "--force", help="Render every selected unit again."),
     pool: str = typer.Option("auto", "--engine", help="fork (fast, default on Linux) or kernel."),
     scheduler: str | None = typer.Option(
@@ -62,6 +62,19 @@ def reports(
         raise ReportsFailed(f"{len(failed)} unit(s) failed:\n{lines}")
 
 
+def publish(
+    year: int = typer.Option(..., "--year", help="Survey year."),
+    to: Path = typer.Option(..., "--to", help="Folder to publish into (the year goes in DIR/<year>)."),
+) -> None:
+    """Copy exactly the publishable files (index page, report HTML and PDF) to DIR/<year>."""
+    from hme_core.batch.publish import publish as publish_year
+    from hme_core.paths import outputs_dir
+
+    target, count = publish_year(outputs_dir() / "reports" / str(year), to, year)
+    say(f"Published {count} file(s) to {target}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `reports` to the `hme` app."""
+    """Add `reports` and `publish` to the `hme` app."""
     app.command()(reports)
+    app.command()(publish)

@@ -19,7 +19,9 @@ from hme_core.errors import InputError, InputIssue
 from hme_core.inputs.columns import match_aliases
 from hme_core.inputs.readers import STRING, RawTable, read_table
 from hme_core.inputs.responses import (
+    NAME_RULE,
     UNIT_CODE_RULE,
+    bad_names,
     bad_unit_codes,
     cell_issues,
     clean_text,
@@ -77,6 +79,7 @@ def parse_org_tree(raw: RawTable) -> pd.DataFrame:
 
     issues += cell_issues(raw, unit_h, unit.isna().to_numpy(), "a unit code (blank is not allowed)")
     issues += cell_issues(raw, unit_h, bad_unit_codes(unit), UNIT_CODE_RULE)
+    issues += cell_issues(raw, name_h, bad_names(name), NAME_RULE)
     issues += duplicate_issues(raw, unit_h, unit, unit, "a unique unit code")
     codes_ok = not issues
     orphan = (parent.notna() & ~parent.isin(unit.dropna())).to_numpy(dtype=bool)

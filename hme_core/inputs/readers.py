@@ -21,7 +21,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,9 +100,39 @@ def read_table(path: str | Path) -> RawTable:
 # --------------------------------------------------------------------------- common rules
 
 
+#: A survey export has a few hundred columns; far more is a wrong file or an attack (a CSV with
+#: 10^6 columns kept validation busy for minutes), refused before the per-column work.
+MAX_COLUMNS = 5000
+
+
+#: Respondents per file: the largest Swedish employer has well under 10^6 employees. A 374 KB
+#: xlsx or a 215 KB Parquet file can expand to millions of rows, so the bound is checked from
+#: the file's own metadata (Parquet/SPSS row counts, xlsx uncompressed sizes) before expanding.
+MAX_ROWS = 1_000_000
+#: Uncompressed size of all parts of an .xlsx (the sheet XML of 10^6 rows x 60 columns of
+#: answer codes is about 400 MB).
+MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
+
+
+def _check_rows(path: Path, rows: int) -> None:
+    if rows > MAX_ROWS:
+        raise InputError(InputIssue(
+            str(path), None, None, None,
+            f"at most {MAX_ROWS:,} respondent rows (found {rows:,}); split the file by year "
+            "or check that it is the survey export"))
+
+
+def _check_width(path: Path, columns: int) -> None:
+    if columns > MAX_COLUMNS:
+        raise InputError(InputIssue(
+            str(path), None, None, None,
+            f"at most {MAX_COLUMNS:,} columns (found {columns:,}); is this the survey export?"))
+
+
 def _finish(table: RawTable) -> RawTable:
     """Strip headers, refuse duplicates, blank -> NA, drop blank rows, refuse no data rows."""
-    frame = table.frame.copy()
+    _check_width(table.path, table.frame.shape[1])
+    frame = table.frame
     headers = [_header_text(h, i) for i, h in enumerate(frame.columns)]
     seen: dict[str, str] = {}
     issues = []
@@ -114,10 +144,11 @@ def _finish(table: RawTable) -> RawTable:
         seen.setdefault(key, h)
     if issues:
         raise InputError(issues)
-    frame.columns = headers
-    for col in frame.columns:
-        s = frame[col].astype(STRING)
-        frame[col] = s.mask(s.str.strip() == "")
+    # one new frame from all columns at once: assigning column by column is quadratic in the
+    # number of columns (10^5 columns took minutes)
+    columns = [frame.iloc[:, j].astype(STRING) for j in range(frame.shape[1])]
+    frame = pd.DataFrame({j: c.mask(c.str.strip() == "") for j, c in enumerate(columns)},
+                         index=frame.index).set_axis(headers, axis=1)
     keep = frame.notna().any(axis=1).to_numpy()
     frame = frame.loc[keep].reset_index(drop=True)
     rows = np.asarray(table.row_numbers, dtype=np.int64)[keep]
@@ -260,6 +291,9 @@ def read_delimited(path: Path) -> RawTable:
     """
     text, encoding = _decode(path, path.read_bytes())
     delim = _sniff_delimiter(text)
+    header_line = next((line for line in text.splitlines() if line.strip()), "")
+    _check_width(path, header_line.count(delim or ",") + 1)
+    _check_rows(path, text.count("\n") - 1)
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=delim or ",", header=None, dtype=str, keep_default_na=False,
@@ -324,6 +358,7 @@ def read_xlsx(path: Path) -> RawTable:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_xlsx_size(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
@@ -332,9 +367,34 @@ def read_xlsx(path: Path) -> RawTable:
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers store wrong dimensions; read every row
-        return _records_to_table(sheet.iter_rows(values_only=True), path)
+        return _records_to_table(_bounded(sheet.iter_rows(values_only=True), path), path)
     finally:
         workbook.close()
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse an .xlsx whose parts expand beyond `MAX_XLSX_UNCOMPRESSED` (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # load_workbook names the problem
+    if size > MAX_XLSX_UNCOMPRESSED:
+        raise InputError(InputIssue(
+            str(path), None, None, None,
+            f"a workbook of at most {MAX_XLSX_UNCOMPRESSED // 2**20:,} MB uncompressed (this one "
+            f"expands to {size / 2**20:,.0f} MB); save only the survey sheet, or export to CSV"))
+
+
+def _bounded(records: Iterable[tuple], path: Path) -> Iterator[tuple]:
+    """The sheet's rows, refusing more than `MAX_ROWS` data rows and `MAX_COLUMNS` columns
+    while streaming (dimensions stored in the file cannot be trusted)."""
+    for number, record in enumerate(records, start=1):
+        if number > MAX_ROWS + 1:
+            _check_rows(path, number - 1)
+        if len(record) > MAX_COLUMNS:
+            _check_width(path, len(record))
+        yield record
 
 
 # --------------------------------------------------------------------------- SPSS, Parquet
@@ -344,6 +404,12 @@ def read_sav(path: Path) -> RawTable:
     """SPSS .sav via pyreadstat with value labels applied (labelled codes become labels)."""
     import pyreadstat
 
+    try:
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+    except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError
+        raise _not_tabular(path, "an SPSS .sav file", f"the file is not one ({exc})") from exc
+    _check_rows(path, int(meta.number_rows or 0))
+    _check_width(path, int(meta.number_columns or 0))
     try:
         frame, _meta = pyreadstat.read_sav(str(path), apply_value_formats=True,
                                            formats_as_category=False)
@@ -355,8 +421,12 @@ def read_sav(path: Path) -> RawTable:
 def read_parquet(path: Path) -> RawTable:
     """Parquet via pyarrow; numbers and dates turned into text."""
     import pyarrow
+    import pyarrow.parquet
 
     try:
+        meta = pyarrow.parquet.ParquetFile(path).metadata
+        _check_rows(path, meta.num_rows)
+        _check_width(path, meta.num_columns)
         frame = pd.read_parquet(path, engine="pyarrow")
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
         raise _not_tabular(path, "a Parquet file", f"the file is not one ({exc})") from exc

@@ -218,9 +218,29 @@ def clean_text(values: pd.Series) -> pd.Series:
 
 #: Unit codes name report folders and files, so they may not hold path separators, control
 #: characters or '.'/'..', nor start like a spreadsheet formula (OWASP CSV injection).
-_BAD_UNIT_CODE = re.compile(r"[/\\\x00-\x1f\x7f]|^\.{1,2}$|^[=+\-@]")
+#: Control characters are C0, DEL and C1 (U+0080-U+009F, e.g. U+0085 "next line"); line and
+#: paragraph separators and bidi embeddings/overrides/isolates count with them, since they
+#: break lines or reverse the text a reader sees.
+CONTROL_CHARS = "\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_BAD_UNIT_CODE = re.compile(rf"[/\\{CONTROL_CHARS}]|^\.{{1,2}}$|^[=+\-@]")
 UNIT_CODE_RULE = ("a unit code without '/', '\\' or control characters, not '.' or '..', and "
                   "not starting with '=', '+', '-' or '@' (e.g. 'a1')")
+
+
+#: Unit names are single-line display text: they go into headings, Markdown narrative files,
+#: charts and file names, so a newline, a control character or a bidi override is refused.
+_BAD_NAME = re.compile(f"[{CONTROL_CHARS}]")
+NAME_RULE = ("a unit name on one line, without control characters (newline, tab, U+0085) or "
+             "right-to-left overrides (U+202A-U+202E, U+2066-U+2069)")
+
+
+def bad_names(names: pd.Series) -> np.ndarray:
+    """Mask of unit names breaking `NAME_RULE` (NA is not flagged here).
+
+    >>> bad_names(pd.Series(["Kirurgi", "Rad 1\\nRad 2", "\\u202eabc", "Kostnad $5 per $"])).tolist()
+    [False, True, True, False]
+    """
+    return names.str.contains(_BAD_NAME).fillna(False).to_numpy(dtype=bool)
 
 
 def bad_unit_codes(units: pd.Series) -> np.ndarray:

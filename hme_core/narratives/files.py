@@ -36,10 +36,10 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hme_core.atomic import public_mode, refuse_symlinks, temp_path
 from hme_core.config import load_settings
 from hme_core.i18n import t
 from hme_core.instruments import load_instruments
@@ -251,13 +251,14 @@ def write_new_file(path: Path, text: str) -> bool:
     The text is written to a temporary file in the same folder and hard-linked to `path`
     (atomic; fails if `path` exists), so a reader never sees half a file.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".md", dir=path.parent)
+    tmp = temp_path(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, public_mode())
+        refuse_symlinks(path)
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -284,10 +285,12 @@ def init_narratives(year: int, units: list[str] | None, store: Store,
                     lang: str = "sv") -> list[InitResult]:
     """Create the missing narrative files of `year` (all units, or the given codes).
 
-    Existing files are left exactly as they are: HR's text is never overwritten.
+    Existing files are left exactly as they are: HR's text is never overwritten. Results
+    computed under other params or code are refused: values now hidden must not reach the files.
     """
     from hme_core.errors import HMEError
 
+    store.require_current_results(int(year))
     org = store.load_org(int(year))
     order = tree_order(org)
     if units:

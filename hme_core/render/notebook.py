@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from hme_core.atomic import atomic_write
+from hme_core.atomic import atomic_write, commit, temp_path
 from hme_core.errors import HMEError
 from hme_core.paths import REPO_ROOT
 
@@ -124,6 +124,16 @@ def write_pdf(html_text: str, path: Path) -> Path:
     return atomic_write(path, pdf)
 
 
+def _keep_notebook(tmp: Path, executed: Path) -> None:
+    """Rename papermill's finished temporary notebook onto `executed`; drop it if unreadable."""
+    try:
+        nbformat.read(tmp, as_version=4)
+    except Exception:  # empty or truncated (disk full while saving): leave no partial file
+        tmp.unlink(missing_ok=True)
+        return
+    commit(tmp, executed)
+
+
 def render_notebook(
     notebook: Path,
     parameters: dict,
@@ -135,9 +145,17 @@ def render_notebook(
     executor: str = "kernel",
 ) -> dict[str, Path]:
     """Execute and convert one notebook into `out_dir`: `report.ipynb`, `report.html`, `report.pdf`."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / "report.ipynb"  # kept on failure: the error message points here
-    nb = execute_notebook(notebook, parameters, executed, executor=executor)
+    tmp = temp_path(executed)  # papermill writes here; renamed into place when saved whole
+    try:
+        nb = execute_notebook(notebook, parameters, tmp, executor=executor)
+    except RenderError as exc:
+        _keep_notebook(tmp, executed)
+        raise RenderError(str(exc).replace(str(tmp), str(executed))) from exc.__cause__
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _keep_notebook(tmp, executed)
     written = {"ipynb": executed}
     html_text = page(notebook_body(nb), title, lang, header)
     formats = set(formats)

@@ -88,6 +88,8 @@ def _style() -> Iterator[None]:
         "hatch.linewidth": 0.6,
         "figure.facecolor": "white",
         "savefig.facecolor": "white",
+        # unit names are plain text: "Kostnad $5 per $" keeps its dollar signs (no mathtext)
+        "text.parse_math": False,
     }
     with plt.rc_context(rc):
         yield

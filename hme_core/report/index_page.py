@@ -61,6 +61,7 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
                 lang: str = "sv") -> Path:
     """Write the index page for `year` into `root` and return its path."""
     with Store.open(db, read_only=True) as store:
+        store.require_current_results(year)
         org = store.load_org(year)
         scores = store.load_result("scores", year)
         prev_years = [y for y in store.years() if y < year]

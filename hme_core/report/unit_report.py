@@ -41,6 +41,7 @@ class UnitReport(ReportText):
         settings: Settings = load_settings()
         instruments = load_instruments()
         with Store.open(Path(db) if db else default_db(), read_only=True) as store:
+            store.require_current_results(int(year))
             data = load_report_data(store, int(year), str(unit), instruments, settings)
         return cls(data, instruments, lang)
 

@@ -93,10 +93,25 @@ def ingest_files(
 
 def results_current(db: Path, year: int) -> bool:
     """True when the stored results of `year` were computed with today's params and code."""
-    from hme_core.fingerprints import results_fingerprint
-
     with Store.open(db, read_only=True) as store:
-        return store.results_fingerprint(year) == results_fingerprint()
+        return store.results_are_current(year)
+
+
+def current_scores(db: Path, year: int) -> pd.DataFrame:
+    """A stored year's scores under the current params and code, never writing the store.
+
+    Stored scores are returned when they are current; otherwise they are recomputed in memory
+    from the stored responses (the store is opened read-only, so a missing database is an
+    error, not a new file, and a running batch is never locked out).
+    """
+    with Store.open(db, read_only=True) as store:
+        store._require(year)
+        if store.results_are_current(year):
+            return store.load_result("scores", year)[SCORE_COLUMNS]
+        settings, instruments = load_settings(), load_instruments()
+        results = year_results(store.load_responses(year), store.load_org(year),
+                               store.load_headcounts(year), instruments, settings, year)
+    return results["scores"][SCORE_COLUMNS]
 
 
 def rescore_year(db: Path, year: int) -> pd.DataFrame:

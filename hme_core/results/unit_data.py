@@ -51,6 +51,20 @@ def _series_label(name: str, year: int) -> str:
     return f"{name} {year}"
 
 
+def _distinct_series(out: pd.DataFrame) -> pd.DataFrame:
+    """Series labels name one unit and year each: a unit named like its parent (common in real
+    trees) gets its code added, 'Kirurgi (K1) 2025' beside 'Kirurgi (K) 2025'."""
+    owners = out.drop_duplicates(["series", "unit", "year"]).groupby("series")["unit"].nunique()
+    shared = set(owners[owners > 1].index)
+    if not shared:
+        return out
+    relabel = [
+        f"{s[: -len(str(y)) - 1]} ({u}) {y}" if s in shared else s
+        for s, u, y in zip(out["series"], out["unit"], out["year"], strict=True)
+    ]
+    return out.assign(series=relabel)
+
+
 def _comparison_rows(
     scores_by_year: dict[int, pd.DataFrame], year: int, unit: str, chain: list[str]
 ) -> pd.DataFrame:
@@ -70,7 +84,7 @@ def _comparison_rows(
     if not rows:
         return pd.DataFrame(columns=["series", "series_kind", "unit", "year", "index", "n",
                                      "value", "se"])
-    out = pd.concat(rows, ignore_index=True)
+    out = _distinct_series(pd.concat(rows, ignore_index=True))
     return out[["series", "series_kind", "unit", "year", "index", "n", "value", "se"]]
 
 
@@ -140,6 +154,7 @@ def _enps_rows(store: Store, years: list[int], year: int, unit: str, chain: list
     if not rows:
         return pd.DataFrame()
     out = pd.concat(rows, ignore_index=True)
+    out = _distinct_series(out)
     out["previous_enps"] = out["unit"].map(last_by_unit).where(out["series_kind"] != "previous")
     return out
 

@@ -10,6 +10,7 @@ lands or the database is left as it was. Item columns are added when an instrume
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from hme_core.atomic import PRIVATE_MODE
 from hme_core.errors import StoreError
 
 META_COLUMNS = ["source_row", "respondent_id", "unit", "sex", "role", "profession", "age_group",
@@ -49,6 +51,13 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
+def _make_private(path: Path) -> None:
+    """The store holds every respondent's answers: owner read/write only (0600), also its WAL."""
+    for p in (path, path.with_name(path.name + ".wal")):
+        if p.exists():
+            os.chmod(p, PRIVATE_MODE)
+
+
 class Store:
     """A connection to the store. Use `Store.open(path)` as a context manager."""
 
@@ -70,6 +79,7 @@ class Store:
             raise StoreError(f"{path}: cannot open the database ({exc})") from exc
         try:
             if not read_only:
+                _make_private(path)
                 con.execute(_SCHEMA)
             yield cls(con, path, read_only)
         finally:
@@ -216,6 +226,22 @@ class Store:
         except duckdb.CatalogException:
             return None
         return rows[0][0] if rows else None
+
+    def results_are_current(self, year: int) -> bool:
+        """True when the stored results of `year` were computed with today's params and code."""
+        from hme_core.fingerprints import results_fingerprint
+
+        return self.results_fingerprint(year) == results_fingerprint()
+
+    def require_current_results(self, year: int) -> None:
+        """Refuse results computed under other params or code (a raised `min_n_index` would
+        otherwise still show values that are now hidden). Readers never rescore: that is
+        `hme ingest` or `hme rescore`, which write the store."""
+        if not self.results_are_current(year):
+            raise StoreError(
+                f"{self.path}: the results of {year} were computed with other params or another "
+                f"version of hme; run 'hme rescore --year {year}' (add --db if you use one) first"
+            )
 
     def load_result(self, name: str, year: int, units: list[str] | None = None) -> pd.DataFrame:
         """A stored result table (`scores`, `statements`, `distributions`, `enps`, `breakdowns`)

@@ -7,7 +7,9 @@ import shutil
 import pytest
 
 from hme_core.batch.run import run_batch
+from hme_core.errors import StoreError
 from hme_core.paths import REPO_ROOT
+from hme_core.results.pipeline import rescore_year
 from tests.fixtures import build_store
 
 pytestmark = pytest.mark.slow
@@ -44,13 +46,31 @@ def test_a_narrative_edit_renders_that_unit_and_its_parent_only(setup):
     assert _rendered(again) == ["A", "a1"]
 
 
-def test_a_params_change_renders_everything(setup):
+def test_a_params_change_is_refused_until_rescored_then_renders_everything(setup):
     run_batch(2025, setup["db"], formats=("html",), out_root=setup["out"])
     cfg = setup["params"] / "config.yaml"
     cfg.write_text(cfg.read_text(encoding="utf-8").replace("decimals: 1", "decimals: 0"),
                    encoding="utf-8")
+    with pytest.raises(StoreError, match="hme rescore --year 2024"):  # reports never write
+        run_batch(2025, setup["db"], formats=("html",), out_root=setup["out"])
+    for year in (2024, 2025):
+        rescore_year(setup["db"], year)
     again = run_batch(2025, setup["db"], formats=("html",), out_root=setup["out"])
     assert _rendered(again) == ["A", "R", "a1", "a2"]
+
+
+def test_resume_renders_a_report_again_when_its_unit_is_now_suppressed(setup):
+    run_batch(2025, setup["db"], formats=("html",), out_root=setup["out"])
+    a1 = next(p for p in (setup["out"] / "2025").iterdir() if p.name.endswith("_a1"))
+    assert "58,3" in (a1 / "report.html").read_text(encoding="utf-8")
+    cfg = setup["params"] / "config.yaml"  # a1 has 12 respondents: hidden under 13
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("min_n_index: 5", "min_n_index: 13"),
+                   encoding="utf-8")
+    for year in (2024, 2025):
+        rescore_year(setup["db"], year)
+    again = run_batch(2025, setup["db"], formats=("html",), out_root=setup["out"], mode="resume")
+    assert "a1" in _rendered(again)
+    assert "58,3" not in (a1 / "report.html").read_text(encoding="utf-8")
 
 
 def test_resume_renders_only_missing_reports(setup):

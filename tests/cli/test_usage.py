@@ -6,7 +6,7 @@ import pytest
 
 from hme_core.cli import app, main
 
-COMMANDS = [["ingest"], ["validate"], ["score"], ["demo-data"], ["version"], ["reports"],
+COMMANDS = [["ingest"], ["validate"], ["score"], ["rescore"], ["publish"], ["demo-data"], ["version"], ["reports"],
             ["research"], ["ingest-outcomes"], ["export"], ["export", "kolada"], ["narratives"],
             ["narratives", "init"]]
 
