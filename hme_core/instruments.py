@@ -3,6 +3,18 @@
 An instrument lists its items (statement texts in Swedish and English), the scale they are
 answered on, and its indices (which items each index averages). HME, HSE and eNPS ship as files;
 an organisation adds its own (e.g. psychosocial dimensions with reversed items) by adding one.
+
+Rules the files can state (docs/sources.md, "COPSOQ (Swedish version)"):
+- a scale has 2 to 11 options; `kind: categorical` (e.g. Ja/Nej) is reported as the share per
+  option with its n, never averaged, so a categorical instrument has no indices;
+- an index lists `items` (a theme) or `themes` (a dimension: the mean of its themes' values);
+  `method: respondent_mean` with `min_answered_share: 0.5` is the COPSOQ theme rule (a person's
+  theme score counts when at least half its items are answered; the group value is the mean of
+  person scores);
+- a reversed item scores 0 for the most favourable wording's opposite: 0 is the lowest value and
+  100 the highest whatever the wording;
+- `audience: {role: chef}` (instrument or item) asks only a subgroup; the answers of others are
+  ignored, so they count neither as missing nor as non-response.
 """
 
 from __future__ import annotations
@@ -48,8 +60,8 @@ class Scale(_Model):
     """An answer scale: its codes, the 0-100 score of each code, labels, NPS categories."""
 
     id: str
-    kind: Literal["likert", "nps"]
-    options: list[Option]
+    kind: Literal["likert", "nps", "categorical"]
+    options: list[Option] = Field(min_length=2, max_length=11)
     categories: list[Category] = Field(default_factory=list)
 
     @property
@@ -76,6 +88,9 @@ class Item(_Model):
     en: str
     reversed: bool = False
     role: Literal["indexed", "outcome"] = "indexed"
+    audience: dict[str, str] | None = None
+    definition: Text | None = None  # shown with the question (e.g. exposure questions)
+    scale: Scale | None = None  # this item's own scale (e.g. 4 options in a 5-option instrument)
 
     def text(self, lang: str = "sv", organisation: str = "") -> str:
         t = self.en if lang == "en" else self.sv
@@ -85,7 +100,14 @@ class Item(_Model):
 class Index(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: Text
-    items: list[str]
+    items: list[str] = Field(default_factory=list)
+    themes: list[str] = Field(default_factory=list)  # a dimension: the mean of these indices
+
+    @model_validator(mode="after")
+    def _items_or_themes(self) -> Index:
+        if bool(self.items) == bool(self.themes):
+            raise ValueError(f"index '{self.id}' needs either 'items' or 'themes', not both")
+        return self
 
 
 class Instrument(_Model):
@@ -100,8 +122,10 @@ class Instrument(_Model):
     scale: Scale
     method: Literal["config", "item_mean", "respondent_mean", "nps"] = "config"
     min_answered_share: float = Field(1.0, gt=0, le=1)
+    audience: dict[str, str] | None = None
+    intro: Text | None = None
     items: list[Item]
-    indices: list[Index]
+    indices: list[Index] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> Instrument:
@@ -109,10 +133,23 @@ class Instrument(_Model):
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
             raise ValueError(f"duplicate item ids {dup}")
+        earlier: list[str] = []
         for ix in self.indices:
             unknown = [i for i in ix.items if i not in ids]
             if unknown:
                 raise ValueError(f"index '{ix.id}' names unknown items {unknown}")
+            themes = [t for t in ix.themes if t not in earlier]
+            if themes:
+                raise ValueError(f"index '{ix.id}' names themes {themes} that are not "
+                                 "indices of items listed before it")
+            if not ix.themes:
+                earlier.append(ix.id)
+        kinds = {self.scale.kind, *(i.scale.kind for i in self.items if i.scale)}
+        if len(kinds) > 1:
+            raise ValueError(f"items mix scale kinds {sorted(kinds)}: one kind per instrument")
+        if self.scale.kind == "categorical" and self.indices:
+            raise ValueError("a categorical scale is reported as shares, never averaged: "
+                             "remove 'indices'")
         if (self.method == "nps") != (self.scale.kind == "nps"):
             raise ValueError("method 'nps' goes with a scale of kind 'nps', and only with it")
         return self
@@ -126,6 +163,19 @@ class Instrument(_Model):
             if i.id == item_id:
                 return i
         raise KeyError(item_id)
+
+    def items_of(self, index_id: str) -> list[str]:
+        """The items an index rests on (a dimension: the items of its themes)."""
+        ix = next(x for x in self.indices if x.id == index_id)
+        return list(ix.items) or [i for t in ix.themes for i in self.items_of(t)]
+
+    def scale_of(self, item_id: str) -> Scale:
+        """The scale an item is answered on: its own, else the instrument's."""
+        return self.item(item_id).scale or self.scale
+
+    def audience_of(self, item_id: str) -> dict[str, str] | None:
+        """Who is asked an item: the item's own audience, else the instrument's (None: all)."""
+        return self.item(item_id).audience or self.audience
 
     def resolved_method(self, config_method: str) -> str:
         return config_method if self.method == "config" else self.method
@@ -177,7 +227,8 @@ class InstrumentSet:
         return [ix.id for ins in self.instruments for ix in ins.indices]
 
 
-_ORDER = {"hme": 0, "enps": 1, "hse": 2}
+_ORDER = {"hme": 0, "enps": 1, "hse": 2, "psychosocial": 3, "exposure": 4, "manager": 5,
+          "development": 6}
 
 
 def load_scales(folder: Path) -> dict[str, Scale]:
@@ -188,15 +239,22 @@ def load_scales(folder: Path) -> dict[str, Scale]:
     return scales
 
 
+def _scale(name: object, scales: dict[str, Scale], path: Path, where: str) -> object:
+    if not isinstance(name, str):
+        return name
+    if name not in scales:
+        raise ConfigError(
+            f"{path}: key '{where}': unknown scale '{name}', expected one of {sorted(scales)}"
+        )
+    return scales[name]
+
+
 def load_instrument(path: Path, scales: dict[str, Scale]) -> Instrument:
     data = read_mapping(path)
-    scale = data.get("scale")
-    if isinstance(scale, str):
-        if scale not in scales:
-            raise ConfigError(
-                f"{path}: key 'scale': unknown scale '{scale}', expected one of {sorted(scales)}"
-            )
-        data["scale"] = scales[scale]
+    data["scale"] = _scale(data.get("scale"), scales, path, "scale")
+    for k, item in enumerate(data.get("items") or []):
+        if isinstance(item, dict) and "scale" in item:
+            item["scale"] = _scale(item["scale"], scales, path, f"items[{k}].scale")
     return parse_model(Instrument, data, path)
 
 

@@ -168,7 +168,11 @@ def _responses(rng: np.random.Generator, year: int, units: pd.DataFrame, unit_id
     hse_latent = (0.8 * safety[:, None] + 0.6 * rng.normal(0, 1, (n, len(hse.item_ids)))
                   + u_eff.mean(axis=1, keepdims=True) + traits["hse"][unit_idx][:, None] + 0.1)
     hse_codes = _blank_some(rng, _cut(hse_latent, THRESHOLDS), np.full(len(hse.item_ids), 0.015))
-    hse_codes[~units["patient_facing"].to_numpy()[unit_idx]] = 0
+
+    facing = units["patient_facing"].to_numpy()[unit_idx]
+    contact = rng.random(n) < np.where(facing, 0.93, 0.06)
+    hse_codes[~contact] = 0
+    survey = _survey_answers(rng, ins, g, u_eff.mean(axis=1), chef, facing)
 
     label_rows = rng.random(n) < LABEL_ROW_SHARE
     variant = np.where(rng.random(n) < 0.15, rng.integers(1, 4, n), 0)
@@ -182,13 +186,66 @@ def _responses(rng: np.random.Generator, year: int, units: pd.DataFrame, unit_id
         "role": np.where(chef, "Chef", "Medarbetare").astype(object),
         "profession": _categorical(rng, units["kind"].to_numpy()[unit_idx], PROFESSIONS),
         "age_group": rng.choice(AGE_GROUPS, size=n, p=AGE_SHARES).astype(object),
+        "patient_contact": np.where(contact, "Ja", "Nej").astype(object),
     })
     answers = np.hstack([_as_text(hme_codes, label_rows, variant, labels),
                          enps[:, None].astype(object),
                          _as_text(hse_codes, label_rows, variant, labels)])
     items = [*hme.item_ids, "enps", *hse.item_ids]
-    frame = pd.concat([frame, pd.DataFrame(answers, columns=items)], axis=1)
+    frame = pd.concat([frame, pd.DataFrame(answers, columns=items), survey], axis=1)
     return frame.astype({"enps": "int64"})
+
+
+#: Latent offset per psychosocial theme's items (favourable direction; demands and stress low).
+PS_OFFSET = {"ps_em": -0.3, "ps_wl": -0.1, "ps_st": 0.0, "ps_wf": 0.3, "ps_ch": 0.0,
+             "ps_pr": 0.3, "ps_in": 0.35, "ps_co": 1.0, "ps_tr": 0.9, "ps_rt": 0.9}
+#: P(yes) of the yes/no questions at an average unit (patient-facing units: more threats).
+YES_SHARE = {"ex_victimisation": 0.07, "ex_discrimination": 0.04, "ex_sexual": 0.025,
+             "ex_violence": 0.08, "dv_dialogue": 0.74, "dv_plan": 0.33, "dv_competence": 0.62}
+
+
+def _survey_answers(rng: np.random.Generator, ins: InstrumentSet, g: np.ndarray,
+                    unit_eff: np.ndarray, chef: np.ndarray, facing: np.ndarray) -> pd.DataFrame:
+    """Answers to the optional instruments (psychosocial, exposure, manager, development) as
+    export text: codes for ordinal items (reversed items mirrored), "Ja"/"Nej" for yes/no;
+    None when blank. Manager questions only from managers."""
+    n = len(g)
+    out: dict[str, np.ndarray] = {}
+    names = [i.id for i in ins]
+    for ins_id in ("psychosocial", "manager"):
+        if ins_id not in names:
+            continue
+        instrument = ins[ins_id]
+        skipped = rng.random(n) < 0.02  # a respondent skips a whole block, rarely single items
+        for item in instrument.items:
+            k = len(instrument.scale_of(item.id).codes)
+            cuts = np.quantile(np.random.default_rng(k).normal(0, 1.25, 4000),
+                               np.linspace(0, 1, k + 1)[1:-1] ** 0.8)
+            latent = (0.55 * g + 0.75 * rng.normal(0, 1, n) + unit_eff
+                      + PS_OFFSET.get(item.id[:5], 0.6) + 0.3 * chef)
+            codes = _cut(latent, cuts)
+            if item.reversed:
+                codes = k + 1 - codes
+            text = codes.astype(str).astype(object)
+            blank = skipped.copy()
+            if ins_id == "manager":
+                blank |= ~chef
+            text[blank] = None
+            out[item.id] = text
+    for ins_id in ("exposure", "development"):
+        if ins_id not in names:
+            continue
+        skipped = rng.random(n) < 0.02
+        for item in ins[ins_id].items:
+            p = YES_SHARE.get(item.id, 0.5)
+            logit = np.log(p / (1 - p)) - 0.5 * unit_eff * (1 if ins_id == "exposure" else -1)
+            if item.id == "ex_violence":
+                logit = logit + 1.0 * facing
+            yes = rng.random(n) < 1 / (1 + np.exp(-logit))
+            text = np.where(yes, "Ja", "Nej").astype(object)
+            text[skipped] = None
+            out[item.id] = text
+    return pd.DataFrame(out)
 
 
 #: indicator -> unit of measure (outcomes.csv).
@@ -287,7 +344,8 @@ def generate_demo(seed: int = 2025, years: Sequence[int] = (2023, 2024, 2025)) -
 _README = (
     "Synthetic survey data for Region Demo (seed {seed}, years {years}), made by "
     "hme_core.demo.generator: responses_<year>.csv holds one row per respondent (unit code, background, "
-    "HME hme1-hme9, eNPS, HSE hse1-hse11) and org_<year>.csv the unit tree (unit;name;parent).\n"
+    "HME hme1-hme9, eNPS, HSE hse1-hse11 for those with patient contact, psychosocial ps_*, "
+    "exposure ex_* and development dv_* yes/no, manager questions mg_* for managers) and org_<year>.csv the unit tree (unit;name;parent).\n"
     "headcount.csv gives direct employees per unit and year and outcomes.csv unit-level "
     "indicators (sick leave, turnover, ...) in long form; all files are ';'-separated UTF-8 "
     "with BOM, decimal comma, blank for missing.\n"

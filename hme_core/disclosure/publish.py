@@ -16,7 +16,9 @@ unit totals and every (sex, role) group. An `item_mean` index is the mean of its
 indices, so it is hidden when any of its statements is. A `respondent_mean` index adds up as
 the sum of person means over `pn` persons: its own measure. eNPS adds up as promoters minus
 detractors; distributions as counts per answer option, and a distribution is hidden whenever
-its statement (or eNPS score) is, since it reveals that value. The unit totals are decided
+its statement (or eNPS score) is, since it reveals that value. A dimension (an index of
+themes) is hidden wherever any of its themes is. A categorical item (Ja/Nej) has no value: its
+shares are a distribution, decided like a stoplight. The unit totals are decided
 first, on the tree alone; breakdown groups are then chosen as complements before any total.
 
 The decision is made here once per year, from the statistics of every cell (computed once, and
@@ -110,6 +112,7 @@ class _Solver:
         self.total: Lattice = build_lattice(org)
         ids = self.full.cells.reset_index().rename(columns={"index": "cell"})
         self.ids = ids.set_index(CELL_KEYS)["cell"]
+        self._memo: dict[tuple, np.ndarray] = {}
 
     def arrays(self, frame: pd.DataFrame, flag: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         """(n, flag) per cell of the full lattice from rows keyed by CELL_KEYS."""
@@ -124,7 +127,14 @@ class _Solver:
     def hide(self, n: np.ndarray, primary: np.ndarray, groups: bool = True) -> np.ndarray:
         """Hidden mask over the full lattice: unit totals on the tree first; then the groups,
         with the groups of a hidden total hidden too and the totals frozen (a group equal to
-        its total, i.e. the unit's only group, follows the total)."""
+        its total, i.e. the unit's only group, follows the total). The decision depends only
+        on (n, primary, groups), so items answered by the same people share one solve."""
+        key = (n.tobytes(), np.asarray(primary, bool).tobytes(), groups)
+        if key not in self._memo:
+            self._memo[key] = self._hide(n, primary, groups)
+        return self._memo[key].copy()
+
+    def _hide(self, n: np.ndarray, primary: np.ndarray, groups: bool) -> np.ndarray:
         s = self.stride
         hidden = np.zeros(len(n), bool)
         hidden[:s] = suppress(self.total, n[:s], primary[:s])
@@ -175,6 +185,7 @@ def decide_publication(
     ix = index_results(stats, instruments, settings)
     statements, indices, dists = [], [], []
     item_hidden: dict[str, np.ndarray] = {}
+    index_hidden: dict[str, np.ndarray] = {}
     for item, rows in st.groupby("item", sort=False) if len(st) else []:
         n, primary = solver.arrays(rows, rows["suppression"] == PRIMARY)
         hidden = item_hidden[item] = solver.hide(n, primary)
@@ -197,11 +208,14 @@ def decide_publication(
             from_items = np.zeros(len(n), bool)
             for item in index.items:
                 from_items |= item_hidden.get(item, np.ones(len(n), bool))
-            if method == "respondent_mean":
+            for theme in index.themes:
+                from_items |= index_hidden.get(theme, np.ones(len(n), bool))
+            if method == "respondent_mean" or index.themes:
                 publishable = solver.full.cells["publishable"].to_numpy()
                 hidden = solver.hide(n, primary | (from_items & publishable))
             else:
                 hidden = from_items & solver.full.cells["publishable"].to_numpy()
+            index_hidden[index.id] = hidden
             indices.append(_frame(solver, n, primary, hidden, "index", index.id))
     empty = pd.DataFrame(columns=["unit", "variable", "group", "item", "n", "suppression"])
     totals = stats.xs(("", TOTAL, SUBTREE), level=["variable", "group", "kind"])

@@ -27,7 +27,8 @@ from hme_core.instruments import InstrumentSet
 from hme_core.paths import params_dir
 from hme_core.yaml_files import read_mapping
 
-RESPONDENT_COLUMNS = ("respondent_id", "unit", "sex", "role", "profession", "age_group")
+RESPONDENT_COLUMNS = ("respondent_id", "unit", "sex", "role", "profession", "age_group",
+                      "patient_contact")
 _SPACES = re.compile(r"\s+")
 INVISIBLE = re.compile("[\ufeff\u200b\u2060]")
 

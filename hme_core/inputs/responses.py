@@ -11,6 +11,7 @@ Canonical table, columns in this order:
 - `unit` (string, required; a code of the org tree when `known_units` is given);
 - `sex` (`kvinna`/`man`/`annat`), `role` (`chef`/`medarbetare`), `profession`, `age_group`
   (string, NA when blank, a missing label, or the column is absent);
+- `patient_contact` (`ja`/`nej`, optional): who is asked HSE (an instrument's `audience`);
 - one `Int16` column per item present in the file, in instrument order, holding the answer
   CODE (1-5 on the HME scale, 0-10 for eNPS); NA = missing.
 
@@ -51,6 +52,7 @@ from hme_core.vocabulary import BREAKDOWN_VARIABLES, spellings
 
 # Accepted spellings of the breakdown columns (matched with `header_key`).
 _CATEGORIES = {variable: spellings(variable) for variable in BREAKDOWN_VARIABLES}
+_CATEGORIES["patient_contact"] = {"ja": ("Ja", "Yes", "J", "Y"), "nej": ("Nej", "No", "N")}
 _NUMBER = re.compile(r"^([+-]?\d{1,9})(?:[.,]0*)?$", re.ASCII)  # NFKC first; '٥' is an error
 _BAD = object()  # a cell value that is neither an answer nor missing
 
@@ -138,7 +140,7 @@ def parse_responses(
             issues += duplicate_issues(raw, header, values, values, "a unique respondent id")
         out[cid] = values.reset_index(drop=True)
 
-    scales = {i: instruments.instrument_of_item(i).scale for i in items}
+    scales = {i: instruments.instrument_of_item(i).scale_of(i) for i in items}
     for item in items:
         header = header_of[item]
         codes, bad = answer_codes(_mapped(raw.frame[header].astype(STRING), mapped_values[item]),

@@ -73,7 +73,9 @@ def disagreement_shares(distributions: pd.DataFrame, statements: pd.DataFrame,
     out = {}
     for item, part in dist.groupby("item", sort=False):
         ins = instruments.instrument_of_item(str(item))
-        scale_codes = ins.scale.codes
+        if ins.scale_of(str(item)) != instruments.instruments[0].scale:
+            continue  # "disagree" codes are those of the agreement scale (not yes/no, frequency)
+        scale_codes = ins.scale_of(str(item)).codes
         bad = set(codes)
         if ins.item(str(item)).reversed:
             bad = {scale_codes[len(scale_codes) - 1 - scale_codes.index(c)]

@@ -224,28 +224,45 @@ def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
     return fig
 
 
+def stoplight_colours(k: int) -> list[str]:
+    """k colours from worst (dark red) to best (dark green); k = 5 gives STOPLIGHT_COLOURS.
+
+    >>> stoplight_colours(2)
+    ['#a3262a', '#2f7d45']
+    """
+    base = np.array([to_rgb(STOPLIGHT_COLOURS[c]) for c in range(1, 6)])
+    pos = np.linspace(0, 4, k)
+    rgb = np.column_stack([np.interp(pos, np.arange(5), base[:, j]) for j in range(3)])
+    return ["#" + "".join(f"{round(v * 255):02x}" for v in row) for row in rgb]
+
+
 def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
-                     title: str | None = None) -> Figure:
+                     title: str | None = None, codes: Sequence[int] | None = None) -> Figure:
     """100 % stacked bars of answer shares per statement (stoplight chart, docs/sources.md).
 
-    `data` columns: ``statement`` (text, wrapped at ~45 characters), ``code`` (1–5),
-    ``share`` (0–1), ``n`` (answers to the statement). `labels` are the five answer texts for
-    codes 1..5. As in the vendor report's legend, the best answer (5, dark green) comes first, on
-    the left; shares ≥ 6 % are printed inside their segment and 'n = …' at the right of each bar.
+    `data` columns: ``statement`` (text, wrapped at ~45 characters), ``code``,
+    ``share`` (0–1), ``n`` (answers to the statement). `labels` are the answer texts of
+    `codes` (default 1..len(labels)), worst first: any scale of 2 to 11 options. As in the
+    vendor report's legend, the best answer (dark green) comes first, on the left; shares
+    ≥ 6 % are printed inside their segment and 'n = …' at the right of each bar.
     """
     _require(data, ("statement", "code", "share", "n"), "stoplight_figure")
     check_lang(lang)
-    if len(labels) != 5:
-        raise ValueError(f"stoplight_figure: labels must name the 5 answer codes; got {labels}")
+    codes = list(codes) if codes is not None else list(range(1, len(labels) + 1))
+    if len(labels) != len(codes) or not 2 <= len(codes) <= 11:
+        raise ValueError(f"stoplight_figure: labels must name each of the 2-11 answer codes "
+                         f"{codes}; got {labels}")
+    colours = dict(zip(codes, stoplight_colours(len(codes)), strict=True))
+    label_of = dict(zip(codes, labels, strict=True))
     statements = _unique(data["statement"])
     shares = data.set_index(["statement", "code"])["share"]
     ns = data.groupby("statement", sort=False)["n"].first().reindex(statements)
     wrapped = [textwrap.fill(str(s), 45) for s in statements]
     lines = sum(w.count("\n") + 1 for w in wrapped)
     height = 0.75 + 0.2 * len(statements) + 0.15 * lines + (0.3 if title else 0)
-    segments = [(textwrap.fill(labels[code - 1], 16), shares.reindex(
-        [(s, code) for s in statements]).to_numpy(dtype=float), STOPLIGHT_COLOURS[code])
-        for code in (5, 4, 3, 2, 1)]
+    segments = [(textwrap.fill(label_of[code], 16), shares.reindex(
+        [(s, code) for s in statements]).to_numpy(dtype=float), colours[code])
+        for code in reversed(codes)]
     with _style():
         fig, ax = _new_figure(height)
         y = np.arange(len(statements))
@@ -256,7 +273,8 @@ def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
                     ha="left", fontsize=7.5, color="#52606D", transform=ax.get_yaxis_transform())
         if title:
             fig.suptitle(title, x=0.01, ha="left")
-        _legend_below(fig, handles, [h.get_label() for h in handles], 5, fontsize=7.5,
+        _legend_below(fig, handles, [h.get_label() for h in handles], min(len(codes), 6),
+                      fontsize=7.5,
                       handlelength=1.0, columnspacing=1.0, handletextpad=0.4)
     return fig
 

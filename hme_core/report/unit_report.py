@@ -26,6 +26,7 @@ from hme_core.report.narrative_sections import (
     suggestions_html,
     targets_html,
 )
+from hme_core.report.survey_sections import SURVEY_INSTRUMENTS, instrument_section
 from hme_core.report.text import ReportText
 from hme_core.results.unit_data import load_report_data
 from hme_core.store.duckdb_store import Store
@@ -135,15 +136,16 @@ class UnitReport(ReportText):
             data = dist.assign(statement=dist["item"].map(self.statement_text))
             data["order"] = data["item"].map({i: k for k, i in enumerate(shown)})
             data = data.sort_values(["order", "code"])[["statement", "code", "share", "n"]]
-            ins = self.instruments.instrument_of_item(shown[0])
-            labels = [ins.scale.label(c, self.lang) for c in ins.scale.codes]
+            scale = self.instruments.instrument_of_item(shown[0]).scale_of(shown[0])
+            labels = [scale.label(c, self.lang) for c in scale.codes]
             shares = dist.set_index(["item", "code"])["share"]
             alt = self.t("stoplight_alt", title=title) + " " + "; ".join(
                 f"{self.statement_text(i)} " + ", ".join(
                     f"{lab}: {fmt_percent(shares.get((i, code)), 0, self.lang)}"
-                    for code, lab in zip(ins.scale.codes, labels, strict=True))
+                    for code, lab in zip(scale.codes, labels, strict=True))
                 for i in shown)
-            out += plots.figure_html(plots.stoplight_figure(data, labels, self.lang), alt=alt)
+            out += plots.figure_html(plots.stoplight_figure(data, labels, self.lang,
+                                                          codes=scale.codes), alt=alt)
         if hidden:
             out += notice(self.t("distribution_hidden", n=d.settings.min_n_distribution,
                                   count=len(hidden)))
@@ -213,6 +215,8 @@ class UnitReport(ReportText):
             return HTML("")
         out = []
         for ins_id in self.data.instruments_present:
+            if ins_id in SURVEY_INSTRUMENTS:  # their own sections (survey_sections)
+                continue
             ins = self.instruments[ins_id]
             comp = self.data.comparison[self.data.comparison["index"].isin(
                 [ix.id for ix in ins.indices])]
@@ -231,6 +235,21 @@ class UnitReport(ReportText):
                 body += self._statement_table(outcome, self.t("statement_indices"))
             out.append(section(ins.name(self.lang), body, f"instrument instrument-{ins.id}"))
         return HTML("".join(out))
+
+    def hse_section(self) -> HTML:
+        return instrument_section(self, "hse")
+
+    def psychosocial_section(self) -> HTML:
+        return instrument_section(self, "psychosocial")
+
+    def exposure_section(self) -> HTML:
+        return instrument_section(self, "exposure")
+
+    def manager_section(self) -> HTML:
+        return instrument_section(self, "manager")
+
+    def development_section(self) -> HTML:
+        return instrument_section(self, "development")
 
     def breakdown_section(self) -> HTML:
         bd = self.data.breakdowns

@@ -168,7 +168,8 @@ def year_results(
     """Everything reports publish for a year, computed once for all units (pure).
 
     Tables: `scores` (the CLI contract plus `se`), `statements`, `distributions` (only rows
-    that may be shown), `enps`, `breakdowns`. Values of suppressed cells are already NaN.
+    that may be shown), `enps`, `breakdowns`, `audiences` (unit, instrument, respondents in
+    the instrument's audience, e.g. with patient contact). Values of suppressed cells are already NaN.
     """
     pub = decide_publication(responses, org, instruments, settings)
     stats = pub.subtree_stats  # the statistics the decision was made on, computed once
@@ -190,6 +191,12 @@ def year_results(
     tables = {"scores": scores, "statements": statements, "distributions": dist}
     if "enps" in [i.id for i in instruments] and "n|enps" in stats:
         tables["enps"] = _enps_table(enps_values(stats, instruments["enps"]), pub)
+    aud = [c for c in stats.columns if c.startswith("aud|")]
+    if aud:  # respondents asked each audience-restricted instrument (a public count, like n)
+        tables["audiences"] = pd.concat(
+            [pd.DataFrame({"unit": stats.index.astype(str), "instrument": c.split("|", 1)[1],
+                           "respondents": stats[c].to_numpy().astype(int)}) for c in aud],
+            ignore_index=True)
     tables["breakdowns"] = breakdown_table(responses, org, instruments, settings,
                                            publication=pub)
     return {

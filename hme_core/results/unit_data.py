@@ -43,6 +43,9 @@ class ReportData:
     instruments_present: list[str] = field(default_factory=list)
     previous_year: int | None = None
     participation: pd.DataFrame = field(default_factory=pd.DataFrame)  # year, respondents, ...
+    # year, item, code, n, share of this unit for every stored year (published rows only)
+    distribution_history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    audiences: dict[str, int] = field(default_factory=dict)  # instrument -> respondents asked
 
 
 def _series_label(name: str, year: int) -> str:
@@ -187,10 +190,15 @@ def load_report_data(
     own = own[own["unit"] == unit]
     hme = own[own["index"] == "hme"]
     suppressed = hme.empty or bool(hme["value"].isna().all())
+    st_items = set(store.load_result("statements", year, units=[unit]).get("item", []))
     present = [
         ins.id for ins in instruments
-        if ins.id not in ("hme", "enps") and (own["index"].isin([ix.id for ix in ins.indices])).any()
+        if ins.id not in ("hme", "enps") and (
+            own["index"].isin([ix.id for ix in ins.indices]).any()
+            or (not ins.indices and bool(st_items & set(ins.item_ids))))
     ]
+    history = [store.load_result("distributions", y, units=[unit]) for y in years]
+    aud = store.load_result("audiences", year, units=[unit])
     first = own.iloc[0] if len(own) else None
     dist = store.load_result("distributions", year, units=[unit])
     bd = store.load_result("breakdowns", year, units=[unit])
@@ -215,6 +223,10 @@ def load_report_data(
         instruments_present=present,
         previous_year=previous_year,
         participation=_participation(scores_by_year, unit),
+        distribution_history=(pd.concat([h for h in history if len(h)], ignore_index=True)
+                              if any(len(h) for h in history) else pd.DataFrame()),
+        audiences=({str(r.instrument): int(r.respondents) for r in aud.itertuples()}
+                   if len(aud) else {}),
     )
 
 

@@ -6,7 +6,11 @@ Rules (docs/sources.md, SKR: HME):
   n = respondents who answered at least one of its statements;
 - `respondent_mean`: mean of person means over respondents who answered (by default) all its
   statements; n = those respondents;
-- eNPS = % promoters (9-10) - % detractors (0-6), -100..100; n = answers.
+- eNPS = % promoters (9-10) - % detractors (0-6), -100..100; n = answers;
+- a `themes` index (a dimension) = mean of its themes' values; its n is the fewest respondents
+  any of its themes has and its statements are all its themes' items, so the primary rule
+  shows it only where it shows every theme;
+- categorical items (Ja/Nej) have no value (never averaged); their shares are a distribution.
 
 Every function here takes the statistics frame of `scoring.statistics` and returns a tidy frame
 with the same index levels as columns: counts and unsuppressed values. None of them sees a
@@ -44,13 +48,16 @@ def statement_values(stats: pd.DataFrame, instruments: InstrumentSet) -> pd.Data
             if f"n|{item.id}" not in stats:
                 continue
             n = _stat(stats, f"n|{item.id}")
+            value = _ratio(_stat(stats, f"sum|{item.id}"), n)
+            if ins.scale_of(item.id).kind == "categorical":
+                value = np.full(len(n), np.nan)
             frames.append(
                 _keys(stats).assign(
                     instrument=ins.id,
                     item=item.id,
                     role=item.role,
                     n=n.astype(int),
-                    value=_ratio(_stat(stats, f"sum|{item.id}"), n),
+                    value=value,
                 )
             )
     return _concat(frames)
@@ -64,7 +71,7 @@ def distribution_values(stats: pd.DataFrame, instruments: InstrumentSet) -> pd.D
             if f"n|{item.id}" not in stats:
                 continue
             n = _stat(stats, f"n|{item.id}")
-            for code in ins.scale.codes:
+            for code in ins.scale_of(item.id).codes:
                 count = _stat(stats, f"dist|{item.id}|{code}")
                 frames.append(
                     _keys(stats).assign(
@@ -114,11 +121,17 @@ def index_values(stats: pd.DataFrame, instruments: InstrumentSet, method: str) -
     frames = []
     for ins in instruments:
         resolved = ins.resolved_method(method)
+        themes: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # id -> (n, value)
         for ix in ins.indices:
-            if not all(f"n|{i}" in stats for i in ix.items):
+            items = ins.items_of(ix.id)
+            if not all(f"n|{i}" in stats for i in items):
                 continue
-            item_n = np.column_stack([_stat(stats, f"n|{i}") for i in ix.items])
-            if resolved == "nps":
+            item_n = np.column_stack([_stat(stats, f"n|{i}") for i in items])
+            if ix.themes:  # a dimension: the mean of its themes
+                n = np.column_stack([themes[t][0] for t in ix.themes]).min(axis=1)
+                with np.errstate(invalid="ignore"):
+                    value = np.column_stack([themes[t][1] for t in ix.themes]).mean(axis=1)
+            elif resolved == "nps":
                 n = _stat(stats, f"n|{ix.items[0]}")
                 value = enps_values(stats, ins)["enps"].to_numpy()
             elif resolved == "item_mean":
@@ -131,6 +144,7 @@ def index_values(stats: pd.DataFrame, instruments: InstrumentSet, method: str) -
             else:  # respondent_mean
                 n = _stat(stats, f"pn|{ix.id}")
                 value = _ratio(_stat(stats, f"psum|{ix.id}"), n)
+            themes[ix.id] = (n, value)
             frames.append(
                 _keys(stats).assign(
                     instrument=ins.id,
@@ -167,7 +181,7 @@ def index_standard_errors(stats: pd.DataFrame, instruments: InstrumentSet) -> pd
     frames = []
     for ins in instruments:
         for ix in ins.indices:
-            if not all(f"n|{i}" in stats for i in ix.items):
+            if not all(f"n|{i}" in stats for i in ins.items_of(ix.id)):
                 continue
             if ins.method == "nps":
                 n = _stat(stats, f"n|{ix.items[0]}")

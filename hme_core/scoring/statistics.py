@@ -10,7 +10,11 @@ without touching respondents again. All of it is vectorised with `numpy.bincount
 Column names of the statistics frame (flat, additive):
 `respondents`, `n|<item>`, `sum|<item>`, `sq|<item>`, `dist|<item>|<code>`, `any|<index>`,
 `pn|<index>`, `psum|<index>`, and `ps1|<index>` / `ps2|<index>` (sum and sum of squares of the
-person mean over the answered items of everyone in `any|<index>`, for standard errors).
+person mean over the answered items of everyone in `any|<index>`, for standard errors), and
+`aud|<instrument>` (respondents in an instrument's audience, e.g. with patient contact).
+
+Audiences: an answer from someone outside an item's audience is ignored (not an answer, not a
+missing answer); without the audience's column in the data everyone is in the audience.
 """
 
 from __future__ import annotations
@@ -29,13 +33,15 @@ def _codes(responses: pd.DataFrame, item: str) -> np.ndarray:
     return responses[item].to_numpy(dtype="float64", na_value=np.nan)
 
 
-def score_lookup(instrument: Instrument, reversed_: bool) -> tuple[int, np.ndarray]:
+def score_lookup(instrument: Instrument, reversed_: bool,
+                 item_id: str | None = None) -> tuple[int, np.ndarray]:
     """(lowest code, array of 0-100 scores by code offset) for one item of an instrument."""
-    codes = instrument.scale.codes
+    scale = instrument.scale_of(item_id) if item_id else instrument.scale
+    codes = scale.codes
     low = min(codes)
     lut = np.full(max(codes) - low + 1, np.nan)
     for c in codes:
-        lut[c - low] = instrument.scale.score_of(c, reversed_)
+        lut[c - low] = scale.score_of(c, reversed_)
     return low, lut
 
 
@@ -55,7 +61,7 @@ def recode_answers(responses: pd.DataFrame, instruments: InstrumentSet) -> pd.Da
         for item in ins.items:
             if item.id not in responses.columns:
                 continue
-            low, lut = score_lookup(ins, item.reversed)
+            low, lut = score_lookup(ins, item.reversed, item.id)
             codes = _codes(responses, item.id)
             scores = np.full(codes.shape, np.nan)
             ok = ~np.isnan(codes)
@@ -65,7 +71,44 @@ def recode_answers(responses: pd.DataFrame, instruments: InstrumentSet) -> pd.Da
 
 
 def _index_items_present(instrument: Instrument, columns) -> list:
-    return [ix for ix in instrument.indices if all(i in columns for i in ix.items)]
+    return [ix for ix in instrument.indices
+            if all(i in columns for i in instrument.items_of(ix.id))]
+
+
+def in_audience(responses: pd.DataFrame, audience: dict[str, str] | None) -> np.ndarray:
+    """Rows in an audience ({column: value}, case ignored); a missing value is outside it.
+
+    A column that is absent or blank throughout (the file did not have it) restricts nobody.
+
+    >>> df = pd.DataFrame({"role": pd.array(["chef", "medarbetare", None], dtype="string")})
+    >>> in_audience(df, {"role": "Chef"}).tolist()
+    [True, False, False]
+    """
+    ok = np.ones(len(responses), dtype=bool)
+    for column, value in (audience or {}).items():
+        if column in responses.columns and responses[column].notna().any():
+            col = responses[column].astype("string").str.casefold()
+            ok &= col.eq(str(value).casefold()).fillna(False).to_numpy(dtype=bool)
+    return ok
+
+
+def apply_audiences(responses: pd.DataFrame, instruments: InstrumentSet) -> pd.DataFrame:
+    """`responses` with the answers of people outside each item's audience set to missing."""
+    out = None
+    masks: dict[tuple, np.ndarray] = {}
+    for ins in instruments:
+        for item in ins.items:
+            audience = ins.audience_of(item.id)
+            if item.id not in responses.columns or not audience:
+                continue
+            key = tuple(sorted(audience.items()))
+            if key not in masks:
+                masks[key] = ~in_audience(responses, audience)
+            outside = masks[key]
+            if outside.any():
+                out = responses.copy() if out is None else out
+                out[item.id] = out[item.id].mask(outside)
+    return responses if out is None else out
 
 
 def answer_statistics(
@@ -89,14 +132,18 @@ def answer_statistics(
         index = pd.RangeIndex(1)
     g = len(index)
     cols: dict[str, np.ndarray] = {"respondents": np.bincount(gid, minlength=g).astype(float)}
+    rows = apply_audiences(rows, instruments)
     scores = recode_answers(rows, instruments)
     for ins in instruments:
         present = [i for i in ins.item_ids if i in rows.columns]
         if not present:
             continue
-        codes_all = ins.scale.codes
-        low = min(codes_all)
+        if ins.audience:
+            cols[f"aud|{ins.id}"] = np.bincount(gid, weights=in_audience(rows, ins.audience),
+                                                minlength=g)
         for item in present:
+            codes_all = ins.scale_of(item).codes
+            low = min(codes_all)
             s = scores[item].to_numpy()
             answered = ~np.isnan(s)
             cols[f"n|{item}"] = np.bincount(gid, weights=answered, minlength=g)
@@ -110,11 +157,12 @@ def answer_statistics(
             for c in codes_all:
                 cols[f"dist|{item}|{c}"] = dist[:, c - low].astype(float)
         for ix in _index_items_present(ins, rows.columns):
-            mat = scores[ix.items].to_numpy()
+            items = ins.items_of(ix.id)
+            mat = scores[items].to_numpy()
             answered = ~np.isnan(mat)
             count = answered.sum(axis=1)
             cols[f"any|{ix.id}"] = np.bincount(gid, weights=count > 0, minlength=g)
-            counts = count >= ins.min_answered_share * len(ix.items) - _TOL
+            counts = count >= ins.min_answered_share * len(items) - _TOL
             with np.errstate(invalid="ignore", divide="ignore"):
                 person = np.where(answered, mat, 0.0).sum(axis=1) / count
             anyone = np.where(count > 0, person, 0.0)

@@ -23,13 +23,14 @@ import pandas as pd
 from hme_core.atomic import PRIVATE_MODE
 from hme_core.errors import StoreError
 
-META_COLUMNS = ["source_row", "respondent_id", "unit", "sex", "role", "profession", "age_group"]
+META_COLUMNS = ["source_row", "respondent_id", "unit", "sex", "role", "profession", "age_group",
+                "patient_contact"]
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
     year INTEGER NOT NULL, source_row INTEGER, respondent_id VARCHAR, unit VARCHAR NOT NULL,
-    sex VARCHAR, role VARCHAR, profession VARCHAR, age_group VARCHAR);
+    sex VARCHAR, role VARCHAR, profession VARCHAR, age_group VARCHAR, patient_contact VARCHAR);
 CREATE TABLE IF NOT EXISTS org_units (
     year INTEGER NOT NULL, unit VARCHAR NOT NULL, name VARCHAR, parent VARCHAR,
     PRIMARY KEY (year, unit));
@@ -110,7 +111,8 @@ class Store:
         empty = [c for c in items if df[c].isna().all()]
         df = df.drop(columns=empty)
         for c in META_COLUMNS[1:]:
-            df[c] = df[c].astype("string")
+            if c in df:
+                df[c] = df[c].astype("string")
         for c in items:
             if c not in empty:
                 df[c] = df[c].astype("Int16")
@@ -133,6 +135,8 @@ class Store:
     def _add_item_columns(self, responses: pd.DataFrame) -> None:
         have = {r[0] for r in self.con.execute("DESCRIBE responses").fetchall()}
         for col in responses.columns:
+            if col in META_COLUMNS and col not in have:  # a store made before the column
+                self.con.execute(f'ALTER TABLE responses ADD COLUMN "{col}" VARCHAR')
             if col in META_COLUMNS or col in have:
                 continue
             if not _IDENT.match(col):

@@ -15,11 +15,15 @@ import pytest
 
 from hme_core.demo.generator import DemoData, generate_demo, write_demo
 from hme_core.demo.names import PATIENT_FACING, unit_specs
+from hme_core.instruments import load_instruments
 
 YEARS = (2023, 2024, 2025)
 HME = [f"hme{i}" for i in range(1, 10)]
 HSE = [f"hse{i}" for i in range(1, 12)]
-COLUMNS = ["respondent_id", "unit", "sex", "role", "profession", "age_group", *HME, "enps", *HSE]
+SURVEY = [i.id for ins in ("psychosocial", "manager", "exposure", "development")
+          for i in load_instruments()[ins].items]
+COLUMNS = ["respondent_id", "unit", "sex", "role", "profession", "age_group", "patient_contact",
+           *HME, "enps", *HSE, *SURVEY]
 LABELS = {"stämmer mycket dåligt": 1, "stämmer ganska dåligt": 2,
           "stämmer varken bra eller dåligt": 3, "stämmer ganska bra": 4, "stämmer mycket bra": 5}
 
@@ -157,12 +161,21 @@ def test_exactly_one_unit_renamed_and_one_added(demo):
     assert len(added) == 1
 
 
-def test_hse_answered_only_in_patient_facing_units(demo):
+def test_hse_answered_only_by_respondents_with_patient_contact(demo):
     facing = {u.code for u in unit_specs() if u.kind in PATIENT_FACING}
     for r in demo.responses.values():
         has_hse = r[HSE].notna().any(axis=1)
-        assert r.loc[has_hse, "unit"].isin(facing).all()
-        assert has_hse[r["unit"].isin(facing)].mean() > 0.95
+        contact = r["patient_contact"].eq("Ja")
+        assert not has_hse[~contact].any()
+        assert has_hse[contact].mean() > 0.95
+        assert contact[r["unit"].isin(facing)].mean() > 0.85  # mostly patient-facing units
+        assert contact[~r["unit"].isin(facing)].mean() < 0.15
+
+
+def test_manager_questions_answered_only_by_managers(demo):
+    r = demo.responses[2025]
+    answered = r["mg_conditions"].notna()
+    assert r.loc[answered, "role"].eq("Chef").all() and answered.sum() > 100
 
 
 def test_respondents_belong_to_that_years_org_and_fit_headcount(demo):

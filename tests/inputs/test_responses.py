@@ -26,7 +26,8 @@ COLUMN_MAP = load_column_map(PARAMS / "column_map.yaml")
 SETTINGS = Settings()  # defaults: missing labels Vet ej / Ej aktuellt / Vill ej svara
 HME_LABELS = {1: "Stämmer mycket dåligt", 2: "Stämmer ganska dåligt",
               3: "Stämmer varken bra eller dåligt", 4: "Stämmer ganska bra", 5: "Stämmer mycket bra"}
-HEAD = ["source_row", "respondent_id", "unit", "sex", "role", "profession", "age_group"]
+HEAD = ["source_row", "respondent_id", "unit", "sex", "role", "profession", "age_group",
+        "patient_contact"]
 
 
 def _load(path, **kw) -> pd.DataFrame:

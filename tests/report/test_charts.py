@@ -122,9 +122,19 @@ def test_stoplight_wraps_long_statements(stoplight_data):
     assert all(len(line) <= 45 for label in labels for line in label.split("\n"))
 
 
-def test_stoplight_needs_five_labels(stoplight_data):
-    with pytest.raises(ValueError, match="5 answer codes"):
-        plots.stoplight_figure(stoplight_data, SCALE_SV[:3])
+def test_stoplight_needs_one_label_per_answer_code(stoplight_data):
+    with pytest.raises(ValueError, match="each of the 2-11 answer codes"):
+        plots.stoplight_figure(stoplight_data, SCALE_SV[:3], codes=[1, 2, 3, 4, 5])
+
+
+def test_stoplight_takes_a_four_option_scale():
+    # One statement, codes 1-4 with shares 10/20/30/40 %: four segments, worst red, best green.
+    data = pd.DataFrame({"statement": ["S"] * 4, "code": [1, 2, 3, 4],
+                         "share": [0.1, 0.2, 0.3, 0.4], "n": [20] * 4})
+    fig = plots.stoplight_figure(data, ["Aldrig", "Ibland", "Ofta", "Alltid"], "sv")
+    texts = all_texts(fig)
+    assert {"10 %", "20 %", "30 %", "40 %"} <= {t.replace("\xa0", " ") for t in texts}
+    assert plots.stoplight_colours(4)[0] == "#a3262a" and plots.stoplight_colours(4)[-1] == "#2f7d45"
 
 
 def test_enps_figure_prints_shares_and_the_score(enps_data):

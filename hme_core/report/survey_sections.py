@@ -1,0 +1,177 @@
+"""Report sections for the rest of the survey, drawn from the instrument files' shape alone:
+an instrument of simple indices (HSE, manager questions) gets its intro, the number of
+respondents in its audience, an index chart and stoplights; an instrument with dimensions of
+themes (psychosocial work environment) a dimension chart and each dimension's themes compared
+upward and with last year; a categorical instrument (exposure, development needs) the share
+answering each option per year with n and definitions.
+
+Every value shown comes from the stored, already disclosure-controlled results: a hidden value
+is NaN and printed as '–', a hidden share is absent and the question says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hme_core.i18n import fmt_int, fmt_percent, fmt_signed, trend_arrow
+from hme_core.instruments import Instrument
+from hme_core.report import charts as plots
+from hme_core.report.html import HTML, esc, notice, paragraph, section, table
+from hme_core.report.text import ReportText
+
+#: Shipped instruments with a section of their own in the unit report, in report order.
+SURVEY_INSTRUMENTS = ("hse", "psychosocial", "exposure", "manager", "development")
+
+
+def instrument_section(report: ReportText, instrument_id: str) -> HTML:
+    """The section of one instrument, or nothing when the unit has no results for it."""
+    d = report.data
+    if d.suppressed or instrument_id not in d.instruments_present:
+        return HTML("")
+    ins = report.instruments[instrument_id]
+    if ins.scale.kind == "categorical":
+        body = shares_html(report, ins)
+    elif any(ix.themes for ix in ins.indices):
+        body = dimensions_html(report, ins)
+    else:
+        body = indices_html(report, ins)
+    return HTML(section(ins.name(report.lang), body, f"instrument instrument-{ins.id}"))
+
+
+def _intro(report: ReportText, ins: Instrument) -> str:
+    out = paragraph(ins.intro(report.lang)) if ins.intro else ""
+    if ins.audience and ins.id in report.data.audiences:
+        column = next(iter(ins.audience))
+        key = f"audience_count_{column}" if column in ("patient_contact", "role") else \
+            "audience_count"
+        out += paragraph(report.t(key, n=fmt_int(report.data.audiences[ins.id], report.lang)),
+                         "audience-count")
+    return out
+
+
+def _comparison(report: ReportText, index_ids: list[str]) -> pd.DataFrame:
+    comp = report.data.comparison
+    return comp[comp["index"].isin(index_ids)]
+
+
+def _index_chart(report: ReportText, index_ids: list[str], title: str) -> str:
+    comp = _comparison(report, index_ids)
+    if comp.empty or comp["value"].isna().all():
+        return ""
+    fig_data = comp.assign(index=comp["index"].map(report.index_label))[
+        ["series", "series_kind", "index", "value"]]
+    alt = report.t("index_chart_alt", unit=report.data.name, values=", ".join(
+        f"{report.index_label(r['index'])} {report.num(r['value'])}"
+        for _, r in comp[comp["series_kind"] == "unit"].iterrows()))
+    return plots.figure_html(plots.index_comparison_figure(fig_data, report.lang),
+                             alt=f"{title}. {alt}")
+
+
+def _series_table(report: ReportText, index_ids: list[str], caption: str) -> str:
+    """Indices (rows) × the unit, the level above, the top and last year, plus the change
+    (the chart above shows every level and year)."""
+    comp = _comparison(report, index_ids)
+    kinds = comp.drop_duplicates("series")[["series", "series_kind"]]
+    anc = kinds.loc[kinds["series_kind"] == "ancestor", "series"].tolist()
+    prev = kinds.loc[kinds["series_kind"] == "previous", "series"].tolist()
+    series = [*kinds.loc[kinds["series_kind"] == "unit", "series"], *anc[:1], *anc[1:][-1:],
+              *prev[:1]]
+    wide = comp.pivot_table(index="index", columns="series", values="value", dropna=False,
+                            aggfunc="first").reindex(index=index_ids, columns=series)
+    ch = report.data.changes.set_index("index")
+    rows = []
+    for ix in index_ids:
+        diff = ch["diff"].get(ix, np.nan)
+        rows.append([report.index_label(ix), *(report.num(wide.loc[ix, s]) for s in series),
+                     fmt_signed(diff, report.dec, report.lang), trend_arrow(diff, report.dec)])
+    prev_year = report.data.previous_year
+    header = ["", *(str(x).rsplit(" ", 1)[0] if k < len(series) - bool(prev) else str(prev_year)
+                   for k, x in enumerate(series)), report.t("diff"), report.t("trend")]
+    return table(header, rows, caption=caption,
+                 numeric=[False, *([True] * len(series)), True, False])
+
+
+def indices_html(report: ReportText, ins: Instrument) -> str:
+    """Intro, audience count, index chart and table, stoplights and statement indices."""
+    ids = [ix.id for ix in ins.indices]
+    comp = _comparison(report, ids)
+    unit_values = comp.loc[comp["series_kind"] == "unit", "value"]
+    body = _intro(report, ins)
+    if unit_values.isna().all():
+        body += notice(report.t("audience_too_few", n=report.data.settings.min_n_index),
+                       "privacy")
+    else:
+        body += _index_chart(report, ids, ins.name(report.lang))
+    body += _series_table(report, ids, report.t("comparison_heading"))
+    indexed = [i.id for i in ins.items if i.role == "indexed"]
+    outcome = [i.id for i in ins.items if i.role == "outcome"]
+    body += report._stoplight(indexed, ins.name(report.lang))
+    body += report._statement_table(indexed, report.t("statement_indices"))
+    if outcome:
+        body += f"<h3>{esc(report.t('outcome_statements'))}</h3>"
+        body += report._stoplight(outcome, report.t("outcome_statements"))
+        body += report._statement_table(outcome, report.t("statement_indices"))
+    return body
+
+
+def dimensions_html(report: ReportText, ins: Instrument) -> str:
+    """Dimension chart and table, then each dimension's themes compared upward and with
+    last year (0 lowest, 100 highest whatever the wording)."""
+    dims = [ix for ix in ins.indices if ix.themes]
+    body = _intro(report, ins)
+    body += _index_chart(report, [ix.id for ix in dims], report.t("dimensions_heading"))
+    body += _series_table(report, [ix.id for ix in dims], report.t("dimensions_heading"))
+    for dim in dims:
+        title = dim.name(report.lang)
+        body += (f'<div class="dimension"><h3>{esc(title)}</h3>'
+                 + _index_chart(report, list(dim.themes), title)
+                 + _series_table(report, list(dim.themes), report.t("themes_of", name=title))
+                 + "</div>")
+    return body + paragraph(report.t("reversed_rule"), "footnote")
+
+
+def shares_html(report: ReportText, ins: Instrument) -> str:
+    """Per question: the share answering each option (first option, e.g. "Ja", as the
+    headline) for every stored year with n, and the change from last year; definitions below.
+    A share is a distribution: it is shown only where the disclosure rules publish it."""
+    d = report.data
+    hist = d.distribution_history
+    years = sorted(hist["year"].unique().tolist()) if len(hist) else []
+    code = ins.scale.codes[0]
+    label = ins.scale.label(code, report.lang)
+    rows, hidden, chart = [], 0, []
+    for item in ins.items:
+        part = hist[(hist["item"] == item.id) & (hist["code"] == code)] if len(hist) else hist
+        by_year = part.set_index("year") if len(part) else pd.DataFrame(columns=["share", "n"])
+        if d.year not in by_year.index:
+            hidden += 1
+        cells = []
+        for y in years:
+            if y in by_year.index:
+                r = by_year.loc[y]
+                cells.append(f"{fmt_percent(r['share'], 1, report.lang)} "
+                             f"(n {fmt_int(r['n'], report.lang)})")
+            else:
+                cells.append("–")
+        now = by_year["share"].get(d.year, np.nan)
+        before = by_year["share"].get(d.previous_year, np.nan) if d.previous_year else np.nan
+        diff = 100 * (now - before)
+        rows.append([report.statement_text(item.id), *cells,
+                     fmt_signed(diff, report.dec, report.lang), trend_arrow(diff, report.dec)])
+        if np.isfinite(now):
+            chart.append((item.id, now))
+    header = [report.t("question"), *(str(y) for y in years), report.t("diff_points"),
+              report.t("trend")]
+    body = _intro(report, ins)
+    body += table(header, rows, caption=report.t("share_answering", label=label),
+                  numeric=[False, *([True] * len(years)), True, False])
+    if hidden:
+        body += notice(report.t("distribution_hidden", n=d.settings.min_n_distribution,
+                                count=hidden))
+    definitions = [i for i in ins.items if i.definition]
+    if definitions:
+        body += f"<h3>{esc(report.t('definitions'))}</h3><dl class=\"definitions\">" + "".join(
+            f"<dt>{esc(report.statement_text(i.id))}</dt><dd>{esc(i.definition(report.lang))}</dd>"
+            for i in definitions) + "</dl>"
+    return body
