@@ -16,12 +16,11 @@ beyond "to text": parsing answers is `responses.py`'s job.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,15 +28,13 @@ import numpy as np
 import pandas as pd
 
 from hme_core.errors import InputError, InputIssue
+from hme_core.inputs import bounds
+from hme_core.inputs.text_files import DELIMITERS, decode, not_tabular, sniff_delimiter
 
 STRING = pd.StringDtype()
-DELIMITERS = (";", "\t", ",")
-_SNIFF_BYTES = 64 * 1024
 #: Largest input file read (bytes): about 400,000 respondents with 60 columns. Cells are held
 #: as Python strings (~60 bytes each), so this bounds memory to a few GB at worst.
 MAX_INPUT_BYTES = 64 * 2**20
-_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
 @dataclass(frozen=True)
@@ -123,38 +120,9 @@ def read_table(path: str | Path) -> RawTable:
 # --------------------------------------------------------------------------- common rules
 
 
-#: A survey export has a few hundred columns; far more is a wrong file or an attack (a CSV with
-#: 10^6 columns kept validation busy for minutes), refused before the per-column work.
-MAX_COLUMNS = 5000
-
-
-#: Respondents per file: the largest Swedish employer has well under 10^6 employees. A 374 KB
-#: xlsx or a 215 KB Parquet file can expand to millions of rows, so the bound is checked from
-#: the file's own metadata (Parquet/SPSS row counts, xlsx uncompressed sizes) before expanding.
-MAX_ROWS = 1_000_000
-#: Uncompressed size of all parts of an .xlsx (the sheet XML of 10^6 rows x 60 columns of
-#: answer codes is about 400 MB).
-MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
-
-
-def _check_rows(path: Path, rows: int) -> None:
-    if rows > MAX_ROWS:
-        raise InputError(InputIssue(
-            str(path), None, None, None,
-            f"at most {MAX_ROWS:,} respondent rows (found {rows:,}); split the file by year "
-            "or check that it is the survey export"))
-
-
-def _check_width(path: Path, columns: int) -> None:
-    if columns > MAX_COLUMNS:
-        raise InputError(InputIssue(
-            str(path), None, None, None,
-            f"at most {MAX_COLUMNS:,} columns (found {columns:,}); is this the survey export?"))
-
-
 def _finish(table: RawTable) -> RawTable:
     """Strip headers, refuse duplicates, blank -> NA, drop blank rows, refuse no data rows."""
-    _check_width(table.path, table.frame.shape[1])
+    bounds._check_width(table.path, table.frame.shape[1])
     frame = table.frame
     headers = [_header_text(h, i) for i, h in enumerate(frame.columns)]
     seen: dict[str, str] = {}
@@ -184,11 +152,6 @@ def _finish(table: RawTable) -> RawTable:
 def _header_text(header: object, position: int) -> str:
     text = "" if header is None or (isinstance(header, float) and math.isnan(header)) else str(header)
     return text.strip() or f"(column {position + 1} without header)"
-
-
-def _not_tabular(path: Path, kind: str, found: str) -> InputError:
-    """The file cannot be read as a table of the kind its suffix promises."""
-    return InputError(InputIssue(str(path), None, None, None, f"{kind}; {found}"))
 
 
 def _cell_text(value: object) -> object:
@@ -253,70 +216,17 @@ def _records_to_table(records: Iterable[tuple], path: Path) -> RawTable:
 # --------------------------------------------------------------------------- CSV / text
 
 
-def _decode(path: Path, raw: bytes) -> tuple[str, str]:
-    """A BOM decides (UTF-16/32, UTF-8); else UTF-8 tried strictly, then cp1252 (Windows exports).
-    Binary data (NUL bytes, control characters) is refused; stray BOMs are removed."""
-    for bom, encoding in _BOMS:
-        if raw.startswith(bom):
-            try:
-                return raw[len(bom):].decode(encoding).replace("\ufeff", ""), encoding
-            except UnicodeDecodeError as exc:
-                raise _not_tabular(path, f"a delimited text table in {encoding} (it starts with "
-                                   f"that BOM)", f"byte {exc.start} is not {encoding}") from exc
-    head = raw[:_SNIFF_BYTES]
-    if b"\x00" in raw:
-        row = raw[:raw.index(b"\x00")].count(b"\n") + 1
-        found = "the file holds binary data, not text" if b"\x00" in head else (
-            f"a NUL byte (binary data) on row {row}")
-        raise _not_tabular(path, "a delimited text table (CSV/TXT)", found)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        sample = text[:_SNIFF_BYTES]
-        controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
-        if controls > max(2, len(sample) // 100):
-            break
-        return text.replace("\ufeff", ""), encoding
-    raise _not_tabular(path, "a delimited text table (CSV/TXT) in UTF-8 or cp1252",
-                       "the file is not readable as text")
-
-
-def _sniff_delimiter(text: str) -> str | None:
-    """The delimiter among `;`, tab, `,` that splits the first lines into the most columns
-    consistently (a decimal comma in `;` files does not fool it); None for one column."""
-    lines = text[:_SNIFF_BYTES].splitlines()
-    if len(text) > _SNIFF_BYTES and len(lines) > 1:
-        lines = lines[:-1]  # last line may be cut off
-    lines = [ln for ln in lines[:50] if ln.strip()]
-    best, best_width = None, 1
-    for delim in DELIMITERS:
-        widths = [len(r) for r in csv.reader(lines, delimiter=delim)]
-        if not widths:
-            continue
-        header_width = widths[0]
-        consistent = all(w == header_width for w in widths)
-        if header_width > best_width and (consistent or best is None and len(widths) == 1):
-            best, best_width = delim, header_width
-    if best is None:
-        # Fall back to the header line alone (ragged files get a clear parser message later).
-        counts = {d: lines[0].count(d) for d in DELIMITERS} if lines else {}
-        best = max(counts, key=counts.get) if counts and max(counts.values()) else None
-    return best
-
-
 def read_delimited(path: Path) -> RawTable:
     """CSV/TXT: encoding and delimiter detected; every cell read as text.
 
     Row numbers count physical records (blank lines included) so they match what a
     spreadsheet shows; the header is the first row.
     """
-    text, encoding = _decode(path, path.read_bytes())
-    delim = _sniff_delimiter(text)
+    text, encoding = decode(path, path.read_bytes())
+    delim = sniff_delimiter(text)
     header_line = next((line for line in text.splitlines() if line.strip()), "")
-    _check_width(path, header_line.count(delim or ",") + 1)
-    _check_rows(path, text.count("\n") - 1)
+    bounds._check_width(path, header_line.count(delim or ",") + 1)
+    bounds._check_rows(path, text.count("\n") - 1)
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=delim or ",", header=None, dtype=str, keep_default_na=False,
@@ -398,7 +308,7 @@ def read_xls(path: Path, sheet: str | None = None) -> RawTable:
     try:
         book = xlrd.open_workbook(str(path), on_demand=True)
     except (xlrd.XLRDError, OSError, ValueError, AssertionError) as exc:
-        raise _not_tabular(path, "an Excel .xls workbook", f"the file is not one ({exc})") from exc
+        raise not_tabular(path, "an Excel .xls workbook", f"the file is not one ({exc})") from exc
     try:
         ws = book.sheet_by_index(_pick_sheet(path, book.sheet_names(), sheet))
         records = (ws.row_values(r) for r in range(ws.nrows))
@@ -414,43 +324,18 @@ def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    _check_xlsx_size(path)
+    bounds._check_xlsx_size(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise _not_tabular(path, "an Excel .xlsx workbook",
+        raise not_tabular(path, "an Excel .xlsx workbook",
                            f"the file is not one ({type(exc).__name__})") from exc
     try:
         ws = workbook.worksheets[_pick_sheet(path, workbook.sheetnames, sheet)]
         ws.reset_dimensions()  # some writers store wrong dimensions; read every row
-        return _records_to_table(_bounded(ws.iter_rows(values_only=True), path), path)
+        return _records_to_table(bounds._bounded(ws.iter_rows(values_only=True), path), path)
     finally:
         workbook.close()
-
-
-def _check_xlsx_size(path: Path) -> None:
-    """Refuse an .xlsx whose parts expand beyond `MAX_XLSX_UNCOMPRESSED` (a zip bomb)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            size = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        return  # load_workbook names the problem
-    if size > MAX_XLSX_UNCOMPRESSED:
-        raise InputError(InputIssue(
-            str(path), None, None, None,
-            f"a workbook of at most {MAX_XLSX_UNCOMPRESSED // 2**20:,} MB uncompressed (this one "
-            f"expands to {size / 2**20:,.0f} MB); save only the survey sheet, or export to CSV"))
-
-
-def _bounded(records: Iterable[tuple], path: Path) -> Iterator[tuple]:
-    """The sheet's rows, refusing more than `MAX_ROWS` data rows and `MAX_COLUMNS` columns
-    while streaming (dimensions stored in the file cannot be trusted)."""
-    for number, record in enumerate(records, start=1):
-        if number > MAX_ROWS + 1:
-            _check_rows(path, number - 1)
-        if len(record) > MAX_COLUMNS:
-            _check_width(path, len(record))
-        yield record
 
 
 # --------------------------------------------------------------------------- SPSS, Parquet
@@ -474,14 +359,14 @@ def read_sav(path: Path) -> RawTable:
     try:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError
-        raise _not_tabular(path, "an SPSS .sav file", f"the file is not one ({exc})") from exc
-    _check_rows(path, int(meta.number_rows or 0))
-    _check_width(path, int(meta.number_columns or 0))
+        raise not_tabular(path, "an SPSS .sav file", f"the file is not one ({exc})") from exc
+    bounds._check_rows(path, int(meta.number_rows or 0))
+    bounds._check_width(path, int(meta.number_columns or 0))
     try:
         frame, _meta = pyreadstat.read_sav(str(path), apply_value_formats=True,
                                            formats_as_category=False)
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError
-        raise _not_tabular(path, "an SPSS .sav file", f"the file is not one ({exc})") from exc
+        raise not_tabular(path, "an SPSS .sav file", f"the file is not one ({exc})") from exc
     SAV_LABELS[str(path)] = {name: label for name, label in
                              zip(_meta.column_names, _meta.column_labels or [], strict=False)
                              if label}
@@ -495,11 +380,11 @@ def read_parquet(path: Path) -> RawTable:
 
     try:
         meta = pyarrow.parquet.ParquetFile(path).metadata
-        _check_rows(path, meta.num_rows)
-        _check_width(path, meta.num_columns)
+        bounds._check_rows(path, meta.num_rows)
+        bounds._check_width(path, meta.num_columns)
         frame = pd.read_parquet(path, engine="pyarrow")
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
-        raise _not_tabular(path, "a Parquet file", f"the file is not one ({exc})") from exc
+        raise not_tabular(path, "a Parquet file", f"the file is not one ({exc})") from exc
     return RawTable(_frame_text(frame), np.arange(2, len(frame) + 2, dtype=np.int64), path)
 
 

@@ -7,7 +7,9 @@ import time
 import pytest
 
 from hme_core.errors import InputError
-from hme_core.inputs.readers import MAX_COLUMNS, read_table
+from hme_core.inputs import bounds
+from hme_core.inputs.bounds import MAX_COLUMNS
+from hme_core.inputs.readers import read_table
 
 
 def test_a_csv_with_a_million_columns_is_refused_in_seconds(tmp_path):
@@ -52,7 +54,7 @@ def test_a_parquet_file_with_too_many_rows_is_refused_from_its_metadata(tmp_path
 
     from hme_core.inputs import readers
 
-    monkeypatch.setattr(readers, "MAX_ROWS", 1000)
+    monkeypatch.setattr(bounds, "MAX_ROWS", 1000)
     path = tmp_path / "r.parquet"
     # 30,000 identical rows compress to a few KB (the attack used 30,000,000)
     pq.write_table(pa.table({"unit": ["a1"] * 30_000, "hme1": [3] * 30_000}), path)
@@ -67,7 +69,6 @@ def test_a_parquet_file_with_too_many_rows_is_refused_from_its_metadata(tmp_path
 def test_an_xlsx_that_expands_too_far_is_refused_before_opening(tmp_path, monkeypatch):
     from openpyxl import Workbook
 
-    from hme_core.inputs import readers
 
     wb = Workbook()
     ws = wb.active
@@ -76,19 +77,18 @@ def test_an_xlsx_that_expands_too_far_is_refused_before_opening(tmp_path, monkey
         ws.append(["a1", 3])
     path = tmp_path / "r.xlsx"
     wb.save(path)
-    monkeypatch.setattr(readers, "MAX_XLSX_UNCOMPRESSED", 10_000)
+    monkeypatch.setattr(bounds, "MAX_XLSX_UNCOMPRESSED", 10_000)
     with pytest.raises(InputError, match="uncompressed"):
         read_table(path)
-    monkeypatch.setattr(readers, "MAX_XLSX_UNCOMPRESSED", 10**9)
-    monkeypatch.setattr(readers, "MAX_ROWS", 1000)  # streamed rows are counted as well
+    monkeypatch.setattr(bounds, "MAX_XLSX_UNCOMPRESSED", 10**9)
+    monkeypatch.setattr(bounds, "MAX_ROWS", 1000)  # streamed rows are counted as well
     with pytest.raises(InputError, match="at most 1,000 respondent rows"):
         read_table(path)
 
 
 def test_a_csv_with_too_many_rows_is_refused(tmp_path, monkeypatch):
-    from hme_core.inputs import readers
 
-    monkeypatch.setattr(readers, "MAX_ROWS", 10)
+    monkeypatch.setattr(bounds, "MAX_ROWS", 10)
     path = tmp_path / "r.csv"
     path.write_text("unit;hme1\n" + "a1;3\n" * 11, encoding="utf-8")
     with pytest.raises(InputError, match="found 11"):
