@@ -104,14 +104,15 @@ def warm_up() -> None:
     weasyprint.HTML(string=html_text, base_url=str(TEMPLATES)).write_pdf()
 
 
-_DATAFRAME = re.compile(r'<table [^>]*class="dataframe".*?</table>', re.S)
+# a table not already in a scroll region (pandas' and the research workbook's formatted tables)
+_BARE_TABLE = re.compile(r'(?<!<div class="table-wrap">)<table\b.*?</table>', re.S)
 
 
 def focusable_tables(body: str, lang: str) -> str:
     """Every table sits in a scroll region that a keyboard can reach (WCAG 2.1.1).
 
     A region that scrolls must be focusable (axe rule "scrollable-region-focusable"): report
-    tables' `table-wrap` and the notebooks' pandas tables (wrapped here; their output areas no
+    tables' `table-wrap` and every other table of a notebook (wrapped here; their output areas no
     longer scroll themselves, see report.css) get `tabindex="0"`, `role="region"` and a label.
 
     >>> focusable_tables('<div class="table-wrap"><table></table></div>', "en")
@@ -120,7 +121,7 @@ def focusable_tables(body: str, lang: str) -> str:
     from hme_core.i18n import t
 
     attrs = f'tabindex="0" role="region" aria-label="{html.escape(t("scroll_region_table", lang))}"'
-    body = _DATAFRAME.sub(lambda m: f'<div class="table-wrap">{m.group(0)}</div>', body)
+    body = _BARE_TABLE.sub(lambda m: f'<div class="table-wrap">{m.group(0)}</div>', body)
     return body.replace('<div class="table-wrap">', f'<div class="table-wrap" {attrs}>')
 
 
