@@ -104,15 +104,7 @@ def indices_html(report: ReportText, ins: Instrument) -> str:
     else:
         body += _index_chart(report, ids, ins.name(report.lang))
     body += _series_table(report, ids, report.t("comparison_heading"))
-    indexed = [i.id for i in ins.items if i.role == "indexed"]
-    outcome = [i.id for i in ins.items if i.role == "outcome"]
-    body += report._stoplight(indexed, ins.name(report.lang))
-    body += report._statement_table(indexed, report.t("statement_indices"))
-    if outcome:
-        body += f"<h3>{esc(report.t('outcome_statements'))}</h3>"
-        body += report._stoplight(outcome, report.t("outcome_statements"))
-        body += report._statement_table(outcome, report.t("statement_indices"))
-    return body
+    return body + report.statement_blocks(ins)
 
 
 def dimensions_html(report: ReportText, ins: Instrument) -> str:

@@ -225,16 +225,22 @@ class UnitReport(ReportText):
             body = table(["", self.t("index"), "n", self.t("value")], rows,
                          caption=self.t("comparison_heading"),
                          numeric=[False, False, True, True])
-            indexed = [i.id for i in ins.items if i.role == "indexed"]
-            outcome = [i.id for i in ins.items if i.role == "outcome"]
-            body += self._stoplight(indexed, ins.name(self.lang))
-            body += self._statement_table(indexed, self.t("statement_indices"))
-            if outcome:
-                body += f"<h3>{esc(self.t('outcome_statements'))}</h3>"
-                body += self._stoplight(outcome, self.t("outcome_statements"))
-                body += self._statement_table(outcome, self.t("statement_indices"))
+            body += self.statement_blocks(ins)
             out.append(section(ins.name(self.lang), body, f"instrument instrument-{ins.id}"))
         return HTML("".join(out))
+
+    def statement_blocks(self, ins) -> str:
+        """An instrument's statements: stoplights and indices of its indexed statements, then
+        of its outcome statements under their own heading."""
+        indexed = [i.id for i in ins.items if i.role == "indexed"]
+        outcome = [i.id for i in ins.items if i.role == "outcome"]
+        body = self._stoplight(indexed, ins.name(self.lang))
+        body += self._statement_table(indexed, self.t("statement_indices"))
+        if outcome:
+            body += f"<h3>{esc(self.t('outcome_statements'))}</h3>"
+            body += self._stoplight(outcome, self.t("outcome_statements"))
+            body += self._statement_table(outcome, self.t("statement_indices"))
+        return body
 
     def hse_section(self) -> HTML:
         return instrument_section(self, "hse")
