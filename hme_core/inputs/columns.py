@@ -165,11 +165,19 @@ def match_columns(
     each later one is reported and left out.
     """
     labels = labels or {}
-    result: dict[str, str] = {}
+    owner, issues = _one_header_each(
+        ((h, recognise(h, instruments, column_map, labels.get(h))[0]) for h in headers), source)
+    return {header: target for target, header in owner.items()}, issues
+
+
+def _one_header_each(
+    pairs: Iterable[tuple[str, str | None]], source: str
+) -> tuple[dict[str, str], list[InputIssue]]:
+    """{target: first header mapped to it} from (header, target or None) pairs; every later
+    header for a target already taken is reported and left out."""
     owner: dict[str, str] = {}
     issues: list[InputIssue] = []
-    for header in headers:
-        target, _rule = recognise(header, instruments, column_map, labels.get(header))
+    for header, target in pairs:
         if target is None:
             continue
         if target in owner:
@@ -178,8 +186,7 @@ def match_columns(
                                      f"and '{header}' map to it"))
             continue
         owner[target] = header
-        result[header] = target
-    return result, issues
+    return owner, issues
 
 
 def canonical_columns(
@@ -211,16 +218,4 @@ def match_aliases(
     two headers for one id are reported.
     """
     lookup = {header_key(a): cid for cid, names in aliases.items() for a in [cid, *names]}
-    found: dict[str, str] = {}
-    issues: list[InputIssue] = []
-    for header in headers:
-        cid = lookup.get(header_key(header))
-        if cid is None:
-            continue
-        if cid in found:
-            issues.append(InputIssue(source, None, header, None,
-                                     f"one column for '{cid}', but both '{found[cid]}' "
-                                     f"and '{header}' map to it"))
-            continue
-        found[cid] = header
-    return found, issues
+    return _one_header_each(((h, lookup.get(header_key(h))) for h in headers), source)
