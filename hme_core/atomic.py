@@ -23,6 +23,7 @@ from hme_core.errors import HMEError
 from hme_core.paths import outputs_dir
 
 PRIVATE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
 
 
 class SymlinkRefused(HMEError):

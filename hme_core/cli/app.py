@@ -27,7 +27,8 @@ def folders(
              "or params/."),
     outputs: Path | None = typer.Option(
         None, "--outputs",
-        help="Outputs folder (store, reports, exports); default $HME_OUTPUTS or outputs/."),
+        help="Outputs folder (reports, exports; the store in its owner-only private/ "
+             "folder); default $HME_OUTPUTS or outputs/."),
 ) -> None:
     """HME Workbench: score SKR's HME survey and render per-unit reports.
 

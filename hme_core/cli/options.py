@@ -11,7 +11,7 @@ from hme_core.errors import HMEError
 from hme_core.i18n import check_lang
 from hme_core.paths import default_db
 
-DB_OPTION = typer.Option(None, "--db", help="DuckDB store (default outputs/hme.duckdb).")
+DB_OPTION = typer.Option(None, "--db", help="DuckDB store (default outputs/private/hme.duckdb).")
 UNITS_OPTION = typer.Option(None, "--units", help="Comma-separated unit codes.")
 
 

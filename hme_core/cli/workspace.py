@@ -1,7 +1,8 @@
 """Workspaces: `hme init DIR` and the params folders `hme demo-data` writes.
 
 A workspace is a folder with `params/` (neutral defaults: scoring settings, instruments, column
-map, analysis rules; no targets, no narratives) and `outputs/` (store, reports). Commands use it
+map, analysis rules; no targets, no narratives) and `outputs/` (reports; the store in the
+owner-only `outputs/private/`). Commands use it
 with `--params DIR/params --outputs DIR/outputs` or `HME_PARAMS`/`HME_OUTPUTS`. The demo's own
 settings (its organisation name and its targets) live in `hme_core/demo/params/` and are written
 only into the demo's params folder.
@@ -25,7 +26,9 @@ _ORG_LINE = re.compile(r"^organisation_name:.*$", re.MULTILINE)
 
 WORKSPACE_README = """# HME workspace{title}
 
-Folders: `params/` (settings you edit), `outputs/` (the store and the reports).
+Folders: `params/` (settings you edit), `outputs/` (the reports), `outputs/private/` (the
+store: every respondent's answers, readable only by you; never share or copy this folder;
+share reports with `hme publish --year 2025 --to DIR`).
 Run every command from this folder with:
 
     export HME_PARAMS="$PWD/params" HME_OUTPUTS="$PWD/outputs"

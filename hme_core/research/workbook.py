@@ -84,7 +84,7 @@ def load_workbook(
     municipality_id: str = "0000",
     kind: str = "region",
 ) -> WorkbookData:
-    """Everything the workbook shows, from the store at `db` (default outputs/hme.duckdb)."""
+    """Everything the workbook shows, from the store at `db` (default outputs/private/hme.duckdb)."""
     settings, instruments = load_settings(), load_instruments()
     level = int(level) if str(level).isdigit() else level
     hme = instruments["hme"]

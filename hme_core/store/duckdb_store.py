@@ -3,7 +3,9 @@
 Computed results live in tables `res_<name>` (scores, statements, distributions, enps,
 breakdowns), each with a `year` column, so reports only read.
 
-One file (default `outputs/hme.duckdb`). Org trees and head counts are kept per year because
+One file (default `outputs/private/hme.duckdb`, see `paths.default_db`), owner-only: the file
+and its WAL 0600, a folder the store creates 0700, the default `outputs/private/` always 0700
+(it holds every respondent's answers; the reports beside it are published). Org trees and head counts are kept per year because
 trees change between years. `ingest` writes a whole year in one transaction: either everything
 lands or the database is left as it was. Item columns are added when an instrument first appears.
 """
@@ -20,8 +22,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from hme_core.atomic import PRIVATE_MODE
+from hme_core.atomic import PRIVATE_DIR_MODE, PRIVATE_MODE
 from hme_core.errors import StoreError
+from hme_core.paths import private_dir
 
 META_COLUMNS = ["source_row", "respondent_id", "unit", "sex", "role", "profession", "age_group",
                 "patient_contact"]
@@ -52,10 +55,13 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _make_private(path: Path) -> None:
-    """The store holds every respondent's answers: owner read/write only (0600), also its WAL."""
+    """The store holds every respondent's answers: owner read/write only (0600), also its WAL;
+    the default folder `outputs/private/` owner-only (0700)."""
     for p in (path, path.with_name(path.name + ".wal")):
         if p.exists():
             os.chmod(p, PRIVATE_MODE)
+    if path.parent.resolve() == private_dir().resolve():
+        os.chmod(path.parent, PRIVATE_DIR_MODE)
 
 
 class Store:
@@ -72,7 +78,9 @@ class Store:
         path = Path(path)
         if read_only and not path.exists():
             raise StoreError(f"{path}: no database here; run 'hme ingest' first")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.exists():  # a folder made for the store is the store's: owner-only
+            path.parent.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
         try:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
