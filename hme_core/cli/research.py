@@ -31,9 +31,11 @@ def research_command(
     from hme_core.i18n import t
     from hme_core.paths import notebooks_dir, outputs_dir
     from hme_core.render.notebook import render_notebook
+    from hme_core.research.workbook import require_current
 
     lang = language(lang)
     t0 = time.perf_counter()
+    require_current(db_path(db), years)  # stale results: one message naming `hme rescore`
     folder = out or outputs_dir() / "research"
     params = {"db": str(db_path(db).resolve()), "years": years, "level": level,
               "indicators": indicators, "lang": lang, "n_boot": n_boot, "seed": seed,

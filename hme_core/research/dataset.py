@@ -113,7 +113,13 @@ def _parse_years(years: Sequence[int] | str | int | None, available: Sequence[in
 
 
 def year_scores(store, year: int, instruments: InstrumentSet, settings: Settings) -> pd.DataFrame:
-    """The score table of a stored year, computed with the current settings (pure scoring)."""
+    """The score table of a stored year, computed with the current settings (pure scoring).
+
+    A year whose stored results were computed under other params or code is refused, as every
+    report refuses it (`Store.require_current_results`): the workbook must show what the
+    published reports show, so the units it leaves out as suppressed are the reports' own.
+    """
+    store.require_current_results(year)
     return score_table(store.load_responses(year), store.load_org(year),
                        store.load_headcounts(year), instruments, settings, year)
 

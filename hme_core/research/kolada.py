@@ -148,9 +148,12 @@ def export_kolada(
     T is the root unit's value in the year's score table; K and M are the root's published sex
     breakdown (`gender_scores`): the same publication decision as every report, so a group
     below `min_n_index`, or one that would reveal such a group against T, gets no value (NaN,
-    written blank), never a number.
+    written blank), never a number. Results stored under other params or code are refused
+    (`Store.require_current_results`), as reports refuse them: an export must agree with the
+    published reports, so params changed since the ingest need `hme rescore` first.
     """
     _check_kind(kind)
+    store.require_current_results(year)
     settings = settings or load_settings()
     instruments = instruments or load_instruments()
     responses, org = store.load_responses(year), store.load_org(year)

@@ -119,6 +119,16 @@ def load_workbook(
     )
 
 
+def require_current(db: str | Path | None = None,
+                    years: Sequence[int] | str | None = None) -> None:
+    """Refuse, before anything renders, a store whose results of `years` (default: every stored
+    year) were computed under other params or code, or that lacks one of those years; the
+    message names `hme rescore`. Reads only."""
+    with Store.open(db or default_db(), read_only=True) as store:
+        for year in [int(y) for y in parse_list(years)] if parse_list(years) else store.years():
+            store.require_current_results(year)
+
+
 def benchmark_path(benchmark_file: str | Path | None) -> Path | None:
     """"sample" -> the shipped FICTITIOUS sample; "" or "none" -> no benchmark; else the file."""
     text = str(benchmark_file or "").strip()

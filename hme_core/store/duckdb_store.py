@@ -244,7 +244,8 @@ class Store:
     def require_current_results(self, year: int) -> None:
         """Refuse results computed under other params or code (a raised `min_n_index` would
         otherwise still show values that are now hidden). Readers never rescore: that is
-        `hme ingest` or `hme rescore`, which write the store."""
+        `hme ingest` or `hme rescore`, which write the store. A year not stored is named as such."""
+        self._require(year)
         if not self.results_are_current(year):
             raise StoreError(
                 f"{self.path}: the results of {year} were computed with other params or another "
