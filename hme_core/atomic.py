@@ -8,11 +8,15 @@ Rules every writer follows (all of them come here):
   (a file or a folder) is refused with a message naming it, so a write never lands outside
   `outputs/` or overwrites the link's target;
 - a temporary file in the same folder is renamed into place only when complete; on any failure
-  (disk full, read-only folder) it is removed, so no partial file is left behind.
+  (disk full, read-only folder) it is removed, so no partial file is left behind;
+- a file that must never be overwritten (HR's narrative files) is created by `write_new_file`:
+  the complete temporary file gets the name only if the name is free, in one step.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -116,3 +120,80 @@ def atomic_write(path: Path, data: bytes | str, private: bool = False) -> Path:
     with atomic_path(path, private) as tmp:
         tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return Path(path)
+
+
+_AT_FDCWD = -100
+_RENAME_NOREPLACE = 1
+
+
+def rename_noreplace(src: Path, dst: Path) -> bool | None:
+    """Rename `src` to `dst` only if `dst` does not exist, in one step (Linux `renameat2` with
+    `RENAME_NOREPLACE`): True when renamed, False when `dst` exists, None when neither the C
+    library nor the file system offers it."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return None
+    if renameat2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), _RENAME_NOREPLACE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err == errno.EEXIST:
+        return False
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return None
+    raise OSError(err, os.strerror(err), str(dst))
+
+
+def _claim_then_replace(tmp: Path, path: Path) -> bool:
+    """Last resort without hard links or `RENAME_NOREPLACE`: reserve the free name with an
+    exclusive create (an empty file of ours), then rename the complete file over it. A reader
+    may see an empty file for a moment, never a part of the text; on failure the empty
+    reservation is removed again, so a later run can still create the file."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return False
+    claimed = os.fstat(fd)
+    os.close(fd)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            now = os.stat(path, follow_symlinks=False)
+            if (now.st_ino, now.st_dev, now.st_size) == (claimed.st_ino, claimed.st_dev, 0):
+                os.unlink(path)
+        except OSError:
+            pass
+        raise
+    return True
+
+
+def write_new_file(path: Path, text: str) -> bool:
+    """Create `path` with `text` unless it exists; True if created. Never overwrites, and no
+    reader ever sees a part of the text.
+
+    The text is written whole (and fsync'ed) to a temporary file in the same folder, which then
+    gets the name only if it is free, atomically: a hard link (`os.link` fails if the name
+    exists); where the file system has no hard links (FAT, some network and FUSE mounts),
+    `rename_noreplace`; where it has neither, `_claim_then_replace`. The file gets
+    `public_mode()` (narrative files are published). Links under outputs are refused.
+    """
+    path = Path(path)
+    tmp = temp_path(path)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, public_mode())
+        refuse_symlinks(path)
+        try:
+            os.link(tmp, path)
+            return True
+        except FileExistsError:
+            return False
+        except OSError:  # no hard links here: move the complete file onto the free name
+            renamed = rename_noreplace(tmp, path)
+            return _claim_then_replace(tmp, path) if renamed is None else renamed
+    finally:
+        tmp.unlink(missing_ok=True)

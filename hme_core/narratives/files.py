@@ -27,19 +27,19 @@ File convention (the analysis questions plus an action plan, docs/sources.md):
 - "Raise to a higher level" items: the list items of that section, or its paragraphs when it
   has no list; each is shown, attributed, in the parent unit's report.
 
-`init_narratives` creates missing files only: content goes to a temporary file that is then
-hard-linked to the final name, which fails if the name exists (O_EXCL semantics), so an existing
-file, edited or not, is never touched.
+`init_narratives` creates missing files only (`atomic.write_new_file`): content goes to a
+temporary file that gets the final name only if it is free, in one step (a hard link, or a
+rename that refuses an existing name where there are no hard links), so an existing file,
+edited or not, is never touched and no one reads half a file.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hme_core.atomic import public_mode, refuse_symlinks, temp_path
+from hme_core.atomic import write_new_file
 from hme_core.config import load_settings
 from hme_core.i18n import t
 from hme_core.instruments import load_instruments
@@ -243,35 +243,6 @@ def narrative_template(unit: str, name: str, year: int, suggestions: dict[str, l
         if key == "actions":
             out += ["<!-- " + _comment(t("narrative_actions_help", lang)) + " -->", ""]
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-def write_new_file(path: Path, text: str) -> bool:
-    """Create `path` with `text` unless it exists; True if created. Never overwrites.
-
-    The text is written to a temporary file in the same folder and hard-linked to `path`
-    (atomic; fails if `path` exists), so a reader never sees half a file.
-    """
-    tmp = temp_path(path)
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, public_mode())
-        refuse_symlinks(path)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        except OSError:  # a file system without hard links: exclusive create instead
-            try:
-                with open(path, "x", encoding="utf-8", newline="\n") as fh:
-                    fh.write(text)
-            except FileExistsError:
-                return False
-        return True
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
