@@ -4,14 +4,25 @@ The parent imports everything a report needs once (pandas, matplotlib, nbconvert
 hme_core); each task then runs in `os.fork()` of that parent: no import cost, and no state can
 pass from one task to the next, since every child starts from the same pristine parent and exits.
 A child that dies (killed, segfault) is reported as a failure of its task; the others go on.
+
+Temporary files never outlive a run. Each task gets its own folder inside the run's
+`<tmp>/hme-fork-<parent pid>-*` folder, and the child's temporary files (`tempfile`, `TMPDIR`)
+go there; the parent removes the task's folder as soon as the child has ended, whether it
+exited or was killed (SIGKILL included). When the parent gets SIGTERM it stops its children,
+removes the run's folder and then dies of SIGTERM as it would have. Against a SIGKILL of the
+parent, which no process can catch, the children die with it (Linux `PR_SET_PDEATHSIG`) and the
+next run removes the folders of runs whose parent is gone.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
+import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -19,22 +30,92 @@ from typing import TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+PREFIX = "hme-fork-"
+_PR_SET_PDEATHSIG = 1
+
+
+class Terminated(BaseException):
+    """Raised in the parent by its SIGTERM handler, so that cleanup runs before it dies."""
+
 
 def fork_available() -> bool:
     return hasattr(os, "fork")
 
 
-def _child(func: Callable[[T], R], task: T, result_path: str) -> None:
+def _die_with_parent() -> None:
+    """Ask Linux to send this (child) process SIGTERM when its parent dies; elsewhere a no-op."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (AttributeError, OSError):
+        pass
+
+
+def _child(func: Callable[[T], R], task: T, folder: str, parent: int) -> None:
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _die_with_parent()
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+        os.environ["TMPDIR"] = folder  # this task's temporary files go into its own folder
+        tempfile.tempdir = folder
         result = func(task)
-        with open(result_path, "wb") as fh:
+        with open(os.path.join(folder, "result.pkl"), "wb") as fh:
             pickle.dump(result, fh)
     except BaseException:  # noqa: BLE001 - a child must never return into the parent's code
         code = 1
     finally:
         os._exit(code)
+
+
+def _alive(pid: int) -> bool:
+    """True while process `pid` exists and is not a zombie waiting to be reaped."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def sweep_orphans(tmp: str | Path | None = None) -> list[Path]:
+    """Remove the run folders (`hme-fork-<pid>-*`, ours) of runs whose parent process is gone
+    (it was killed with SIGKILL, or the machine stopped). Returns the folders removed."""
+    removed = []
+    for folder in Path(tmp or tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
+        pid = folder.name[len(PREFIX):].split("-", 1)[0]
+        try:
+            mine = folder.is_dir() and not folder.is_symlink() and folder.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if mine and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _stop(running: dict[int, tuple]) -> None:
+    """SIGTERM every running child and reap it."""
+    for pid in running:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+    for pid in running:
+        try:
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
 
 
 def run_forked(
@@ -47,27 +128,39 @@ def run_forked(
     """`func(task)` for every task, each in its own forked child, at most `workers` at once.
 
     `on_failure(task, message)` makes the result of a child that died without one.
-    Results come back in completion order.
+    Results come back in completion order. Temporary folders are removed as the module says.
     """
+    sweep_orphans()
     pending = list(tasks)
     running: dict[int, tuple[T, str]] = {}
     results: list[R] = []
-    tmpdir = tempfile.mkdtemp(prefix="hme-fork-")
+    tmpdir = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is None:  # a handler not set from Python: treat it as the default
+        previous = signal.SIG_DFL
+    # handlers can only be set in the main thread; an ignored SIGTERM stays ignored
+    handled = threading.current_thread() is threading.main_thread() and previous != signal.SIG_IGN
+    if handled:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    started = 0
     try:
         while pending or running:
             while pending and len(running) < max(1, workers):
                 task = pending.pop(0)
-                path = os.path.join(tmpdir, f"{len(results) + len(running)}-{len(pending)}.pkl")
+                folder = os.path.join(tmpdir, f"task-{started}")
+                started += 1
+                os.mkdir(folder, 0o700)
+                parent = os.getpid()
                 pid = os.fork()
                 if pid == 0:
-                    _child(func, task, path)
-                running[pid] = (task, path)
+                    _child(func, task, folder, parent)
+                running[pid] = (task, folder)
             pid, status = os.wait()
             if pid not in running:
                 continue
-            task, path = running.pop(pid)
+            task, folder = running.pop(pid)
             try:
-                with open(path, "rb") as fh:
+                with open(os.path.join(folder, "result.pkl"), "rb") as fh:
                     result = pickle.load(fh)
             except (OSError, EOFError, pickle.UnpicklingError):
                 if os.WIFSIGNALED(status):
@@ -75,19 +168,22 @@ def run_forked(
                 else:
                     why = f"worker process exited with status {os.WEXITSTATUS(status)}"
                 result = on_failure(task, why)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
             results.append(result)
             if on_done:
                 on_done(result)
-    except BaseException:
-        for pid in running:
-            try:
-                os.kill(pid, signal.SIGTERM)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
+    except BaseException as exc:
+        if isinstance(exc, Terminated):  # a second SIGTERM must not cut the cleanup short
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _stop(running)
+        shutil.rmtree(tmpdir, ignore_errors=True)
+        if isinstance(exc, Terminated):
+            signal.signal(signal.SIGTERM, previous)
+            os.kill(os.getpid(), signal.SIGTERM)  # die of SIGTERM, as without the handler
         raise
     finally:
-        for p in Path(tmpdir).glob("*"):
-            p.unlink(missing_ok=True)
-        os.rmdir(tmpdir)
+        shutil.rmtree(tmpdir, ignore_errors=True)
+        if handled:
+            signal.signal(signal.SIGTERM, previous)
     return results
