@@ -28,10 +28,28 @@ from hme_core.paths import outputs_dir
 
 PRIVATE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
+#: Errors of the machine, not of hme: disk full, quota, read-only file system, no permission.
+MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM,
+                            errno.EFBIG})
 
 
 class SymlinkRefused(HMEError):
     """Raised when a write would go through a symbolic link under the outputs folder."""
+
+
+def machine_problem(exc: BaseException, where: object = None) -> str | None:
+    """One line for an error of the machine (disk full, quota, read-only or unwritable folder),
+    naming the file of `exc`, else `where`; None for any other exception.
+
+    >>> machine_problem(OSError(errno.ENOSPC, "No space left on device", "/o/report.pdf"))
+    'cannot write /o/report.pdf: No space left on device'
+    >>> machine_problem(ValueError("x")) is None
+    True
+    """
+    if not isinstance(exc, OSError) or exc.errno not in MACHINE_ERRNOS:
+        return None
+    path = exc.filename or where or "the output folder"
+    return f"cannot write {path}: {exc.strerror or exc}"
 
 
 def current_umask() -> int:
@@ -107,6 +125,11 @@ def atomic_path(path: Path, private: bool = False) -> Iterator[Path]:
     try:
         yield tmp
         commit(tmp, path, private)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno is not None and exc.filename in (None, str(tmp)):  # a failed write() names no file: name the real one
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -10,7 +10,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hme_core.atomic import atomic_write
+from hme_core.atomic import atomic_write, machine_problem
 from hme_core.batch.keys import key_file_name
 from hme_core.errors import HMEError
 
@@ -62,7 +62,7 @@ def render_unit(job: UnitJob) -> UnitOutcome:
         return UnitOutcome(job.unit, job.folder, True, time.perf_counter() - t0,
                            files={k: str(v) for k, v in files.items()})
     except Exception as exc:  # one unit's failure is reported, never fatal to the batch
-        msg = str(exc) if isinstance(exc, HMEError) else "".join(
+        msg = str(exc) if isinstance(exc, HMEError) else machine_problem(exc, job.folder) or "".join(
             traceback.format_exception_only(type(exc), exc)).strip()
         return UnitOutcome(job.unit, job.folder, False, time.perf_counter() - t0, error=msg)
 

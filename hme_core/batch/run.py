@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hme_core.atomic import machine_problem
 from hme_core.batch.jobs import UnitJob, UnitOutcome, render_unit
 from hme_core.batch.keys import RESULT_TABLES, data_fingerprints, key_file_name, unit_key
 from hme_core.errors import HMEError
@@ -26,9 +27,28 @@ REPORT_NOTEBOOK = "unit_report.ipynb"
 
 
 class ReportsFailed(HMEError):
-    """Raised after a batch in which some units failed; the others were rendered."""
+    """Raised after a batch in which some units failed (the others were rendered), or whose
+    index page the machine refused to write."""
 
     exit_code = 1
+
+
+def failure_message(outcomes: list[UnitOutcome], year: int, index_problem: str | None = None) -> str:
+    """The one message of a batch that did not fully succeed: first what the machine refused
+    (disk full, read-only folder), once, naming the path and what to do; then every failed unit;
+    then whether the index page was written."""
+    failed = [o for o in outcomes if not o.ok]
+    refused = next((o.error for o in failed if o.error.startswith("cannot write ")), index_problem)
+    lines = []
+    if refused:
+        lines.append(f"{refused}. Free space or make the folder writable, then run 'hme reports "
+                     f"--year {year} --resume': finished reports were kept, none is half-written.")
+    if failed:
+        lines.append(f"{len(failed)} of {len(outcomes)} unit(s) failed:")
+        lines += [f"  - {o.unit}: {o.error}" for o in failed]
+    if index_problem:
+        lines.append(f"The index page was not written ({index_problem}).")
+    return "\n".join(lines)
 
 
 def select_units(org: pd.DataFrame, units: list[str] | None, level: int | None) -> list[str]:
@@ -124,7 +144,13 @@ def run_batch(
         outcomes = render_on_cluster(jobs, scheduler, workers, progress)
     else:
         outcomes = render_jobs(jobs, workers, pool, progress)
-    write_index(root, year, db, folders, outcomes + skipped, lang)
+    try:  # written whenever the machine lets us, failed units marked on it
+        write_index(root, year, db, folders, outcomes + skipped, lang)
+    except OSError as exc:
+        problem = machine_problem(exc, root)
+        if problem is None:
+            raise
+        raise ReportsFailed(failure_message(outcomes + skipped, year, problem)) from exc
     return outcomes + skipped
 
 
@@ -143,6 +169,11 @@ def _up_to_date(job: UnitJob, mode: str) -> bool:
 
 
 def _died(job: UnitJob, why: str) -> UnitOutcome:
+    """The outcome of a worker that died (killed, out of memory). Its temporary files in the
+    unit's folder (`.tmp-*`, see `atomic`) would otherwise stay: they are removed."""
+    if job.folder.is_dir() and not job.folder.is_symlink():
+        for leftover in job.folder.glob(".tmp-*"):
+            leftover.unlink(missing_ok=True)
     return UnitOutcome(job.unit, job.folder, False, 0.0, error=why)
 
 

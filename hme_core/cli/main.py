@@ -7,13 +7,13 @@ or a bug (the traceback says where); 130 interrupted.
 
 from __future__ import annotations
 
-import errno
 import sys
 import traceback
 
 import click
 import typer
 
+from hme_core.atomic import MACHINE_ERRNOS as _MACHINE_ERRNOS
 from hme_core.cli import inspect, narratives, reports, research, workspace
 from hme_core.cli.app import app
 from hme_core.cli.options import hoist_folder_options, say
@@ -30,9 +30,6 @@ def _bundled(name: str) -> type[BaseException]:
             return cls
     return getattr(click.exceptions, name)
 
-
-#: Errors of the machine, not of hme: disk full, quota, read-only file system, no permission.
-_MACHINE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
 
 USAGE_ERRORS = (click.ClickException, _bundled("ClickException"))
 NO_ARGS = (click.exceptions.NoArgsIsHelpError, _bundled("NoArgsIsHelpError"))

@@ -35,7 +35,7 @@ def reports(
     """Render an HTML and PDF report for every selected unit, and an index page."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from hme_core.batch.run import ReportsFailed, run_batch
+    from hme_core.batch.run import ReportsFailed, failure_message, run_batch
     from hme_core.paths import outputs_dir
     from hme_core.unit_files import index_file
 
@@ -59,8 +59,7 @@ def reports(
     say(f"Rendered {len(outcomes) - len(failed) - skipped} of {len(outcomes)} units "
         f"({skipped} up to date) in {seconds:.1f} s. Index: {index}")
     if failed:
-        lines = "\n".join(f"  - {o.unit}: {o.error}" for o in failed)
-        raise ReportsFailed(f"{len(failed)} unit(s) failed:\n{lines}")
+        raise ReportsFailed(failure_message(outcomes, year))
 
 
 def publish(
