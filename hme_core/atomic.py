@@ -127,7 +127,8 @@ def atomic_path(path: Path, private: bool = False) -> Iterator[Path]:
         commit(tmp, path, private)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        if exc.errno is not None and exc.filename in (None, str(tmp)):  # a failed write() names no file: name the real one
+        # a failed write() names no file, a failed rename the temporary one: name the real file
+        if exc.errno is not None and exc.filename in (None, str(tmp)):
             raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
     except BaseException:
