@@ -101,7 +101,8 @@ def score_table(
         idx = pd.DataFrame(columns=["unit", "instrument", "index", "n", "value", "suppression"])
     totals = publication.indices[publication.indices["variable"] == ""]
     idx = apply_decision(idx, totals, ["unit", "index"], ["value"])
-    index_ids = [i for i in instruments.index_ids if i in set(idx.get("index", []))]
+    present = set(idx["index"].unique()) if "index" in idx else set()
+    index_ids = [i for i in instruments.index_ids if i in present]
     order = tree_order(org)
     grid = pd.MultiIndex.from_product([order, index_ids], names=["unit", "index"]).to_frame(
         index=False
