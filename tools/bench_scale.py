@@ -19,6 +19,7 @@ import csv
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -89,6 +90,59 @@ def region_headcounts(org: pd.DataFrame, responses: pd.DataFrame, year: int) -> 
                          "employees": np.ceil(counts.to_numpy() * 1.25).astype(int)})
 
 
+def big_org_tree(units: int = 50_051) -> pd.DataFrame:
+    """A wide organisation: root, 50 administrations, 2,000 areas, the rest workplaces."""
+    sizes = [1, 50, 2_000]
+    sizes.append(max(1, units - sum(sizes)))
+    codes, parents, previous = ["R"], [None], ["R"]
+    for depth, count in enumerate(sizes[1:], start=2):
+        current = [f"{previous[i % len(previous)]}.{depth}{i:05d}" for i in range(count)]
+        codes += current
+        parents += [previous[i % len(previous)] for i in range(count)]
+        previous = current
+    return pd.DataFrame({"unit": codes, "name": [f"Enhet {i}" for i in range(len(codes))],
+                         "parent": parents})
+
+
+def chain_tree(levels: int = 5_000) -> pd.DataFrame:
+    """A tree `levels` deep: every unit the only child of the one above."""
+    codes = [f"D{i:05d}" for i in range(levels)]
+    return pd.DataFrame({"unit": codes, "name": [f"Nivå {i + 1}" for i in range(levels)],
+                         "parent": [None, *codes[:-1]]})
+
+
+def write_inputs(folder: Path, org: pd.DataFrame, per_leaf: float, year: int = 2025,
+                 seed: int = 3, everywhere: bool = False) -> dict[str, Path]:
+    """CSV files as HR and the survey vendor deliver them (';', UTF-8 with BOM, Swedish
+    labels): org tree, responses (~`per_leaf` per leaf, or per unit with `everywhere`) and
+    head counts. Returns their paths and the number of respondents."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    nonleaf = set(org["parent"].dropna())
+    where = org["unit"].to_numpy() if everywhere else np.array(
+        [u for u in org["unit"] if u not in nonleaf])
+    units = np.repeat(where, rng.poisson(per_leaf, len(where)))
+    n = len(units)
+    base = rng.normal(0, 1, n)
+    answers = {item: np.clip(np.round(3.8 + 0.8 * base + rng.normal(0, 0.8, n)), 1, 5)
+               for item in ITEMS}
+    enps = np.clip(np.round(7 + 2 * base + rng.normal(0, 1.5, n)), 0, 10)
+    responses = pd.DataFrame({
+        "respondent_id": [f"{year}-{i:07d}" for i in range(n)], "unit": units,
+        "sex": rng.choice(["Kvinna", "Man"], n, p=[0.75, 0.25]),
+        "role": rng.choice(["Chef", "Medarbetare"], n, p=[0.07, 0.93]),
+        **{k: v.astype(int) for k, v in answers.items()}, "enps": enps.astype(int)})
+    counts = responses["unit"].value_counts()
+    headcount = pd.DataFrame({"unit": counts.index, "year": year,
+                              "employees": np.ceil(counts.to_numpy() * 1.3).astype(int)})
+    paths = {"org": folder / "org.csv", "responses": folder / "responses.csv",
+             "headcount": folder / "headcount.csv"}
+    for key, frame in (("org", org), ("responses", responses), ("headcount", headcount)):
+        frame.to_csv(paths[key], sep=";", index=False, encoding="utf-8-sig",
+                     quoting=csv.QUOTE_MINIMAL)
+    return {**paths, "respondents": n}
+
+
 # --------------------------------------------------------------------------- disclosure
 
 
@@ -126,6 +180,73 @@ def disclosure(units: int) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def _timed(cmd: list[str], env: dict) -> dict:
+    """Run a CLI command; its wall and CPU seconds and peak resident memory (MiB)."""
+    timer = ["/usr/bin/time", "-f", "%M %U %S"] if Path("/usr/bin/time").exists() else []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(timer + cmd, env={**os.environ, **env}, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    if timer:
+        peak_kib, user, system = proc.stderr.strip().splitlines()[-1].split()
+        peak, cpu = float(peak_kib) / 1024, float(user) + float(system)
+    else:  # the largest child so far: an upper bound of this one's peak
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak = after.ru_maxrss / 1024
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {"seconds": round(wall, 1), "cpu_seconds": round(cpu, 1), "peak_mib": round(peak, 1)}
+
+
+def _ingest(inputs: dict, db: Path, env: dict) -> dict:
+    db.unlink(missing_ok=True)
+    return _timed([str(BIN / "hme"), "ingest", str(inputs["responses"]), "--year", "2025",
+                   "--org", str(inputs["org"]), "--headcount", str(inputs["headcount"]),
+                   "--db", str(db)], env)
+
+
+def run(workdir: Path, disclosure_units: int = 17_464, growth: tuple[int, ...] = (1_000, 4_000, 16_000),
+        big_units: int = 50_051, big_respondents: int = 150_575, deep_levels: int = 5_000) -> dict:
+    """All scale measurements; returns the keys `tools.bench` records (see module docstring)."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = {"HME_OUTPUTS": str(workdir / "outputs"), "HME_PARAMS": str(workdir / "params"),
+           "MPLBACKEND": "Agg"}
+    if not (workdir / "params").exists():
+        from hme_core.paths import REPO_ROOT
+
+        shutil.copytree(REPO_ROOT / "params", workdir / "params",
+                        ignore=shutil.ignore_patterns("narratives"))
+    out: dict = {}
+    main = disclosure(disclosure_units)
+    out |= {"disclosure_units": main["units"], "disclosure_respondents": main["respondents"],
+            "disclosure_seconds": main["seconds"], "disclosure_wall_seconds": main["wall_seconds"],
+            "disclosure_peak_mib": main["peak_mib"],
+            "disclosure_growth": [{k: r[k] for k in ("units", "respondents", "seconds", "peak_mib")}
+                                  for r in map(disclosure, growth)]}
+    org = big_org_tree(big_units)
+    leaves = len(org) - org["parent"].nunique()
+    big = write_inputs(workdir / "big", org, big_respondents / leaves)
+    ingest = _ingest(big, workdir / "big.duckdb", env)
+    unit = org.loc[org["unit"].str.count(r"\.") == 2, "unit"].iloc[0]  # an area with units below
+    report = _timed([str(BIN / "hme"), "reports", "--year", "2025", "--units", unit,
+                     "--db", str(workdir / "big.duckdb"), "--workers", "1", "--force"], env)
+    out |= {"big_org_units": len(org), "big_org_respondents": big["respondents"],
+            "big_org_ingest_seconds": ingest["seconds"],
+            "big_org_ingest_cpu_seconds": ingest["cpu_seconds"],
+            "big_org_ingest_peak_mib": ingest["peak_mib"],
+            "big_org_one_report_unit": unit,
+            "big_org_one_report_seconds": report["seconds"],
+            "big_org_one_report_peak_mib": report["peak_mib"]}
+    deep = write_inputs(workdir / "deep", chain_tree(deep_levels), 2.0, everywhere=True)
+    ingest = _ingest(deep, workdir / "deep.duckdb", env)
+    out |= {"deep_tree_levels": deep_levels, "deep_tree_respondents": deep["respondents"],
+            "deep_tree_ingest_seconds": ingest["seconds"],
+            "deep_tree_ingest_peak_mib": ingest["peak_mib"]}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--disclosure-once", type=int)
@@ -134,6 +255,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.disclosure_once:
         print(json.dumps(disclosure_once(args.disclosure_once)))
         return 0
+    from hme_core.paths import outputs_dir
+
+    workdir = args.workdir or outputs_dir() / "bench" / "scale"
+    results = run(workdir)
+    (workdir / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(json.dumps(results, indent=2))
     return 0
 
 

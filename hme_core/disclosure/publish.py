@@ -37,7 +37,6 @@ from hme_core.config import Settings
 from hme_core.disclosure.primary import PRIMARY, enps_results, index_results, statement_results
 from hme_core.disclosure.secondary import DIRECT, SUBTREE, TOTAL, Lattice, build_lattice, suppress
 from hme_core.instruments import InstrumentSet
-from hme_core.orgtree import closure
 from hme_core.scoring.statistics import answer_statistics, rollup_statistics
 from hme_core.vocabulary import BREAKDOWN_VARIABLES
 
@@ -84,7 +83,6 @@ def layer_statistics(responses: pd.DataFrame, org: pd.DataFrame, instruments: In
     `subtree` cells cover a unit's whole subtree; `direct` cells the respondents coded to a
     non-leaf unit itself. Variables' missing values form the group `UNKNOWN_GROUP`.
     """
-    up = closure(org)
     nonleaf = set(org["parent"].dropna().astype(str))
     frames = []
     # The unit totals are a sum over the finest grouping; each breakdown layer (unit x sex,
@@ -97,7 +95,7 @@ def layer_statistics(responses: pd.DataFrame, org: pd.DataFrame, instruments: In
     for var in ("", *variables):
         own = (answer_statistics(filled, instruments, by=("unit", var)) if var
                else finest.groupby(level=["unit"], sort=True).sum())
-        frames.append(_labelled(rollup_statistics(own, up), var, SUBTREE))
+        frames.append(_labelled(rollup_statistics(own, org), var, SUBTREE))
         units = own.index.get_level_values("unit").astype(str)
         frames.append(_labelled(own[units.isin(nonleaf)], var, DIRECT))
     return pd.concat(frames).fillna(0.0)
