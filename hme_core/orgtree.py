@@ -63,7 +63,8 @@ def depths(org: pd.DataFrame) -> np.ndarray:
         count = ends - starts
         if not count.sum():
             break
-        take = np.repeat(starts - np.r_[0, np.cumsum(count)[:-1]], count)
+        offset = np.cumsum(count) - count  # where each parent's children start in `frontier`
+        take = np.repeat(starts - offset, count)
         frontier = kids[np.arange(count.sum()) + take]
         level += 1
         if level > len(parent):  # a cycle slipped through validation
@@ -109,14 +110,14 @@ def rollup(org: pd.DataFrame, unit_pos: np.ndarray, group: np.ndarray,
     out_keys, out_values = [], []
     carry_keys = np.empty(0, np.int64)
     carry_values = np.empty((0, values.shape[1]))
-    for lo, hi in zip(bounds, np.r_[bounds[1:], len(key)], strict=True):
+    for lo, hi in zip(bounds, np.append(bounds[1:], len(key)), strict=True):
         keys = np.concatenate([key[lo:hi], carry_keys])
         vals = np.concatenate([values[lo:hi], carry_values])
         if not len(keys):
             continue
         sort = np.argsort(keys, kind="stable")
         keys, vals = keys[sort], vals[sort]
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
         keys, vals = keys[starts], np.add.reduceat(vals, starts, axis=0)
         out_keys.append(keys)
         out_values.append(vals)
