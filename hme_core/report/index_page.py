@@ -56,6 +56,20 @@ td.band-high{background:#a9d79a}.footnote{font-size:.85em;color:#5b6770}
 """
 
 
+def _memo(fn):
+    """`fn` of one number, remembered per value (NaN as one value): the index page formats
+    the same few values for thousands of units."""
+    cache: dict = {}
+
+    def formatted(x):
+        key = "nan" if isinstance(x, float) and math.isnan(x) else x
+        if key not in cache:
+            cache[key] = fn(x)
+        return cache[key]
+
+    return formatted
+
+
 def _status(outcome, rendered: list[str], suppressed: bool, lang: str) -> tuple[str, str]:
     if outcome is not None and not outcome.ok:
         return t("status_failed", lang), "failed"
@@ -99,6 +113,10 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
     lv = levels(org).to_dict()
     names = dict(zip(org["unit"], org["name"].astype(str), strict=True))
     by_unit = {o.unit: o for o in outcomes}
+    count = _memo(lambda n: esc(fmt_int(n, lang)))
+    number = _memo(lambda v: esc(fmt_number(v, 1, lang)))
+    change = _memo(lambda d: f"{esc(fmt_signed(d, 1, lang))} "
+                             f"{esc(trend_arrow(d, 1) if not math.isnan(d) else '')}")
     rows = []
     for unit in tree_order(org):  # each unit in constant time: lookups in dicts built once
         value = values.get(unit, math.nan)
@@ -118,11 +136,11 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
             f'<td class="name" data-sort="{esc(sort_key(name, lang)[0])}">{esc(name)}'
             f' <span class="muted">{esc(unit)}</span></td>'
             f'<td class="num" data-sort="{lv[unit]}">{lv[unit]}</td>'
-            f'<td class="num" data-sort="{n}">{esc(fmt_int(n, lang))}</td>'
+            f'<td class="num" data-sort="{n}">{count(n)}</td>'
             f'<td class="num" data-sort="{"" if math.isnan(value) else value}">'
-            f"{esc(fmt_number(value, 1, lang))}</td>"
+            f"{number(value)}</td>"
             f'<td class="num" data-sort="{"" if math.isnan(diff) else diff}">'
-            f"{esc(fmt_signed(diff, 1, lang))} {esc(trend_arrow(diff, 1) if not math.isnan(diff) else '')}</td>"
+            f"{change(diff)}</td>"
             f'<td class="{cls}" data-sort="{esc(status)}">{esc(status)}</td>'
             f"<td>{links}</td></tr>"
         )
