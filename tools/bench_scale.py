@@ -20,6 +20,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -186,16 +187,19 @@ def _timed(cmd: list[str], env: dict, timeout: float | None = None) -> dict:
     timer = ["/usr/bin/time", "-f", "%M %U %S"] if Path("/usr/bin/time").exists() else []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
+    proc = subprocess.Popen(timer + cmd, env={**os.environ, **env}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        proc = subprocess.run(timer + cmd, env={**os.environ, **env}, capture_output=True,
-                              text=True, timeout=timeout)
+        stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the command and everything it started
+        proc.communicate()
         return {"seconds": timeout, "cpu_seconds": None, "peak_mib": None, "timed_out": True}
     wall = time.perf_counter() - t0
     if proc.returncode:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-3000:]}")
     if timer:
-        peak_kib, user, system = proc.stderr.strip().splitlines()[-1].split()
+        peak_kib, user, system = stderr.strip().splitlines()[-1].split()
         peak, cpu = float(peak_kib) / 1024, float(user) + float(system)
     else:  # the largest child so far: an upper bound of this one's peak
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
