@@ -348,16 +348,28 @@ def derivation(lattice: Lattice, known: np.ndarray, cell: int) -> np.ndarray:
     """How `cell` is computed from known cells: weights w with value(cell) = sum w * value.
 
     Solves `relations[:, unknown]^T y = e_cell` (least squares, LSQR); `w = -relations^T y`
-    on the known cells. All zero when the cell is not derivable.
+    on the known cells. All zero when the cell is not derivable. The system splits into the
+    connected components of the unknowns and `y` is 0 outside the cell's own (the least-norm
+    solution), so only that component is solved: the cost grows with it, not with the tree.
     """
     unknown = np.flatnonzero(~known)
-    target = np.zeros(len(unknown))
-    target[np.searchsorted(unknown, cell)] = 1.0
-    a_unknown = lattice.relations[:, unknown].T.tocsr()
+    at = int(np.searchsorted(unknown, cell))
+    sub = lattice.relations[:, unknown].tocsr()
+    rows = np.flatnonzero(np.diff(sub.indptr) > 0)
+    link = abs(sub[rows]).T @ abs(sub[rows])
+    _, label = connected_components(link, directed=False)
+    cols = np.flatnonzero(label == label[at])
+    block = sub[:, cols].tocsc()
+    rows = np.flatnonzero(np.diff(block.tocsr().indptr) > 0)
+    if not len(rows):  # in no relation: nothing determines it
+        return np.zeros(len(known))
+    a_unknown = block[rows].T.tocsr()
+    target = np.zeros(len(cols))
+    target[np.searchsorted(cols, at)] = 1.0
     y = lsqr(a_unknown, target, atol=1e-12, btol=1e-12, iter_lim=20 * len(unknown) + 100)[0]
     if np.linalg.norm(a_unknown @ y - target) > 1e-6:
         return np.zeros(len(known))
-    weights = -(lattice.relations.T @ y)
+    weights = -(lattice.relations[rows].T @ y)
     weights[~known] = 0.0
     return weights
 

@@ -82,3 +82,33 @@ def test_some_random_case_has_leaks_and_large_components():
     derivable_cells(lattice, n, published, protected)
     assert any(len(np.frombuffer(cells, np.int64)) >= secondary._LARGE
                for _, cells in lattice.solved)
+
+
+def _reference_derivation(lattice, known, cell):
+    """The derivation as one LSQR over every unknown cell of the lattice."""
+    from scipy.sparse.linalg import lsqr
+
+    unknown = np.flatnonzero(~known)
+    target = np.zeros(len(unknown))
+    target[np.searchsorted(unknown, cell)] = 1.0
+    a_unknown = lattice.relations[:, unknown].T.tocsr()
+    y = lsqr(a_unknown, target, atol=1e-12, btol=1e-12, iter_lim=20 * len(unknown) + 100)[0]
+    if np.linalg.norm(a_unknown @ y - target) > 1e-6:
+        return np.zeros(len(known))
+    weights = -(lattice.relations.T @ y)
+    weights[~known] = 0.0
+    return weights
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_derivation_solved_on_its_component_equals_the_whole_system(seed):
+    lattice, n, published, protected = _random_case(seed, units=40 + 10 * seed)
+    known = published | (n <= 0)
+    leaks = np.flatnonzero(_reference(lattice, n, published, protected))
+    hidden = np.flatnonzero(~known)[:5]
+    assert len(leaks)  # some cell is derivable, so some derivation has weights
+    for cell in [*leaks[:5], *hidden]:
+        expected = _reference_derivation(lattice, known, cell)
+        got = secondary.derivation(lattice, known, cell)
+        np.testing.assert_allclose(got, expected, atol=1e-9)
+        assert (np.abs(got) > 1e-6).tolist() == (np.abs(expected) > 1e-6).tolist()
