@@ -1,4 +1,4 @@
-"""Scale benchmarks: costs that must grow linearly with the organisation (issue 14).
+"""Scale benchmarks: costs that must grow linearly with the size of the organisation.
 
 `run(workdir)` measures, in one run on generated data:
 - disclosure: all results of a year (`results.tables.year_results`: scoring, primary and
