@@ -37,7 +37,6 @@ from hme_core.config import Settings
 from hme_core.disclosure.primary import PRIMARY, enps_results, index_results, statement_results
 from hme_core.disclosure.secondary import DIRECT, SUBTREE, TOTAL, Lattice, build_lattice, suppress
 from hme_core.instruments import InstrumentSet
-from hme_core.orgtree import closure
 from hme_core.scoring.statistics import answer_statistics, rollup_statistics
 from hme_core.vocabulary import BREAKDOWN_VARIABLES
 
@@ -84,7 +83,6 @@ def layer_statistics(responses: pd.DataFrame, org: pd.DataFrame, instruments: In
     `subtree` cells cover a unit's whole subtree; `direct` cells the respondents coded to a
     non-leaf unit itself. Variables' missing values form the group `UNKNOWN_GROUP`.
     """
-    up = closure(org)
     nonleaf = set(org["parent"].dropna().astype(str))
     frames = []
     # The unit totals are a sum over the finest grouping; each breakdown layer (unit x sex,
@@ -97,7 +95,7 @@ def layer_statistics(responses: pd.DataFrame, org: pd.DataFrame, instruments: In
     for var in ("", *variables):
         own = (answer_statistics(filled, instruments, by=("unit", var)) if var
                else finest.groupby(level=["unit"], sort=True).sum())
-        frames.append(_labelled(rollup_statistics(own, up), var, SUBTREE))
+        frames.append(_labelled(rollup_statistics(own, org), var, SUBTREE))
         units = own.index.get_level_values("unit").astype(str)
         frames.append(_labelled(own[units.isin(nonleaf)], var, DIRECT))
     return pd.concat(frames).fillna(0.0)
@@ -106,17 +104,26 @@ def layer_statistics(responses: pd.DataFrame, org: pd.DataFrame, instruments: In
 class _Solver:
     """Cell arrays of one year's lattices; `hide` runs the two-phase suppression."""
 
-    def __init__(self, org: pd.DataFrame, groups: dict[str, list[str]]):
+    def __init__(self, org: pd.DataFrame, groups: dict[str, list[str]], stats: pd.DataFrame):
         self.full: Lattice = build_lattice(org, groups, [UNKNOWN_GROUP])
         self.stride = int((self.full.cells["variable"] == TOTAL).sum())
         self.total: Lattice = build_lattice(org)
         ids = self.full.cells.reset_index().rename(columns={"index": "cell"})
         self.ids = ids.set_index(CELL_KEYS)["cell"]
         self._memo: dict[tuple, np.ndarray] = {}
+        # the cell of each row of `stats`: the value tables of `scoring`/`primary` repeat these
+        # rows in this order (one block per item or index), so they are matched once
+        self.keys = [stats.index.get_level_values(k).to_numpy() for k in CELL_KEYS]
+        self.row_cell = self.ids.reindex(stats.index).to_numpy()
 
     def arrays(self, frame: pd.DataFrame, flag: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         """(n, flag) per cell of the full lattice from rows keyed by CELL_KEYS."""
-        cell = self.ids.reindex(pd.MultiIndex.from_frame(frame[CELL_KEYS])).to_numpy()
+        if len(frame) == len(self.row_cell) and all(
+                np.array_equal(frame[k].to_numpy(), key) for k, key in zip(CELL_KEYS, self.keys,
+                                                                            strict=True)):
+            cell = self.row_cell  # the rows of `stats`, in order (checked exactly)
+        else:
+            cell = self.ids.reindex(pd.MultiIndex.from_frame(frame[CELL_KEYS])).to_numpy()
         ok = ~pd.isna(cell)
         n = np.zeros(len(self.full.cells))
         mask = np.zeros(len(self.full.cells), bool)
@@ -180,7 +187,7 @@ def decide_publication(
     stats = layer_statistics(responses, org, instruments, variables)
     keys = stats.index.to_frame(index=False)
     groups = {v: sorted(keys.loc[keys["variable"] == v, "group"].unique()) for v in variables}
-    solver = _Solver(org, groups)
+    solver = _Solver(org, groups, stats)
     st = statement_results(stats, instruments, settings)
     ix = index_results(stats, instruments, settings)
     statements, indices, dists = [], [], []

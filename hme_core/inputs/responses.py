@@ -85,7 +85,7 @@ def parse_responses(
     `column_map` defaults to `params/column_map.yaml` (value maps and extra no-answer values
     per column from the same file); `known_units` (unit codes of the org tree), when given,
     makes any other unit code an error; with `org` (the tree), a unit may also be named by a
-    name unique in the tree or by its path ("Region / HSF / Avd 32"), see `orgtrees.unit_lookup`.
+    name unique in the tree or by its path ("Region / HSF / Avd 32"), see `UnitLookup`.
     """
     column_map = load_column_map() if column_map is None else column_map
     value_maps = load_value_maps() if value_maps is None else value_maps
@@ -340,39 +340,62 @@ def unknown_unit_issues(
 PATH_SEPARATOR = " / "
 
 
-def unit_lookup(org: pd.DataFrame) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """{key of code or path: code} and {key of name: [codes]} for naming units in responses."""
-    exact: dict[str, str] = {}
-    by_name: dict[str, list[str]] = {}
-    parent = dict(zip(org["unit"], org["parent"], strict=True))
-    name = dict(zip(org["unit"], org["name"], strict=True))
-    for unit in org["unit"]:
-        exact[header_key(unit)] = unit
-        by_name.setdefault(header_key(name[unit]), []).append(unit)
+class UnitLookup:
+    """Unit cells -> codes, in the order of precedence: a unit code, a path of names from the
+    root ('Region / HSF / Avd 32' or 'Region/HSF/Avd 32'; the first unit of the tree file when
+    two paths are alike), a name unique in the tree. All compared as `header_key`.
+
+    Linear in units: paths are not listed for every unit (units x depth); a cell is matched
+    as a path by its possible last names, each candidate's path built on demand."""
+
+    def __init__(self, org: pd.DataFrame):
+        units = org["unit"].tolist()
+        self.parent = dict(zip(units, org["parent"], strict=True))
+        self.name = dict(zip(units, org["name"], strict=True))
+        self.row = {u: i for i, u in enumerate(units)}
+        self.codes: dict[str, str] = {header_key(u): u for u in units}
+        self.by_name: dict[str, list[str]] = {}
+        for unit in units:
+            self.by_name.setdefault(header_key(self.name[unit]), []).append(unit)
+
+    def _path_keys(self, unit: str) -> tuple[str, str]:
         chain, node = [], unit
         while isinstance(node, str):
-            chain.append(name[node])
-            node = parent.get(node)
-        exact.setdefault(header_key(PATH_SEPARATOR.join(reversed(chain))), unit)
-        exact.setdefault(header_key("/".join(reversed(chain))), unit)
-    return exact, by_name
+            chain.append(self.name[node])
+            node = self.parent.get(node)
+        names = list(reversed(chain))
+        return header_key(PATH_SEPARATOR.join(names)), header_key("/".join(names))
+
+    def by_path(self, key: str) -> str | None:
+        """The first unit (in tree-file order) whose path reads `key`."""
+        cuts = [0] + [i + 1 for i, c in enumerate(key) if c == "/"]
+        candidates = {u for cut in cuts for u in self.by_name.get(key[cut:].strip(), [])}
+        found = [u for u in candidates if key in self._path_keys(u)]
+        return min(found, key=self.row.__getitem__) if found else None
+
+    def resolve(self, key: str) -> tuple[str | None, list[str]]:
+        """(code or None, the units a non-unique name names) for a cell's `header_key`."""
+        code = self.codes.get(key)
+        if code is None and "/" in key:
+            code = self.by_path(key)
+        named = self.by_name.get(key, [])
+        if code is None and len(named) == 1:
+            code = named[0]
+        return code, named
 
 
 def resolve_units(raw: RawTable, header: str, values: pd.Series, org: pd.DataFrame):
     """Unit cells -> codes: a code, a name unique in the tree, or a path; issues otherwise
     (one per distinct value once grouped; an ambiguous name lists its candidates)."""
-    exact, by_name = unit_lookup(org)
+    lookup = UnitLookup(org)
     positions, uniques = pd.factorize(values, use_na_sentinel=True)
     out, bad, ambiguous = [], [], {}
     for u in uniques:
-        key = header_key(u)
-        code = exact.get(key)
-        if code is None and len(by_name.get(key, [])) == 1:
-            code = by_name[key][0]
+        code, named = lookup.resolve(header_key(u))
         out.append(code if code is not None else pd.NA)
         bad.append(code is None)
-        if code is None and len(by_name.get(key, [])) > 1:
-            ambiguous[u] = by_name[key]
+        if code is None and len(named) > 1:
+            ambiguous[u] = named
     table = np.array([*out, pd.NA], dtype=object)
     bad_of = np.array([*bad, False])
     resolved = pd.Series(table[positions], index=values.index, dtype=STRING)

@@ -56,10 +56,24 @@ td.band-high{background:#a9d79a}.footnote{font-size:.85em;color:#5b6770}
 """
 
 
-def _status(outcome, folder: Path, suppressed: bool, lang: str) -> tuple[str, str]:
+def _memo(fn):
+    """`fn` of one number, remembered per value (NaN as one value): the index page formats
+    the same few values for thousands of units."""
+    cache: dict = {}
+
+    def formatted(x):
+        key = "nan" if isinstance(x, float) and math.isnan(x) else x
+        if key not in cache:
+            cache[key] = fn(x)
+        return cache[key]
+
+    return formatted
+
+
+def _status(outcome, rendered: list[str], suppressed: bool, lang: str) -> tuple[str, str]:
     if outcome is not None and not outcome.ok:
         return t("status_failed", lang), "failed"
-    if not any((folder / report_file(ext, lang)).exists() for ext in ("html", "pdf")):
+    if not rendered:
         return t("status_not_rendered", lang), "muted"
     return (t("status_suppressed", lang), "muted") if suppressed else (t("status_ok", lang), "")
 
@@ -90,35 +104,43 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
         scores = store.load_result("scores", year)
         prev_years = [y for y in store.years() if y < year]
         prev = store.load_result("scores", max(prev_years)) if prev_years else None
-    hme = scores[scores["index"] == "hme"].set_index("unit")
-    prev_hme = prev[prev["index"] == "hme"].set_index("unit")["value"] if prev is not None else {}
-    lv = levels(org)
+    hme = scores[scores["index"] == "hme"]
+    values = dict(zip(hme["unit"], hme["value"].astype(float), strict=True))
+    counts = dict(zip(hme["unit"], hme["n"].astype(int), strict=True))
+    before_hme = prev[prev["index"] == "hme"] if prev is not None else None
+    previous = (dict(zip(before_hme["unit"], before_hme["value"].astype(float), strict=True))
+                if before_hme is not None else {})
+    lv = levels(org).to_dict()
+    names = dict(zip(org["unit"], org["name"].astype(str), strict=True))
     by_unit = {o.unit: o for o in outcomes}
+    count = _memo(lambda n: esc(fmt_int(n, lang)))
+    number = _memo(lambda v: esc(fmt_number(v, 1, lang)))
+    change = _memo(lambda d: f"{esc(fmt_signed(d, 1, lang))} "
+                             f"{esc(trend_arrow(d, 1) if not math.isnan(d) else '')}")
     rows = []
-    for unit in tree_order(org):
-        r = hme.loc[unit] if unit in hme.index else None
-        value = float(r["value"]) if r is not None else math.nan
-        n = int(r["n"]) if r is not None else 0
-        before = float(prev_hme.get(unit, math.nan)) if len(prev_hme) else math.nan
-        diff = value - before
+    for unit in tree_order(org):  # each unit in constant time: lookups in dicts built once
+        value = values.get(unit, math.nan)
+        n = counts.get(unit, 0)
+        diff = value - previous.get(unit, math.nan)
         folder = root / folders[unit]
-        status, cls = _status(by_unit.get(unit), folder, math.isnan(value), lang)
+        rendered = [ext for ext in ("html", "pdf") if (folder / report_file(ext, lang)).exists()]
+        status, cls = _status(by_unit.get(unit), rendered, math.isnan(value), lang)
         links = " ".join(
             f'<a href="{esc(folders[unit])}/{report_file(ext, lang)}">{ext.upper()}</a>'
-            for ext in ("html", "pdf") if (folder / report_file(ext, lang)).exists()
+            for ext in rendered
         )
-        name = str(org.set_index("unit").loc[unit, "name"])
+        name = names[unit]
         search = f"{name} {unit}".lower()
         rows.append(
             f'<tr class="lvl{lv[unit]}" data-search="{esc(search)}">'
             f'<td class="name" data-sort="{esc(sort_key(name, lang)[0])}">{esc(name)}'
             f' <span class="muted">{esc(unit)}</span></td>'
             f'<td class="num" data-sort="{lv[unit]}">{lv[unit]}</td>'
-            f'<td class="num" data-sort="{n}">{esc(fmt_int(n, lang))}</td>'
+            f'<td class="num" data-sort="{n}">{count(n)}</td>'
             f'<td class="num" data-sort="{"" if math.isnan(value) else value}">'
-            f"{esc(fmt_number(value, 1, lang))}</td>"
+            f"{number(value)}</td>"
             f'<td class="num" data-sort="{"" if math.isnan(diff) else diff}">'
-            f"{esc(fmt_signed(diff, 1, lang))} {esc(trend_arrow(diff, 1) if not math.isnan(diff) else '')}</td>"
+            f"{change(diff)}</td>"
             f'<td class="{cls}" data-sort="{esc(status)}">{esc(status)}</td>'
             f"<td>{links}</td></tr>"
         )

@@ -25,7 +25,7 @@ from hme_core.disclosure.publish import (
 )
 from hme_core.disclosure.secondary import SUBTREE
 from hme_core.instruments import InstrumentSet
-from hme_core.orgtree import closure, levels, tree_order
+from hme_core.orgtree import levels, rollup, tree_order
 from hme_core.scoring.indices import (
     distribution_values,
     enps_values,
@@ -74,8 +74,12 @@ def subtree_employees(org: pd.DataFrame, headcounts: pd.DataFrame | None) -> pd.
     """
     if headcounts is None or headcounts.empty:
         return pd.Series(np.nan, index=pd.Index(org["unit"], name="unit"), name="employees")
-    c = closure(org).merge(headcounts[["unit", "employees"]], on="unit", how="inner")
-    summed = c.groupby("ancestor")["employees"].sum().astype(float)
+    unit_pos = pd.Index(org["unit"].astype(str).to_numpy()).get_indexer(
+        headcounts["unit"].astype(str))
+    counted = unit_pos >= 0
+    pos, _, sums = rollup(org, unit_pos[counted], np.zeros(int(counted.sum()), np.int64),
+                          headcounts["employees"].fillna(0).to_numpy(float)[counted])
+    summed = pd.Series(sums[:, 0], index=org["unit"].to_numpy()[pos])
     return summed.reindex(org["unit"]).rename_axis("unit").rename("employees")
 
 
@@ -101,7 +105,8 @@ def score_table(
         idx = pd.DataFrame(columns=["unit", "instrument", "index", "n", "value", "suppression"])
     totals = publication.indices[publication.indices["variable"] == ""]
     idx = apply_decision(idx, totals, ["unit", "index"], ["value"])
-    index_ids = [i for i in instruments.index_ids if i in set(idx.get("index", []))]
+    present = set(idx["index"].unique()) if "index" in idx else set()
+    index_ids = [i for i in instruments.index_ids if i in present]
     order = tree_order(org)
     grid = pd.MultiIndex.from_product([order, index_ids], names=["unit", "index"]).to_frame(
         index=False

@@ -14,7 +14,7 @@ import pandas as pd
 
 from hme_core.config import Settings, with_organisation
 from hme_core.instruments import InstrumentSet
-from hme_core.orgtree import ancestors, levels, path_names
+from hme_core.orgtree import Tree, levels
 from hme_core.scoring.indices import change_within_noise
 from hme_core.store.duckdb_store import Store
 
@@ -181,7 +181,8 @@ def load_report_data(
     settings = with_organisation(settings, org)
     years = [y for y in store.years() if y <= year]
     previous_year = max((y for y in years if y < year), default=None)
-    chain = ancestors(org, unit)
+    tree = Tree(org)  # indexed once: ancestors and path names in time proportional to depth
+    chain = tree.ancestors(unit)
     scores_by_year = {y: store.load_result("scores", y, units=[unit, *chain] if y == year
                                            else [unit]) for y in years}
     names = {y: store.load_org(y).set_index("unit")["name"] for y in years}
@@ -206,7 +207,7 @@ def load_report_data(
         year=year,
         unit=unit,
         name=str(names[year][unit]),
-        path=path_names(org, unit),
+        path=tree.path_names(unit),
         level=int(levels(org)[unit]),
         is_leaf=not (org["parent"] == unit).any(),
         respondents=int(first["respondents"]) if first is not None else 0,

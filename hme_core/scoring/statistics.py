@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from hme_core.instruments import Instrument, InstrumentSet
+from hme_core.orgtree import rollup
 
 _TOL = 1e-9
 
@@ -175,14 +176,29 @@ def answer_statistics(
     return pd.DataFrame(cols, index=index)
 
 
-def rollup_statistics(stats: pd.DataFrame, closure: pd.DataFrame) -> pd.DataFrame:
+def rollup_statistics(stats: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
     """Sum each unit's statistics into itself and every ancestor (docs/sources.md, SKR: HME).
 
-    `stats` is indexed by `unit` (and possibly group keys); `closure` has `ancestor`, `unit`.
-    Units with nobody in their subtree are absent from the result.
+    `stats` is indexed by `unit` (and possibly group keys); `org` is the year's tree. Units with
+    nobody in their subtree are absent from the result, which is sorted by its index. The sums
+    are added bottom-up over the tree (`orgtree.rollup`): linear in units, whatever the depth.
     """
     other = [k for k in stats.index.names if k != "unit"]
-    flat = stats.reset_index()
-    joined = closure[["ancestor", "unit"]].merge(flat, on="unit", how="inner")
-    summed = joined.drop(columns="unit").groupby(["ancestor", *other], sort=True).sum()
-    return summed.rename_axis(["unit", *other])
+    unit_pos = pd.Index(org["unit"].astype(str).to_numpy()).get_indexer(
+        stats.index.get_level_values("unit").astype(str))
+    rows = unit_pos >= 0  # rows of units outside the tree are left out
+    if other:
+        keys = stats.index.droplevel("unit")[rows]
+        group, uniques = pd.factorize(keys)
+    else:
+        group, uniques = np.zeros(int(rows.sum()), np.int64), None
+    pos, grp, sums = rollup(org, unit_pos[rows], group, stats.to_numpy(float)[rows])
+    units = org["unit"].to_numpy()[pos]
+    if other:
+        labels = uniques.take(grp)
+        arrays = [labels.get_level_values(i) for i in range(len(other))] if len(other) > 1 \
+            else [labels]
+        index = pd.MultiIndex.from_arrays([units, *arrays], names=["unit", *other])
+    else:
+        index = pd.Index(units, name="unit")
+    return pd.DataFrame(sums, index=index, columns=stats.columns).sort_index()
