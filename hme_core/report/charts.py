@@ -3,8 +3,9 @@
 Every figure function takes tidy data (one row per drawn value, already scored, suppressed and
 labelled by the report layer), draws it in the given row order and returns a matplotlib Figure.
 Styling lives in one place (`_style` and the palette constants below). Colour never carries
-meaning alone: every bar and point has its value printed, previous years are also hatched, trend
-lines also differ by marker. Missing or suppressed values (NaN) draw nothing and are labelled '–'.
+meaning alone: bars have their value printed, comparison markers differ by shape as well as
+colour (the tables under the charts carry every number). Missing or suppressed values (NaN) draw
+nothing; a unit's missing bar is labelled '–'.
 
 Sizes suit an A4 page (17 cm text width); `figure_html` embeds a PNG that scales down on phones.
 """
@@ -41,9 +42,9 @@ WIDTH_IN = 17 / 2.54  # A4 text width
 DPI = 150
 INK = "#1F2933"  # text on light backgrounds
 UNIT_COLOUR = "#1B4F72"  # the unit's own current result: strong navy
-ANCESTOR_COLOURS = ("#6B8199", "#9AAABB", "#C3CDD8")  # parents, grandparents …: blue-greys
-PREVIOUS_COLOURS = ("#A7C3DD", "#D3E1EE", "#E9F0F7")  # earlier years: light blues, hatched
-PREVIOUS_HATCHES = ("////", "....", "xxxx")
+# comparison markers (shape, colour): parent, grandparent, …: filled; earlier years: open
+ANCESTOR_MARKERS = (("D", "#C0561B"), ("s", "#6C3483"), ("^", "#1E8449"), ("p", "#7B7D7D"))
+PREVIOUS_MARKERS = (("o", "#1F2933"), ("v", "#5D6D7E"), ("h", "#85929E"))
 # Stoplight (docs/sources.md): dark red (1) → red → yellow → light green → dark green (5).
 STOPLIGHT_COLOURS = {1: "#A3262A", 2: "#E0705F", 3: "#F2C94C", 4: "#9ACB84", 5: "#2F7D45"}
 ENPS_COLOURS = {"promoters": STOPLIGHT_COLOURS[5], "passive": STOPLIGHT_COLOURS[3],
@@ -165,53 +166,71 @@ def _stacked_bars(ax: Axes, y: np.ndarray, segments: Sequence[tuple[str, np.ndar
     return handles
 
 
-def _series_styles(kinds: pd.Series) -> dict[str, dict]:
-    """Bar style per series: unit strong, ancestors blue-grey, previous years light + hatched."""
+def _marker_styles(kinds: pd.Series) -> dict[str, dict]:
+    """Marker per comparison series: ancestors filled shapes in distinct colours (parent first),
+    earlier years open shapes; shape and colour differ, so colour never carries meaning alone."""
     styles: dict[str, dict] = {}
     counters = {"ancestor": 0, "previous": 0}
     for name, kind in kinds.items():
         if kind == "unit":
-            styles[name] = {"facecolor": UNIT_COLOUR, "edgecolor": UNIT_COLOUR}
-        elif kind in counters:
-            i = counters[kind]
-            counters[kind] += 1
-            if kind == "ancestor":
-                colour = ANCESTOR_COLOURS[i % len(ANCESTOR_COLOURS)]
-                styles[name] = {"facecolor": colour, "edgecolor": colour}
-            else:
-                styles[name] = {"facecolor": PREVIOUS_COLOURS[i % len(PREVIOUS_COLOURS)],
-                                "edgecolor": UNIT_COLOUR,
-                                "hatch": PREVIOUS_HATCHES[i % len(PREVIOUS_HATCHES)]}
-        else:
+            continue
+        if kind not in counters:
             raise ValueError(f"series_kind must be 'unit', 'ancestor' or 'previous'; got {kind!r}")
+        i = counters[kind]
+        counters[kind] += 1
+        if kind == "ancestor":
+            shape, colour = ANCESTOR_MARKERS[i % len(ANCESTOR_MARKERS)]
+            styles[name] = {"marker": shape, "markerfacecolor": colour,
+                            "markeredgecolor": "white", "markeredgewidth": 0.7, "markersize": 7}
+        else:
+            shape, colour = PREVIOUS_MARKERS[i % len(PREVIOUS_MARKERS)]
+            styles[name] = {"marker": shape, "markerfacecolor": "white",
+                            "markeredgecolor": colour, "markeredgewidth": 1.4, "markersize": 6.5}
     return styles
 
 
 def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
-    """Grouped horizontal bars: one group per index, one bar per series, values at bar ends.
+    """One row per index: the unit's current value as a bar with its value printed, every
+    comparison (levels above, earlier years) as a marker on the same row.
 
     `data` columns: ``series`` (legend label), ``series_kind`` ('unit' | 'ancestor' |
-    'previous'), ``index`` (display label), ``value`` (0–100; NaN = suppressed → '–').
-    Indices and series are drawn in the order they first appear; readable with 1–6 series.
+    'previous'), ``index`` (display label), ``value`` (0–100; NaN = suppressed: the unit's bar
+    is replaced by '–', a comparison draws no marker). Indices and series are drawn in the order
+    they first appear; a row is 0.3 inch whatever the number of series (the tables under the
+    charts carry every number).
     """
     _require(data, ("series", "series_kind", "index", "value"), "index_comparison_figure")
     check_lang(lang)
     indices = _unique(data["index"])
     kinds = data.drop_duplicates("series").set_index("series")["series_kind"]
-    styles = _series_styles(kinds)
-    n = len(kinds)
-    bar_h = min(0.8 / n, 0.42)
-    height = 0.55 + len(indices) * (0.2 + 0.19 * n) + 0.22 * -(-n // 3)
+    markers = _marker_styles(kinds)
+    wide = data.pivot_table(index="index", columns="series", values="value", aggfunc="first",
+                            dropna=False).reindex(index=indices, columns=kinds.index)
+    y = np.arange(len(indices))
+    n_legend = len(kinds)
+    height = 0.5 + 0.3 * len(indices) + 0.2 * -(-n_legend // 3)
     with _style():
         fig, ax = _new_figure(height)
-        for i, name in enumerate(kinds.index):
-            values = data.loc[data["series"] == name].set_index("index")["value"]
-            values = values.reindex(indices).to_numpy(dtype=float)
-            y = np.arange(len(indices)) + (i - (n - 1) / 2) * bar_h
+        handles, labels = [], []
+        for name in kinds.index[kinds == "unit"]:
+            values = wide[name].to_numpy(dtype=float)
             drawn = ~np.isnan(values)
-            ax.barh(y[drawn], values[drawn], height=bar_h * 0.88, linewidth=0.6, **styles[name])
-            _label_bar_ends(ax, y, values, lang, bold=kinds[name] == "unit")
-        ax.set_yticks(range(len(indices)), indices)
+            ax.barh(y[drawn], values[drawn], height=0.62, color=UNIT_COLOUR, linewidth=0)
+            for yi, v in zip(y, values, strict=True):
+                inside = not np.isnan(v) and v >= 12
+                ax.text(1.2 if inside else (v if np.isfinite(v) else 0) + 1.2, yi,
+                        MISSING if np.isnan(v) else fmt_number(v, 1, lang), va="center",
+                        ha="left", fontsize=8, fontweight="bold",
+                        color="white" if inside else INK)
+            handles.append(Patch(facecolor=UNIT_COLOUR, edgecolor=UNIT_COLOUR))
+            labels.append(str(name))
+        for name, style in markers.items():
+            values = wide[name].to_numpy(dtype=float)
+            drawn = ~np.isnan(values)
+            (line,) = ax.plot(values[drawn], y[drawn], linestyle="none", zorder=3, **style)
+            handles.append(line)
+            labels.append(str(name))
+        ax.set_yticks(y, indices)
         ax.set_ylim(len(indices) - 0.5, -0.5)
         ax.set_xlim(0, 100)
         ax.set_xticks(range(0, 101, 20))
@@ -219,8 +238,7 @@ def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
         sns.despine(ax=ax, left=True)
-        handles = [Patch(linewidth=0.6, **styles[name]) for name in kinds.index]
-        _legend_below(fig, handles, [str(s) for s in kinds.index], min(n, 3))
+        _legend_below(fig, handles, labels, 3)
     return fig
 
 
