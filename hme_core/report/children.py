@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from hme_core.i18n import fmt_int, fmt_percent, fmt_signed, t
+from hme_core.report.hidden import reason_text
 from hme_core.report.html import esc, paragraph, section
 from hme_core.store.duckdb_store import Store
 
@@ -55,9 +56,17 @@ def load_scores(db: Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame | None,
 
 def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
                   prev: pd.DataFrame | None, index_label, lang: str, decimals: int,
-                  bands: list[float], enps_bands: list[float], caption: str) -> str:
-    """The heat-map table (HTML) of `units` with every index in `scores`, and its footnote."""
+                  bands: list[float], enps_bands: list[float], caption: str,
+                  min_n: int | None = None) -> str:
+    """The heat-map table (HTML) of `units` with every index in `scores`, and its footnote
+    (a hidden cell's reason in the words of every report table, `hidden.reason_text`;
+    `min_n`: the publication limit it names, by default the configured index limit)."""
     from hme_core.i18n import fmt_number
+
+    if min_n is None:
+        from hme_core.config import load_settings
+
+        min_n = load_settings().min_n_index
 
     indices = list(dict.fromkeys(scores["index"]))
     now = scores.set_index(["unit", "index"])
@@ -80,9 +89,11 @@ def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
             value = float(r["value"]) if pd.notna(r["value"]) else math.nan
             if math.isnan(value):
                 why = str(r["suppression"] or "primary")
+                why = why if why in MARKS else "primary"
                 reasons.add(why)
                 mark = MARKS.get(why, "¹")
-                cells.append(f'<td class="num suppressed"><span title="{esc(t("heatmap_" + why, lang))}">'
+                cells.append(f'<td class="num suppressed"><span title="'
+                             f'{esc(reason_text(why, lang, min_n))}">'
                              f"{mark}</span></td>")
                 continue
             old = before.get((u, ix), math.nan)
@@ -95,7 +106,7 @@ def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
                     f'<td class="num">{esc(fmt_int(n, lang))}</td>'
                     f'<td class="num">{esc(fmt_percent(rate, decimals, lang))}</td>{"".join(cells)}</tr>')
     notes = [t("heatmap_change_note", lang)] + [
-        f"{MARKS.get(w, '¹')} {t('heatmap_' + w, lang)}" for w in sorted(reasons)]
+        f"{MARKS.get(w, '¹')} {reason_text(w, lang, min_n)}" for w in sorted(reasons)]
     return (f'<div class="table-wrap"><table class="data heatmap"><caption>{esc(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
             + paragraph(" ".join(notes), "footnote"))
@@ -114,7 +125,7 @@ def children_html(report, db: Path) -> str:
     body = paragraph(report.t("heatmap_intro", low=low, high=high)) + heatmap_table(
         kids, names, scores[scores["unit"].isin(kids)], prev, report.index_label, report.lang,
         report.dec, s.heatmap_bands, s.heatmap_enps_bands,
-        report.t("heatmap_caption", unit=d.name, year=d.year))
+        report.t("heatmap_caption", unit=d.name, year=d.year), s.min_n_index)
     return section(report.t("heatmap_heading"), body, "children")
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 from hme_core.i18n import fmt_number, t
 from hme_core.instruments import InstrumentSet
+from hme_core.report.hidden import HiddenMarks, reason_for
 from hme_core.results.unit_data import ReportData
 from hme_core.vocabulary import group_text_key
 
@@ -45,3 +48,25 @@ class ReportText:
         """'Kvinna', 'Chef', … for a breakdown group; an unknown group as stored."""
         key = group_text_key(variable, group)
         return self.t(key) if key else str(group)
+
+    def value_cell(self, cells, key: tuple, marks: HiddenMarks) -> str:
+        """A comparison value (`cells` indexed by `key`, with columns value and n) formatted,
+        or '–' with the mark of why it is hidden (its n against the index limit)."""
+        if key not in cells.index:
+            return marks.dash("no_data")
+        r = cells.loc[key]
+        if isinstance(r, pd.DataFrame):
+            r = r.iloc[0]
+        text = self.num(r["value"])
+        return marks.cell(text, reason_for(r["n"], self.data.settings.min_n_index),
+                          self.data.settings.min_n_index)
+
+    def statement_cells(self, item: str, marks: HiddenMarks) -> tuple[str, str]:
+        """A statement's value this year and last year, '–' with the reason's mark if hidden."""
+        r = self.data.statements.set_index("item").loc[item]
+        limit = self.data.settings.min_n_index
+        stored = r["suppression"] if isinstance(r["suppression"], str) else ""
+        why = ("no_data" if not r["n"] > 0 else
+               stored if stored in ("primary", "secondary") else reason_for(r["n"], limit))
+        now = marks.cell(self.num(r["value"]), why, limit)
+        return now, marks.cell(self.num(r["previous"]), "earlier")
