@@ -78,7 +78,7 @@ def _series_table(report: ReportText, index_ids: list[str], caption: str) -> str
     prev = kinds.loc[kinds["series_kind"] == "previous", "series"].tolist()
     series = [*kinds.loc[kinds["series_kind"] == "unit", "series"], *anc[:1], *anc[1:][-1:],
               *prev[:1]]
-    cells = comp.set_index(["series", "index"])
+    cells = report.cells(comp, ("series", "index"))
     ch = report.data.changes.set_index("index")
     marks = HiddenMarks(report.lang)
     rows = []

@@ -49,21 +49,30 @@ class ReportText:
         key = group_text_key(variable, group)
         return self.t(key) if key else str(group)
 
-    def value_cell(self, cells, key: tuple, marks: HiddenMarks) -> str:
-        """A comparison value (`cells` indexed by `key`, with columns value and n) formatted,
-        or '–' with the mark of why it is hidden (its n against the index limit)."""
-        if key not in cells.index:
+    @staticmethod
+    def cells(frame: pd.DataFrame, keys: tuple[str, str]) -> dict[tuple, tuple[float, float]]:
+        """(value, n) of each row of a comparison table by its `keys` columns (first row wins)."""
+        pairs = zip(zip(frame[keys[0]], frame[keys[1]], strict=True),
+                    zip(frame["value"], frame["n"], strict=True), strict=True)
+        out: dict[tuple, tuple[float, float]] = {}
+        for key, vn in pairs:
+            out.setdefault(key, vn)
+        return out
+
+    def value_cell(self, cells: dict, key: tuple, marks: HiddenMarks) -> str:
+        """A comparison value (`cells` from `cells()`) formatted, or '–' with the mark of why it
+        is hidden (its n against the index limit)."""
+        if key not in cells:
             return marks.dash("no_data")
-        r = cells.loc[key]
-        if isinstance(r, pd.DataFrame):
-            r = r.iloc[0]
-        text = self.num(r["value"])
-        return marks.cell(text, reason_for(r["n"], self.data.settings.min_n_index),
-                          self.data.settings.min_n_index)
+        value, n = cells[key]
+        limit = self.data.settings.min_n_index
+        return marks.cell(self.num(value), reason_for(n, limit), limit)
 
     def statement_cells(self, item: str, marks: HiddenMarks) -> tuple[str, str]:
         """A statement's value this year and last year, '–' with the reason's mark if hidden."""
-        r = self.data.statements.set_index("item").loc[item]
+        if getattr(self, "_statements_by_item", None) is None:
+            self._statements_by_item = self.data.statements.set_index("item")
+        r = self._statements_by_item.loc[item]
         limit = self.data.settings.min_n_index
         stored = r["suppression"] if isinstance(r["suppression"], str) else ""
         why = ("no_data" if not r["n"] > 0 else

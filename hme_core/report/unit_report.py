@@ -113,7 +113,7 @@ class UnitReport(ReportText):
             for _, r in comp[comp["series_kind"] == "unit"].iterrows()))
         fig = plots.figure_html(plots.index_comparison_figure(fig_data, self.lang), alt=alt)
         series = comp["series"].drop_duplicates().tolist()
-        cells = comp.set_index(["series", "index"])
+        cells = self.cells(comp, ("series", "index"))
         marks = HiddenMarks(self.lang)
         rows = [[s, *(self.value_cell(cells, (s, ix), marks) for ix in HME_INDICES)]
                 for s in series]
@@ -130,7 +130,7 @@ class UnitReport(ReportText):
         if d.previous_year is None or d.changes["previous"].isna().all():
             return paragraph(self.t("no_previous_year"), "muted")
         ch = d.changes[d.changes["index"].isin(HME_INDICES)]
-        own = d.comparison[d.comparison["series_kind"] != "ancestor"].set_index(["year", "index"])
+        own = self.cells(d.comparison[d.comparison["series_kind"] != "ancestor"], ("year", "index"))
         marks = HiddenMarks(self.lang)
         rows = []
         for _, r in ch.iterrows():
