@@ -112,8 +112,27 @@ def _unique(values: Iterable[object]) -> list:
 
 
 def _new_figure(height_in: float) -> tuple[Figure, Axes]:
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, height_in), layout="constrained")
-    return fig, ax
+    """A text-wide figure with one axes, laid out by `_fit` (not by a layout engine: constrained
+    layout costs a quarter of a figure's CPU time for the same picture here)."""
+    fig = plt.figure(figsize=(WIDTH_IN, height_in))
+    return fig, fig.add_subplot()
+
+
+def _fit(fig: Figure, ax: Axes, top_in: float, bottom_in: float, right_in: float) -> None:
+    """Margins in inches: left as wide as the longest y label, the rest as given (the x axis
+    and the legend below live in `bottom_in`, texts right of the bars in `right_in`)."""
+    height = fig.get_figheight()
+    renderer = fig.canvas.get_renderer()
+    label_in = max((lbl.get_window_extent(renderer).width for lbl in ax.get_yticklabels()),
+                   default=0.0) / fig.dpi
+    fig.subplots_adjust(left=(label_in + 0.1) / WIDTH_IN, right=1 - right_in / WIDTH_IN,
+                        top=1 - top_in / height, bottom=bottom_in / height)
+
+
+def _legend_rows(labels: Sequence[str], ncols: int) -> float:
+    """Height in inches of a legend of `labels` in `ncols` columns (multi-line labels count)."""
+    lines = max((str(lbl).count("\n") + 1 for lbl in labels), default=1)
+    return -(-len(labels) // max(1, ncols)) * (0.05 + 0.14 * lines)
 
 
 def _text_colour(face: str) -> str:
@@ -214,10 +233,7 @@ def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
     legend_rows = -(-len(kinds) // 3)
     height = INDEX_TOP_IN + INDEX_ROW_IN * len(indices) + INDEX_AXIS_IN + LEGEND_ROW_IN * legend_rows
     with _style():
-        # a fixed layout (margins measured from the labels): constrained layout would cost
-        # a quarter of the figure's CPU time for the same picture
-        fig = plt.figure(figsize=(WIDTH_IN, height))
-        ax = fig.add_subplot()
+        fig, ax = _new_figure(height)
         handles, labels = [], []
         for name in kinds.index[kinds == "unit"]:
             values = wide[name].to_numpy(dtype=float)
@@ -245,12 +261,7 @@ def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
         sns.despine(ax=ax, left=True)
-        renderer = fig.canvas.get_renderer()
-        label_in = max((lbl.get_window_extent(renderer).width for lbl in ax.get_yticklabels()),
-                       default=0.0) / fig.dpi
-        fig.subplots_adjust(left=(label_in + 0.1) / WIDTH_IN, right=1 - 0.2 / WIDTH_IN,
-                            top=1 - INDEX_TOP_IN / height,
-                            bottom=(INDEX_AXIS_IN + LEGEND_ROW_IN * legend_rows) / height)
+        _fit(fig, ax, INDEX_TOP_IN, INDEX_AXIS_IN + LEGEND_ROW_IN * legend_rows, 0.2)
         _legend_below(fig, handles, labels, 3, loc="lower center",
                       bbox_to_anchor=(0.5, 0.02 / height), borderaxespad=0, borderpad=0)
     return fig
@@ -291,7 +302,10 @@ def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
     ns = data.groupby("statement", sort=False)["n"].first().reindex(statements)
     wrapped = [textwrap.fill(str(s), 45) for s in statements]
     lines = sum(w.count("\n") + 1 for w in wrapped)
-    height = 0.75 + 0.2 * len(statements) + 0.15 * lines + (0.3 if title else 0)
+    legend_labels = [textwrap.fill(label_of[code], 16) for code in reversed(codes)]
+    legend_in = _legend_rows(legend_labels, min(len(codes), 6)) + 0.08
+    top_in = 0.32 if title else 0.06
+    height = top_in + 0.2 * len(statements) + 0.15 * lines + 0.06 + legend_in
     segments = [(textwrap.fill(label_of[code], 16), shares.reindex(
         [(s, code) for s in statements]).to_numpy(dtype=float), colours[code])
         for code in reversed(codes)]
@@ -304,10 +318,12 @@ def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
             ax.text(1.015, yi, t("n_equals", lang, n=fmt_number(n, 0, lang)), va="center",
                     ha="left", fontsize=7.5, color="#52606D", transform=ax.get_yaxis_transform())
         if title:
-            fig.suptitle(title, x=0.01, ha="left")
+            fig.suptitle(title, x=0.01, y=1 - 0.04 / height, ha="left", va="top")
+        _fit(fig, ax, top_in, legend_in + 0.06, 0.75)
         _legend_below(fig, handles, [h.get_label() for h in handles], min(len(codes), 6),
-                      fontsize=7.5,
-                      handlelength=1.0, columnspacing=1.0, handletextpad=0.4)
+                      fontsize=7.5, handlelength=1.0, columnspacing=1.0, handletextpad=0.4,
+                      loc="lower center", bbox_to_anchor=(0.5, 0.03 / height), borderaxespad=0,
+                      borderpad=0)
     return fig
 
 
@@ -327,7 +343,7 @@ def enps_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
                                          ("passives", "passive", "7–8"),
                                          ("detractors", "detractors", "0–6"))]
     with _style():
-        fig, ax = _new_figure(0.8 + 0.42 * len(data))
+        fig, ax = _new_figure(0.06 + 0.42 * len(data) + 0.06 + 0.3)
         y = np.arange(len(data))
         handles = _stacked_bars(ax, y, segments, 0.09, lambda s: fmt_percent(s, 1, lang))
         ax.set_yticks(y, [textwrap.fill(str(s), 28) for s in data["series"]])
@@ -335,7 +351,10 @@ def enps_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
             ax.text(1.02, yi, t("enps_value", lang, value=fmt_signed(value, 1, lang)),
                     va="center", ha="left", fontsize=8.5, fontweight="bold",
                     transform=ax.get_yaxis_transform())
-        _legend_below(fig, handles, [h.get_label() for h in handles], 3)
+        _fit(fig, ax, 0.06, 0.36, 0.95)
+        _legend_below(fig, handles, [h.get_label() for h in handles], 3, loc="lower center",
+                      bbox_to_anchor=(0.5, 0.03 / fig.get_figheight()), borderaxespad=0,
+                      borderpad=0)
     return fig
 
 
