@@ -1,4 +1,4 @@
-"""CPU seconds per stage of one unit's report: where a render's time goes (issue 14).
+"""CPU seconds per stage of one unit's report: where a render's time goes.
 
 `stage_cpu(db, units, params, outputs)` renders the given units as `hme reports` does (the
 in-process notebook engine, each unit in a fresh fork of a warmed-up parent, HTML and PDF) and
