@@ -91,17 +91,25 @@ def notebook_body(nb: nbformat.NotebookNode) -> str:
 
 
 def warm_up() -> None:
-    """Import and initialise the converters once, in a process that will fork per report."""
-    from hme_core.render import engine  # noqa: F401
-    from hme_core.report import charts, unit_report  # noqa: F401
+    """Import and initialise the converters once, in a process that will fork per report:
+    the report's params (settings, instruments), matplotlib's fonts and text caches (a chart of
+    each kind), nbconvert's exporter, and WeasyPrint's fonts (bold, italic, tables, an image)."""
+    from hme_core.render import engine
+    from hme_core.report import charts
+    from hme_core.report.unit_report import report_params
 
     engine.warm_up()
+    report_params()
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("warm")]
-    html_text = page(notebook_body(nb), "warm", "sv", "warm")
+    figure = charts.figure_html(charts.warm_up_figure(), alt="warm")
+    body = (notebook_body(nb) + "<h1>warm</h1><h2>warm</h2><h3>warm</h3><p><b>b</b> <i>i</i></p>"
+            '<table class="data"><caption>c</caption><tr><th>h</th><td class="num">1</td></tr>'
+            '</table><p class="footnote">f</p>' + figure)
+    html_text = page(body, "warm", "sv", "warm")
     import weasyprint
 
-    weasyprint.HTML(string=html_text, base_url=str(TEMPLATES)).write_pdf()
+    weasyprint.HTML(string=html_text, base_url=str(TEMPLATES)).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 # a table not already in a scroll region (pandas' and the research workbook's formatted tables)

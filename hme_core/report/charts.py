@@ -3,8 +3,9 @@
 Every figure function takes tidy data (one row per drawn value, already scored, suppressed and
 labelled by the report layer), draws it in the given row order and returns a matplotlib Figure.
 Styling lives in one place (`_style` and the palette constants below). Colour never carries
-meaning alone: every bar and point has its value printed, previous years are also hatched, trend
-lines also differ by marker. Missing or suppressed values (NaN) draw nothing and are labelled '–'.
+meaning alone: bars have their value printed, comparison markers differ by shape as well as
+colour (the tables under the charts carry every number). Missing or suppressed values (NaN) draw
+nothing; a unit's missing bar is labelled '–'.
 
 Sizes suit an A4 page (17 cm text width); `figure_html` embeds a PNG that scales down on phones.
 """
@@ -28,12 +29,13 @@ if "matplotlib.pyplot" not in sys.modules:  # headless by default; never hijack 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from hme_core.i18n import MISSING, check_lang, fmt_number, fmt_percent, fmt_signed, t  # noqa: E402
 
@@ -41,9 +43,11 @@ WIDTH_IN = 17 / 2.54  # A4 text width
 DPI = 150
 INK = "#1F2933"  # text on light backgrounds
 UNIT_COLOUR = "#1B4F72"  # the unit's own current result: strong navy
-ANCESTOR_COLOURS = ("#6B8199", "#9AAABB", "#C3CDD8")  # parents, grandparents …: blue-greys
-PREVIOUS_COLOURS = ("#A7C3DD", "#D3E1EE", "#E9F0F7")  # earlier years: light blues, hatched
-PREVIOUS_HATCHES = ("////", "....", "xxxx")
+# comparison markers (shape, colour): parent, grandparent, …: filled; earlier years: open
+ANCESTOR_MARKERS = (("D", "#C0561B"), ("s", "#6C3483"), ("^", "#1E8449"), ("p", "#7B7D7D"))
+PREVIOUS_MARKERS = (("o", "#1F2933"), ("v", "#5D6D7E"), ("h", "#85929E"))
+# index chart geometry (inches): margin above, one row per index, x axis with its label, legend
+INDEX_TOP_IN, INDEX_ROW_IN, INDEX_AXIS_IN, LEGEND_ROW_IN = 0.06, 0.3, 0.5, 0.19
 # Stoplight (docs/sources.md): dark red (1) → red → yellow → light green → dark green (5).
 STOPLIGHT_COLOURS = {1: "#A3262A", 2: "#E0705F", 3: "#F2C94C", 4: "#9ACB84", 5: "#2F7D45"}
 ENPS_COLOURS = {"promoters": STOPLIGHT_COLOURS[5], "passive": STOPLIGHT_COLOURS[3],
@@ -61,12 +65,30 @@ def _font_family() -> list[str]:
     return [f for f in FONTS if f in installed] or ["DejaVu Sans"]
 
 
+# seaborn's "whitegrid" style in its "paper" context, as plain rcParams: importing seaborn (and
+# through it scipy.stats) would cost ~0.7 CPU-s in every process that renders a report
+WHITEGRID_PAPER = {
+    "axes.facecolor": "white", "axes.grid": True, "axes.axisbelow": True, "axes.linewidth": 1.0,
+    "grid.linestyle": "-", "grid.linewidth": 0.8, "xtick.direction": "out",
+    "ytick.direction": "out", "xtick.top": False, "ytick.right": False, "xtick.bottom": False,
+    "ytick.left": False, "xtick.major.width": 1.0, "ytick.major.width": 1.0,
+    "xtick.major.size": 4.8, "ytick.major.size": 4.8, "lines.linewidth": 1.2,
+    "lines.markersize": 4.8, "lines.solid_capstyle": "round", "patch.linewidth": 0.8,
+    "patch.edgecolor": "w", "patch.force_edgecolor": True, "legend.title_fontsize": 9.6,
+}
+
+
+def _despine(ax: Axes, left: bool = False, bottom: bool = False) -> None:
+    """Hide the top and right frame lines (and the left / bottom ones when asked)."""
+    ax.spines[["top", "right", *(["left"] if left else []), *(["bottom"] if bottom else [])]
+              ].set_visible(False)
+
+
 @contextmanager
 def _style() -> Iterator[None]:
     """The one place report styling is set: seaborn's whitegrid, calm greys, A4-sized fonts."""
     rc = {
-        **sns.axes_style("whitegrid"),
-        **sns.plotting_context("paper"),
+        **WHITEGRID_PAPER,
         "font.family": _font_family(),
         "font.size": 8.5,
         "axes.labelsize": 8.5,
@@ -107,8 +129,27 @@ def _unique(values: Iterable[object]) -> list:
 
 
 def _new_figure(height_in: float) -> tuple[Figure, Axes]:
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, height_in), layout="constrained")
-    return fig, ax
+    """A text-wide figure with one axes, laid out by `_fit` (not by a layout engine: constrained
+    layout costs a quarter of a figure's CPU time for the same picture here)."""
+    fig = plt.figure(figsize=(WIDTH_IN, height_in))
+    return fig, fig.add_subplot()
+
+
+def _fit(fig: Figure, ax: Axes, top_in: float, bottom_in: float, right_in: float) -> None:
+    """Margins in inches: left as wide as the longest y label, the rest as given (the x axis
+    and the legend below live in `bottom_in`, texts right of the bars in `right_in`)."""
+    height = fig.get_figheight()
+    renderer = fig.canvas.get_renderer()
+    label_in = max((lbl.get_window_extent(renderer).width for lbl in ax.get_yticklabels()),
+                   default=0.0) / fig.dpi
+    fig.subplots_adjust(left=(label_in + 0.1) / WIDTH_IN, right=1 - right_in / WIDTH_IN,
+                        top=1 - top_in / height, bottom=bottom_in / height)
+
+
+def _legend_rows(labels: Sequence[str], ncols: int) -> float:
+    """Height in inches of a legend of `labels` in `ncols` columns (multi-line labels count)."""
+    lines = max((str(lbl).count("\n") + 1 for lbl in labels), default=1)
+    return -(-len(labels) // max(1, ncols)) * (0.05 + 0.14 * lines)
 
 
 def _text_colour(face: str) -> str:
@@ -123,8 +164,8 @@ def _legend_below(fig: Figure, handles: list, labels: list[str], ncols: int,
     ncols = max(1, min(ncols, len(handles)))
     order = [i for col in range(ncols) for i in range(col, len(handles), ncols)]
     options = {"handlelength": 1.4, "columnspacing": 1.4, **kwargs}
-    fig.legend([handles[i] for i in order], [labels[i] for i in order],
-               loc="outside lower center", ncols=ncols, **options)
+    options.setdefault("loc", "outside lower center")
+    fig.legend([handles[i] for i in order], [labels[i] for i in order], ncols=ncols, **options)
 
 
 def _label_bar_ends(ax: Axes, y: Sequence[float], values: Sequence[float], lang: str,
@@ -160,67 +201,86 @@ def _stacked_bars(ax: Axes, y: np.ndarray, segments: Sequence[tuple[str, np.ndar
     ax.set_ylim(len(y) - 0.5, -0.5)
     ax.xaxis.set_visible(False)
     ax.grid(False)
-    sns.despine(ax=ax, left=True, bottom=True)
+    _despine(ax, left=True, bottom=True)
     ax.tick_params(axis="y", length=0)
     return handles
 
 
-def _series_styles(kinds: pd.Series) -> dict[str, dict]:
-    """Bar style per series: unit strong, ancestors blue-grey, previous years light + hatched."""
+def _marker_styles(kinds: pd.Series) -> dict[str, dict]:
+    """Marker per comparison series: ancestors filled shapes in distinct colours (parent first),
+    earlier years open shapes; shape and colour differ, so colour never carries meaning alone."""
     styles: dict[str, dict] = {}
     counters = {"ancestor": 0, "previous": 0}
     for name, kind in kinds.items():
         if kind == "unit":
-            styles[name] = {"facecolor": UNIT_COLOUR, "edgecolor": UNIT_COLOUR}
-        elif kind in counters:
-            i = counters[kind]
-            counters[kind] += 1
-            if kind == "ancestor":
-                colour = ANCESTOR_COLOURS[i % len(ANCESTOR_COLOURS)]
-                styles[name] = {"facecolor": colour, "edgecolor": colour}
-            else:
-                styles[name] = {"facecolor": PREVIOUS_COLOURS[i % len(PREVIOUS_COLOURS)],
-                                "edgecolor": UNIT_COLOUR,
-                                "hatch": PREVIOUS_HATCHES[i % len(PREVIOUS_HATCHES)]}
-        else:
+            continue
+        if kind not in counters:
             raise ValueError(f"series_kind must be 'unit', 'ancestor' or 'previous'; got {kind!r}")
+        i = counters[kind]
+        counters[kind] += 1
+        if kind == "ancestor":
+            shape, colour = ANCESTOR_MARKERS[i % len(ANCESTOR_MARKERS)]
+            styles[name] = {"marker": shape, "markerfacecolor": colour,
+                            "markeredgecolor": "white", "markeredgewidth": 0.7, "markersize": 7}
+        else:
+            shape, colour = PREVIOUS_MARKERS[i % len(PREVIOUS_MARKERS)]
+            styles[name] = {"marker": shape, "markerfacecolor": "white",
+                            "markeredgecolor": colour, "markeredgewidth": 1.4, "markersize": 6.5}
     return styles
 
 
 def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
-    """Grouped horizontal bars: one group per index, one bar per series, values at bar ends.
+    """One row per index: the unit's current value as a bar with its value printed, every
+    comparison (levels above, earlier years) as a marker on the same row.
 
     `data` columns: ``series`` (legend label), ``series_kind`` ('unit' | 'ancestor' |
-    'previous'), ``index`` (display label), ``value`` (0–100; NaN = suppressed → '–').
-    Indices and series are drawn in the order they first appear; readable with 1–6 series.
+    'previous'), ``index`` (display label), ``value`` (0–100; NaN = suppressed: the unit's bar
+    is replaced by '–', a comparison draws no marker). Indices and series are drawn in the order
+    they first appear; a row is 0.3 inch whatever the number of series (the tables under the
+    charts carry every number).
     """
     _require(data, ("series", "series_kind", "index", "value"), "index_comparison_figure")
     check_lang(lang)
     indices = _unique(data["index"])
     kinds = data.drop_duplicates("series").set_index("series")["series_kind"]
-    styles = _series_styles(kinds)
-    n = len(kinds)
-    bar_h = min(0.8 / n, 0.42)
-    height = 0.55 + len(indices) * (0.2 + 0.19 * n) + 0.22 * -(-n // 3)
+    markers = _marker_styles(kinds)
+    wide = data.pivot_table(index="index", columns="series", values="value", aggfunc="first",
+                            dropna=False).reindex(index=indices, columns=kinds.index)
+    y = np.arange(len(indices))
+    legend_rows = -(-len(kinds) // 3)
+    height = INDEX_TOP_IN + INDEX_ROW_IN * len(indices) + INDEX_AXIS_IN + LEGEND_ROW_IN * legend_rows
     with _style():
         fig, ax = _new_figure(height)
-        for i, name in enumerate(kinds.index):
-            values = data.loc[data["series"] == name].set_index("index")["value"]
-            values = values.reindex(indices).to_numpy(dtype=float)
-            y = np.arange(len(indices)) + (i - (n - 1) / 2) * bar_h
+        handles, labels = [], []
+        for name in kinds.index[kinds == "unit"]:
+            values = wide[name].to_numpy(dtype=float)
             drawn = ~np.isnan(values)
-            ax.barh(y[drawn], values[drawn], height=bar_h * 0.88, linewidth=0.6, **styles[name])
-            _label_bar_ends(ax, y, values, lang, bold=kinds[name] == "unit")
-        ax.set_yticks(range(len(indices)), indices)
+            ax.barh(y[drawn], values[drawn], height=0.62, color=UNIT_COLOUR, linewidth=0)
+            for yi, v in zip(y, values, strict=True):
+                inside = not np.isnan(v) and v >= 12
+                ax.text(1.2 if inside else (v if np.isfinite(v) else 0) + 1.2, yi,
+                        MISSING if np.isnan(v) else fmt_number(v, 1, lang), va="center",
+                        ha="left", fontsize=8, fontweight="bold",
+                        color="white" if inside else INK)
+            handles.append(Patch(facecolor=UNIT_COLOUR, edgecolor=UNIT_COLOUR))
+            labels.append(str(name))
+        for name, style in markers.items():
+            values = wide[name].to_numpy(dtype=float)
+            drawn = ~np.isnan(values)
+            (line,) = ax.plot(values[drawn], y[drawn], linestyle="none", zorder=3, **style)
+            handles.append(line)
+            labels.append(str(name))
+        ax.set_yticks(y, indices)
         ax.set_ylim(len(indices) - 0.5, -0.5)
         ax.set_xlim(0, 100)
         ax.set_xticks(range(0, 101, 20))
         ax.set_xlabel(t("index_axis", lang))
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
-        sns.despine(ax=ax, left=True)
-        handles = [Patch(linewidth=0.6, **styles[name]) for name in kinds.index]
-        _legend_below(fig, handles, [str(s) for s in kinds.index], min(n, 3))
+        _despine(ax, left=True)
+        _fit(fig, ax, INDEX_TOP_IN, INDEX_AXIS_IN + LEGEND_ROW_IN * legend_rows, 0.2)
+        _legend_below(fig, handles, labels, 3, loc="lower center",
+                      bbox_to_anchor=(0.5, 0.02 / height), borderaxespad=0, borderpad=0)
     return fig
 
 
@@ -259,7 +319,10 @@ def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
     ns = data.groupby("statement", sort=False)["n"].first().reindex(statements)
     wrapped = [textwrap.fill(str(s), 45) for s in statements]
     lines = sum(w.count("\n") + 1 for w in wrapped)
-    height = 0.75 + 0.2 * len(statements) + 0.15 * lines + (0.3 if title else 0)
+    legend_labels = [textwrap.fill(label_of[code], 16) for code in reversed(codes)]
+    legend_in = _legend_rows(legend_labels, min(len(codes), 6)) + 0.08
+    top_in = 0.32 if title else 0.06
+    height = top_in + 0.2 * len(statements) + 0.15 * lines + 0.06 + legend_in
     segments = [(textwrap.fill(label_of[code], 16), shares.reindex(
         [(s, code) for s in statements]).to_numpy(dtype=float), colours[code])
         for code in reversed(codes)]
@@ -272,10 +335,12 @@ def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
             ax.text(1.015, yi, t("n_equals", lang, n=fmt_number(n, 0, lang)), va="center",
                     ha="left", fontsize=7.5, color="#52606D", transform=ax.get_yaxis_transform())
         if title:
-            fig.suptitle(title, x=0.01, ha="left")
+            fig.suptitle(title, x=0.01, y=1 - 0.04 / height, ha="left", va="top")
+        _fit(fig, ax, top_in, legend_in + 0.06, 0.75)
         _legend_below(fig, handles, [h.get_label() for h in handles], min(len(codes), 6),
-                      fontsize=7.5,
-                      handlelength=1.0, columnspacing=1.0, handletextpad=0.4)
+                      fontsize=7.5, handlelength=1.0, columnspacing=1.0, handletextpad=0.4,
+                      loc="lower center", bbox_to_anchor=(0.5, 0.03 / height), borderaxespad=0,
+                      borderpad=0)
     return fig
 
 
@@ -295,7 +360,7 @@ def enps_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
                                          ("passives", "passive", "7–8"),
                                          ("detractors", "detractors", "0–6"))]
     with _style():
-        fig, ax = _new_figure(0.8 + 0.42 * len(data))
+        fig, ax = _new_figure(0.06 + 0.42 * len(data) + 0.06 + 0.3)
         y = np.arange(len(data))
         handles = _stacked_bars(ax, y, segments, 0.09, lambda s: fmt_percent(s, 1, lang))
         ax.set_yticks(y, [textwrap.fill(str(s), 28) for s in data["series"]])
@@ -303,8 +368,36 @@ def enps_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
             ax.text(1.02, yi, t("enps_value", lang, value=fmt_signed(value, 1, lang)),
                     va="center", ha="left", fontsize=8.5, fontweight="bold",
                     transform=ax.get_yaxis_transform())
-        _legend_below(fig, handles, [h.get_label() for h in handles], 3)
+        _fit(fig, ax, 0.06, 0.36, 0.95)
+        _legend_below(fig, handles, [h.get_label() for h in handles], 3, loc="lower center",
+                      bbox_to_anchor=(0.5, 0.03 / fig.get_figheight()), borderaxespad=0,
+                      borderpad=0)
     return fig
+
+
+def warm_up_figure() -> Figure:
+    """A small figure with the report's texts, bars and markers (draws fonts into caches)."""
+    data = pd.DataFrame({"series": ["a", "b"], "series_kind": ["unit", "previous"],
+                         "index": ["x", "x"], "value": [50.0, 60.0]})
+    return index_comparison_figure(data)
+
+
+def png_bytes(fig: Figure, out: io.BytesIO) -> None:
+    """Write `fig` to `out` as an opaque RGB PNG at `DPI`, drawn once.
+
+    `savefig` draws a figure with a layout engine twice (a dry run for the layout, then the
+    real one) and writes RGBA, which WeasyPrint splits into an image and an alpha mask; one
+    canvas draw (that runs the constrained layout) and an RGB PNG cost ~25 % less CPU here and
+    give the same picture on the white page.
+    """
+    fig.set_dpi(DPI)
+    fig.patch.set_facecolor("white")  # opaque: RGB keeps no alpha
+    fig.patch.set_alpha(1)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw",
+                             "RGBA", 0, 1)
+    image.convert("RGB").save(out, format="png")
 
 
 def figure_html(fig: Figure, alt: str, caption: str | None = None,
@@ -316,8 +409,7 @@ def figure_html(fig: Figure, alt: str, caption: str | None = None,
     """
     buffer = io.BytesIO()
     try:
-        # constrained layout already fits labels and legends: no second, "tight" draw
-        fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+        png_bytes(fig, buffer)
     finally:
         plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from hme_core.i18n import fmt_int, fmt_percent, fmt_signed, t
+from hme_core.report.hidden import reason_text
 from hme_core.report.html import esc, paragraph, section
 from hme_core.store.duckdb_store import Store
 
@@ -55,47 +56,73 @@ def load_scores(db: Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame | None,
 
 def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
                   prev: pd.DataFrame | None, index_label, lang: str, decimals: int,
-                  bands: list[float], enps_bands: list[float], caption: str) -> str:
-    """The heat-map table (HTML) of `units` with every index in `scores`, and its footnote."""
-    from hme_core.i18n import fmt_number
+                  bands: list[float], enps_bands: list[float], caption: str,
+                  min_n: int | None = None) -> str:
+    """The heat-map table (HTML) of `units` with every index in `scores`, and its footnote
+    (a hidden cell's reason in the words of every report table, `hidden.reason_text`;
+    `min_n`: the publication limit it names, by default the configured index limit)."""
+    from hme_core.i18n import fmt_number, round_half_up
+
+    if min_n is None:
+        from hme_core.config import load_settings
+
+        min_n = load_settings().min_n_index
 
     indices = list(dict.fromkeys(scores["index"]))
-    now = scores.set_index(["unit", "index"])
-    before = prev.set_index(["unit", "index"])["value"] if prev is not None else pd.Series(dtype=float)
+    # plain dicts, built once: linear in the organisation's size (no pandas lookup per cell)
+    keys = list(zip(scores["unit"], scores["index"], strict=True))
+    now = dict(zip(keys, zip(scores["value"], scores["suppression"], strict=True), strict=True))
+    firsts = scores.drop_duplicates("unit")
+    sizes = dict(zip(firsts["unit"], zip(firsts["respondents"], firsts["response_rate"],
+                                         strict=True), strict=True))
+    before = (dict(zip(zip(prev["unit"], prev["index"], strict=True), prev["value"], strict=True))
+              if prev is not None else {})
+    formatted: dict[tuple, str] = {}
+
+    def number(x: float, signed: bool = False) -> str:
+        """fmt_number / fmt_signed, once per distinct rounded value (a large organisation's
+        heat map has tens of thousands of cells, but few distinct values)."""
+        key = (round_half_up(x, decimals), signed)
+        if key not in formatted:
+            formatted[key] = esc((fmt_signed if signed else fmt_number)(float(key[0]), decimals,
+                                                                        lang))
+        return formatted[key]
+
+    suppressed = {why: (f'<td class="num suppressed"><span title="'
+                        f'{esc(reason_text(why, lang, min_n))}">{mark}</span></td>')
+                  for why, mark in MARKS.items()}
     head = (f'<th scope="col">{esc(t("index_col_unit", lang))}</th><th scope="col" class="num">n</th>'
             f'<th scope="col" class="num">{esc(t("response_rate", lang))}</th>'
             + "".join(f'<th scope="col" class="num">{esc(index_label(ix))}</th>' for ix in indices))
     rows, reasons = [], set()
     for u in units:
-        own = scores[scores["unit"] == u]
-        first = own.iloc[0] if len(own) else None
-        n = int(first["respondents"]) if first is not None else 0
-        rate = float(first["response_rate"]) if first is not None else math.nan
+        n_raw, rate_raw = sizes.get(u, (0, math.nan))
+        n = int(n_raw) if pd.notna(n_raw) else 0
+        rate = float(rate_raw) if pd.notna(rate_raw) else math.nan
         cells = []
         for ix in indices:
-            if (u, ix) not in now.index:
+            if (u, ix) not in now:
                 cells.append('<td class="num"></td>')
                 continue
-            r = now.loc[(u, ix)]
-            value = float(r["value"]) if pd.notna(r["value"]) else math.nan
+            raw, suppression = now[(u, ix)]
+            value = float(raw) if pd.notna(raw) else math.nan
             if math.isnan(value):
-                why = str(r["suppression"] or "primary")
+                why = str(suppression or "primary") if pd.notna(suppression) else "primary"
+                why = why if why in MARKS else "primary"
                 reasons.add(why)
-                mark = MARKS.get(why, "¹")
-                cells.append(f'<td class="num suppressed"><span title="{esc(t("heatmap_" + why, lang))}">'
-                             f"{mark}</span></td>")
+                cells.append(suppressed[why])
                 continue
             old = before.get((u, ix), math.nan)
             diff = value - float(old) if pd.notna(old) else math.nan
-            change = (f'<span class="change">{esc(fmt_signed(diff, decimals, lang))}</span>'
+            change = (f'<span class="change">{number(diff, signed=True)}</span>'
                       if not math.isnan(diff) else "")
             cells.append(f'<td class="num {band(value, ix, bands, enps_bands)}">'
-                         f"{esc(fmt_number(value, decimals, lang))}{change}</td>")
+                         f"{number(value)}{change}</td>")
         rows.append(f'<tr><th scope="row">{esc(names.get(u, u))}</th>'
                     f'<td class="num">{esc(fmt_int(n, lang))}</td>'
                     f'<td class="num">{esc(fmt_percent(rate, decimals, lang))}</td>{"".join(cells)}</tr>')
     notes = [t("heatmap_change_note", lang)] + [
-        f"{MARKS.get(w, '¹')} {t('heatmap_' + w, lang)}" for w in sorted(reasons)]
+        f"{MARKS.get(w, '¹')} {reason_text(w, lang, min_n)}" for w in sorted(reasons)]
     return (f'<div class="table-wrap"><table class="data heatmap"><caption>{esc(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
             + paragraph(" ".join(notes), "footnote"))
@@ -114,7 +141,7 @@ def children_html(report, db: Path) -> str:
     body = paragraph(report.t("heatmap_intro", low=low, high=high)) + heatmap_table(
         kids, names, scores[scores["unit"].isin(kids)], prev, report.index_label, report.lang,
         report.dec, s.heatmap_bands, s.heatmap_enps_bands,
-        report.t("heatmap_caption", unit=d.name, year=d.year))
+        report.t("heatmap_caption", unit=d.name, year=d.year), s.min_n_index)
     return section(report.t("heatmap_heading"), body, "children")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hme_core.instruments import load_instruments
+from hme_core.instruments import InstrumentSet, load_instruments
 from hme_core.narratives.files import QUESTION_KEYS, Action, Narrative, read_narrative
 from hme_core.narratives.markdown import render_inline, render_markdown
 from hme_core.narratives.targets import TargetResult, evaluate_targets, load_targets
@@ -48,8 +48,9 @@ class NarrativeContext:
 
 
 def load_context(db: Path, year: int, unit: str, previous_year: int | None,
-                 decimals: int = 1) -> NarrativeContext:
-    """Read the narratives (this year, last survey year, child units) and evaluate targets."""
+                 decimals: int = 1, instruments: InstrumentSet | None = None) -> NarrativeContext:
+    """Read the narratives (this year, last survey year, child units) and evaluate targets
+    (`instruments`: the report's, read from params/ when not given)."""
     with Store.open(db, read_only=True) as store:
         org = store.load_org(year)
         folders = unit_folders(org)
@@ -67,7 +68,7 @@ def load_context(db: Path, year: int, unit: str, previous_year: int | None,
         for child in sorted(children(org, unit), key=order.__getitem__):
             ctx.children.append((names[child],
                                  read_narrative(narrative_path(year, child, folders))))
-        targets = load_targets(instruments=load_instruments())
+        targets = load_targets(instruments=instruments or load_instruments())
         is_root = org.loc[org["unit"] == unit, "parent"].isna().all()
         results = evaluate_targets(store, targets, year, decimals,
                                    units=None if is_root else [unit])

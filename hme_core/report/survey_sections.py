@@ -17,6 +17,7 @@ import pandas as pd
 from hme_core.i18n import fmt_int, fmt_percent, fmt_signed, trend_arrow
 from hme_core.instruments import Instrument
 from hme_core.report import charts as plots
+from hme_core.report.hidden import HiddenMarks, reason_for
 from hme_core.report.html import HTML, esc, notice, paragraph, section, table
 from hme_core.report.text import ReportText
 
@@ -77,19 +78,20 @@ def _series_table(report: ReportText, index_ids: list[str], caption: str) -> str
     prev = kinds.loc[kinds["series_kind"] == "previous", "series"].tolist()
     series = [*kinds.loc[kinds["series_kind"] == "unit", "series"], *anc[:1], *anc[1:][-1:],
               *prev[:1]]
-    wide = comp.pivot_table(index="index", columns="series", values="value", dropna=False,
-                            aggfunc="first").reindex(index=index_ids, columns=series)
+    cells = report.cells(comp, ("series", "index"))
     ch = report.data.changes.set_index("index")
+    marks = HiddenMarks(report.lang)
     rows = []
     for ix in index_ids:
         diff = ch["diff"].get(ix, np.nan)
-        rows.append([report.index_label(ix), *(report.num(wide.loc[ix, s]) for s in series),
+        rows.append([report.index_label(ix), *(report.value_cell(cells, (s, ix), marks)
+                                               for s in series),
                      fmt_signed(diff, report.dec, report.lang), trend_arrow(diff, report.dec)])
     prev_year = report.data.previous_year
     header = ["", *(str(x).rsplit(" ", 1)[0] if k < len(series) - bool(prev) else str(prev_year)
                    for k, x in enumerate(series)), report.t("diff"), report.t("trend")]
     return table(header, rows, caption=caption,
-                 numeric=[False, *([True] * len(series)), True, False])
+                 numeric=[False, *([True] * len(series)), True, False]) + marks.footnote()
 
 
 def indices_html(report: ReportText, ins: Instrument) -> str:
@@ -129,10 +131,13 @@ def shares_html(report: ReportText, ins: Instrument) -> str:
     A share is a distribution: it is shown only where the disclosure rules publish it."""
     d = report.data
     hist = d.distribution_history
-    years = sorted(hist["year"].unique().tolist()) if len(hist) else []
+    years = sorted({*(hist["year"].unique().tolist() if len(hist) else []), d.year})
     code = ins.scale.codes[0]
     label = ins.scale.label(code, report.lang)
     rows, hidden, chart = [], 0, []
+    marks = HiddenMarks(report.lang)
+    limit = d.settings.min_n_distribution
+    st = d.statements.set_index("item")
     for item in ins.items:
         part = hist[(hist["item"] == item.id) & (hist["code"] == code)] if len(hist) else hist
         by_year = part.set_index("year") if len(part) else pd.DataFrame(columns=["share", "n"])
@@ -144,8 +149,13 @@ def shares_html(report: ReportText, ins: Instrument) -> str:
                 r = by_year.loc[y]
                 cells.append(f"{fmt_percent(r['share'], 1, report.lang)} "
                              f"(n {fmt_int(r['n'], report.lang)})")
+            elif y == d.year:
+                n = st["n"].get(item.id, 0)
+                stored = st["suppression"].get(item.id, "")
+                why = stored if n and stored in ("primary", "secondary") else reason_for(n, limit)
+                cells.append(marks.dash(why, limit))
             else:
-                cells.append("–")
+                cells.append(marks.dash("earlier"))
         now = by_year["share"].get(d.year, np.nan)
         before = by_year["share"].get(d.previous_year, np.nan) if d.previous_year else np.nan
         diff = 100 * (now - before)
@@ -157,7 +167,7 @@ def shares_html(report: ReportText, ins: Instrument) -> str:
               report.t("trend")]
     body = _intro(report, ins)
     body += table(header, rows, caption=report.t("share_answering", label=label),
-                  numeric=[False, *([True] * len(years)), True, False])
+                  numeric=[False, *([True] * len(years)), True, False]) + marks.footnote()
     if hidden:
         body += notice(report.t("distribution_hidden", n=d.settings.min_n_distribution,
                                 count=hidden))

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 from hme_core.i18n import fmt_number, t
 from hme_core.instruments import InstrumentSet
+from hme_core.report.hidden import HiddenMarks, reason_for
 from hme_core.results.unit_data import ReportData
 from hme_core.vocabulary import group_text_key
 
@@ -45,3 +48,34 @@ class ReportText:
         """'Kvinna', 'Chef', … for a breakdown group; an unknown group as stored."""
         key = group_text_key(variable, group)
         return self.t(key) if key else str(group)
+
+    @staticmethod
+    def cells(frame: pd.DataFrame, keys: tuple[str, str]) -> dict[tuple, tuple[float, float]]:
+        """(value, n) of each row of a comparison table by its `keys` columns (first row wins)."""
+        pairs = zip(zip(frame[keys[0]], frame[keys[1]], strict=True),
+                    zip(frame["value"], frame["n"], strict=True), strict=True)
+        out: dict[tuple, tuple[float, float]] = {}
+        for key, vn in pairs:
+            out.setdefault(key, vn)
+        return out
+
+    def value_cell(self, cells: dict, key: tuple, marks: HiddenMarks) -> str:
+        """A comparison value (`cells` from `cells()`) formatted, or '–' with the mark of why it
+        is hidden (its n against the index limit)."""
+        if key not in cells:
+            return marks.dash("no_data")
+        value, n = cells[key]
+        limit = self.data.settings.min_n_index
+        return marks.cell(self.num(value), reason_for(n, limit), limit)
+
+    def statement_cells(self, item: str, marks: HiddenMarks) -> tuple[str, str]:
+        """A statement's value this year and last year, '–' with the reason's mark if hidden."""
+        if getattr(self, "_statements_by_item", None) is None:
+            self._statements_by_item = self.data.statements.set_index("item")
+        r = self._statements_by_item.loc[item]
+        limit = self.data.settings.min_n_index
+        stored = r["suppression"] if isinstance(r["suppression"], str) else ""
+        why = ("no_data" if not r["n"] > 0 else
+               stored if stored in ("primary", "secondary") else reason_for(r["n"], limit))
+        now = marks.cell(self.num(r["value"]), why, limit)
+        return now, marks.cell(self.num(r["previous"]), "earlier")

@@ -14,9 +14,10 @@ import numpy as np
 
 from hme_core.config import Settings, load_settings
 from hme_core.i18n import fmt_date, fmt_int, fmt_percent, fmt_signed, trend_arrow
-from hme_core.instruments import load_instruments
-from hme_core.paths import default_db
+from hme_core.instruments import InstrumentSet, load_instruments
+from hme_core.paths import default_db, params_dir
 from hme_core.report import charts as plots
+from hme_core.report.hidden import HiddenMarks, reason_for
 from hme_core.report.html import HTML, esc, notice, paragraph, section, table
 from hme_core.report.narrative_sections import (
     analysis_html,
@@ -32,14 +33,29 @@ from hme_core.results.unit_data import load_report_data
 from hme_core.store.duckdb_store import Store
 from hme_core.vocabulary import HME_INDICES
 
+_PARAMS: dict[tuple, tuple[Settings, InstrumentSet]] = {}
+
+
+def report_params() -> tuple[Settings, InstrumentSet]:
+    """The settings and instruments of `params/`, read once per process while their files are
+    unchanged (name, size and modification time of config.yaml and instruments/): a batch's
+    parent reads them before forking, so no report parses the YAML again."""
+    root = params_dir()
+    files = [root / "config.yaml", *sorted((root / "instruments").rglob("*.yaml"))]
+    key = (str(root), *((str(p), p.stat().st_size, p.stat().st_mtime_ns) if p.is_file()
+                        else (str(p),) for p in files))
+    if key not in _PARAMS:
+        _PARAMS.clear()
+        _PARAMS[key] = (load_settings(), load_instruments())
+    return _PARAMS[key]
+
 
 class UnitReport(ReportText):
     """The sections of one unit's report. Every method returns displayable HTML."""
 
     @classmethod
     def load(cls, db: str | Path | None, year: int, unit: str, lang: str = "sv") -> UnitReport:
-        settings: Settings = load_settings()
-        instruments = load_instruments()
+        settings, instruments = report_params()
         with Store.open(Path(db) if db else default_db(), read_only=True) as store:
             store.require_current_results(int(year))
             data = load_report_data(store, int(year), str(unit), instruments, settings)
@@ -97,15 +113,16 @@ class UnitReport(ReportText):
             for _, r in comp[comp["series_kind"] == "unit"].iterrows()))
         fig = plots.figure_html(plots.index_comparison_figure(fig_data, self.lang), alt=alt)
         series = comp["series"].drop_duplicates().tolist()
-        wide = comp.pivot_table(index="series", columns="index", values="value", dropna=False,
-                                aggfunc="first").reindex(series)
-        rows = [[s, *(self.num(wide.loc[s].get(ix, np.nan)) for ix in HME_INDICES)]
+        cells = self.cells(comp, ("series", "index"))
+        marks = HiddenMarks(self.lang)
+        rows = [[s, *(self.value_cell(cells, (s, ix), marks) for ix in HME_INDICES)]
                 for s in series]
         header = ["", *(self.index_label(ix) for ix in HME_INDICES)]
         tbl = table(header, rows, caption=self.t("comparison_heading"),
                     numeric=[False, True, True, True, True],
                     row_classes=["current" if i == 0 else "" for i in range(len(rows))])
-        body = paragraph(self.t("index_explanation")) + fig + tbl + self._changes_table()
+        body = (paragraph(self.t("index_explanation")) + fig + tbl + marks.footnote()
+                + self._changes_table())
         return HTML(section(self.t("hme_name"), body, "hme-index"))
 
     def _changes_table(self) -> str:
@@ -113,17 +130,21 @@ class UnitReport(ReportText):
         if d.previous_year is None or d.changes["previous"].isna().all():
             return paragraph(self.t("no_previous_year"), "muted")
         ch = d.changes[d.changes["index"].isin(HME_INDICES)]
+        own = self.cells(d.comparison[d.comparison["series_kind"] != "ancestor"], ("year", "index"))
+        marks = HiddenMarks(self.lang)
         rows = []
         for _, r in ch.iterrows():
             note = self.t("within_margin") if (r["within_noise"] and np.isfinite(r["diff"])) else ""
-            rows.append([self.index_label(r["index"]), self.num(r["value"]),
-                         self.num(r["previous"]), fmt_signed(r["diff"], self.dec, self.lang),
+            rows.append([self.index_label(r["index"]),
+                         self.value_cell(own, (d.year, r["index"]), marks),
+                         self.value_cell(own, (d.previous_year, r["index"]), marks),
+                         fmt_signed(r["diff"], self.dec, self.lang),
                          trend_arrow(r["diff"], self.dec), note])
         header = ["", str(d.year), str(d.previous_year), self.t("diff"), self.t("trend"),
                   self.t("note")]
         return (table(header, rows, caption=self.t("change_from_last_year"),
                       numeric=[False, True, True, True, False, False])
-                + paragraph(self.t("noise_rule"), "footnote"))
+                + marks.footnote() + paragraph(self.t("noise_rule"), "footnote"))
 
     def _stoplight(self, items: list[str], title: str) -> str:
         d = self.data
@@ -153,18 +174,20 @@ class UnitReport(ReportText):
 
     def _statement_table(self, items: list[str], caption: str) -> str:
         st = self.data.statements.set_index("item")
+        marks = HiddenMarks(self.lang)
         rows = []
         for i in items:
             if i not in st.index:
                 continue
             r = st.loc[i]
-            rows.append([self.statement_text(i), fmt_int(r["n"], self.lang), self.num(r["value"]),
-                         self.num(r["previous"]), fmt_signed(r["diff"], self.dec, self.lang),
+            rows.append([self.statement_text(i), fmt_int(r["n"], self.lang),
+                         *self.statement_cells(i, marks),
+                         fmt_signed(r["diff"], self.dec, self.lang),
                          trend_arrow(r["diff"], self.dec)])
         header = [self.t("statement"), "n", self.t("index"),
                   str(self.data.previous_year or ""), self.t("diff"), self.t("trend")]
         return table(header, rows, caption=caption,
-                     numeric=[False, True, True, True, True, False])
+                     numeric=[False, True, True, True, True, False]) + marks.footnote()
 
     def statement_section(self) -> HTML:
         if not self.shows_results:
@@ -193,20 +216,25 @@ class UnitReport(ReportText):
                 chart[["series", "detractors_pct", "passive_pct", "promoters_pct", "enps"]],
                 self.lang), alt=self.t("enps_alt") + " " + alt))
         rows = []
+        marks = HiddenMarks(self.lang)
+        s = self.data.settings
         for _, r in e[e["series_kind"] != "previous"].iterrows():
             before = r["previous_enps"]
             diff = r["enps"] - before
+            share = reason_for(r["n"], s.min_n_distribution)
             rows.append([r["series"], fmt_int(r["n"], self.lang),
-                         fmt_percent(r["promoters_pct"] / 100, 1, self.lang),
-                         fmt_percent(r["passive_pct"] / 100, 1, self.lang),
-                         fmt_percent(r["detractors_pct"] / 100, 1, self.lang),
-                         self.num(r["enps"]), self.num(before),
+                         *(marks.cell(fmt_percent(r[f"{k}_pct"] / 100, 1, self.lang), share,
+                                      s.min_n_distribution)
+                           for k in ("promoters", "passive", "detractors")),
+                         marks.cell(self.num(r["enps"]), reason_for(r["n"], s.min_n_index),
+                                    s.min_n_index),
+                         marks.cell(self.num(before), "earlier"),
                          fmt_signed(diff, self.dec, self.lang), trend_arrow(diff, self.dec)])
         header = ["", "n", self.t("enps_promoters"), self.t("enps_passives"),
                   self.t("enps_detractors"), "eNPS", str(self.data.previous_year or ""),
                   self.t("diff"), self.t("trend")]
         parts.append(table(header, rows, caption=self.t("comparison_heading"),
-                           numeric=[False] + [True] * 7 + [False]))
+                           numeric=[False] + [True] * 7 + [False]) + marks.footnote())
         return HTML(section(self.t("enps_heading"), "".join(parts), "enps"))
 
     def instrument_sections(self) -> HTML:
@@ -220,11 +248,14 @@ class UnitReport(ReportText):
             ins = self.instruments[ins_id]
             comp = self.data.comparison[self.data.comparison["index"].isin(
                 [ix.id for ix in ins.indices])]
+            marks = HiddenMarks(self.lang)
+            limit = self.data.settings.min_n_index
             rows = [[r["series"], self.index_label(r["index"]), fmt_int(r["n"], self.lang),
-                     self.num(r["value"])] for _, r in comp.iterrows()]
+                     marks.cell(self.num(r["value"]), reason_for(r["n"], limit), limit)]
+                    for _, r in comp.iterrows()]
             body = table(["", self.t("index"), "n", self.t("value")], rows,
                          caption=self.t("comparison_heading"),
-                         numeric=[False, False, True, True])
+                         numeric=[False, False, True, True]) + marks.footnote()
             body += self.statement_blocks(ins)
             out.append(section(ins.name(self.lang), body, f"instrument instrument-{ins.id}"))
         return HTML("".join(out))
@@ -312,7 +343,7 @@ class UnitReport(ReportText):
         """
         self._narrative_context = load_context(
             Path(db) if db else default_db(), self.data.year, self.data.unit,
-            self.data.previous_year, self.dec)
+            self.data.previous_year, self.dec, self.instruments)
 
     def _narratives(self):
         if getattr(self, "_narrative_context", None) is None:

@@ -56,30 +56,46 @@ def enps_data() -> pd.DataFrame:
                          "passive_pct": [34.4], "promoters_pct": [14.3], "enps": [-36.9]})
 
 
-def test_index_comparison_prints_formatted_values(index_data):
+def test_index_comparison_prints_the_units_values_and_labels(index_data):
     fig = plots.index_comparison_figure(index_data, "sv")
     assert isinstance(fig, Figure)
     texts = all_texts(fig)
-    assert {"78,3", "74,0", "80,0"} <= set(texts)
+    assert "78,3" in texts  # the unit's value on its bar; comparisons are in the table below
     assert {"HME totalt", "Ledarskap", "Avd 12 2025", "Avd 12 2024"} <= set(texts)
     assert "78.3" in all_texts(plots.index_comparison_figure(index_data, "en"))
 
 
-def test_index_comparison_nan_draws_no_bar_but_a_dash(index_data):
+def test_index_comparison_draws_one_row_per_index_a_bar_for_the_unit_markers_for_the_rest(
+        index_data):
     fig = plots.index_comparison_figure(index_data)
     ax = fig.axes[0]
-    assert len(ax.patches) == 3
+    assert len(ax.patches) == 1  # the unit's Ledarskap is suppressed: one bar, and a dash
     assert "–" in all_texts(fig)
+    (previous,) = ax.lines
+    assert list(previous.get_xdata()) == [74.0, 80.0]
+    assert list(previous.get_ydata()) == [0, 1]  # on the rows of HME totalt and Ledarskap
 
 
 @pytest.mark.parametrize("n_series", [1, 6])
-def test_index_comparison_handles_one_to_six_series(n_series):
+def test_index_comparison_handles_one_to_six_series_at_one_row_height(n_series):
     kinds = ["unit", "ancestor", "ancestor", "ancestor", "previous", "previous"][:n_series]
     data = pd.DataFrame([{"series": f"S{i}", "series_kind": k, "index": idx, "value": 70.0 + i}
                          for i, k in enumerate(kinds) for idx in ("HME totalt", "Motivation")])
     fig = plots.index_comparison_figure(data)
-    assert len(fig.axes[0].patches) == 2 * n_series
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2
+    assert len(ax.lines) == n_series - 1
     assert len(fig.legends[0].get_texts()) == n_series
+    # 0,06 above + 0,3 per index + 0,5 axis + 0,19 per legend row of three: under 2 inches
+    assert fig.get_figheight() == pytest.approx(0.06 + 0.3 * 2 + 0.5 + 0.19 * -(-n_series // 3))
+
+
+def test_index_comparison_markers_differ_by_shape_not_only_colour():
+    kinds = ["unit", "ancestor", "ancestor", "ancestor", "previous", "previous"]
+    data = pd.DataFrame([{"series": f"S{i}", "series_kind": k, "index": "HME", "value": 60.0 + i}
+                         for i, k in enumerate(kinds)])
+    shapes = [line.get_marker() for line in plots.index_comparison_figure(data).axes[0].lines]
+    assert len(set(shapes)) == len(shapes) == 5
 
 
 def test_index_comparison_rejects_unknown_series_kind(index_data):

@@ -1,0 +1,72 @@
+"""Why a value is hidden, said where its '–' stands: numbered marks and the footnote of a table.
+
+A value the disclosure rules withheld (docs/sources.md; `hme_core/disclosure`) or that does not
+exist is printed as '–' followed by a superscript mark; the footnote under the table gives each
+mark's reason, in the words the child-unit heat map uses too (one text per reason):
+
+- ``primary``: fewer answers than the publication limit (n ≥ 5 for an index or statement,
+  n ≥ 10 for answer shares; the limit is printed);
+- ``secondary``: enough answers, but hidden so that another hidden value cannot be worked out
+  by subtraction (secondary suppression);
+- ``no_data``: nobody (of the question's audience) answered that year;
+- ``earlier``: an earlier year's value that was not published (no answers, or too few).
+
+Which of the first three applies follows from the value's answer count `n` and the limit, as
+the primary rule decides (`reason_for`).
+"""
+
+from __future__ import annotations
+
+import math
+
+from hme_core.i18n import MISSING, t
+from hme_core.report.html import paragraph
+
+SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹"
+REASONS = ("primary", "secondary", "no_data", "earlier")
+
+
+def reason_for(n: float | None, min_n: int) -> str:
+    """The reason a current value with `n` answers is hidden, given the publication limit.
+
+    >>> reason_for(0, 5), reason_for(4, 5), reason_for(5, 5), reason_for(None, 5)
+    ('no_data', 'primary', 'secondary', 'no_data')
+    """
+    if n is None or (isinstance(n, float) and math.isnan(n)) or n <= 0:
+        return "no_data"
+    return "primary" if n < min_n else "secondary"
+
+
+def reason_text(reason: str, lang: str, n: int | None = None) -> str:
+    """The sentence that explains `reason` ('primary' names the limit `n`)."""
+    if reason not in REASONS:
+        raise ValueError(f"reason must be one of {REASONS}; got {reason!r}")
+    return t(f"hidden_{reason}", lang, n=n if n is not None else "")
+
+
+class HiddenMarks:
+    """The marks of one table: `dash` numbers each distinct reason in order of appearance,
+    `footnote` explains the marks used (nothing when every value was shown)."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.marks: dict[tuple[str, int | None], str] = {}
+
+    def dash(self, reason: str, n: int | None = None) -> str:
+        """'–' with the mark of `reason` (and limit `n` for 'primary')."""
+        key = (reason, n if reason == "primary" else None)
+        if key not in self.marks:
+            self.marks[key] = SUPERSCRIPTS[min(len(self.marks), len(SUPERSCRIPTS) - 1)]
+        return MISSING + self.marks[key]
+
+    def cell(self, text: str, reason: str, n: int | None = None) -> str:
+        """`text` as formatted, or, when it is '–', the dash with its mark."""
+        return self.dash(reason, n) if text == MISSING else text
+
+    def footnote(self) -> str:
+        if not self.marks:
+            return ""
+        notes = " ".join(f"{mark} {reason_text(reason, self.lang, n)}"
+                         for (reason, n), mark in self.marks.items())
+        return paragraph(f"{MISSING} {t('hidden_intro', self.lang)} {notes}",
+                         "footnote hidden-reasons")
