@@ -5,6 +5,10 @@ notebook and params/ are sent to every worker once (`Client.scatter(..., broadca
 cached there by content hash, and each worker returns the rendered files, which are written into
 the output folder here. On a worker every notebook runs in its own Jupyter kernel (papermill's
 default engine), so no state passes between units.
+
+A worker that dies costs no unit: dask runs its tasks again on another worker. What cannot be
+recovered (a unit whose workers keep dying, the scheduler gone, no worker left) comes back as
+that unit's failure with one line saying why, never as a traceback.
 """
 
 from __future__ import annotations
