@@ -22,8 +22,7 @@ from tools.bench_peers import local_dask_cluster
 
 pytestmark = pytest.mark.slow
 
-UNITS = ["R", "A", "a1", "a2"]  # the whole fixture tree (see tests/fixtures.py)
-SAME = ["A", "a1", "a2"]  # compared with a local run
+UNITS = ["A", "a1", "a2"]  # of the fixture tree (see tests/fixtures.py): a parent and two leaves
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +76,8 @@ def _pdf_text(path: Path) -> str:
 
 
 def test_reports_on_a_scheduler_with_two_workers_equal_the_local_run(db, cluster, tmp_path):
-    local = {o.unit: o.folder for o in run_batch(2025, db, units=SAME, out_root=tmp_path / "l")}
-    proc = _hme_reports(db, tmp_path / "out", cluster.address, units=SAME)
+    local = {o.unit: o.folder for o in run_batch(2025, db, units=UNITS, out_root=tmp_path / "l")}
+    proc = _hme_reports(db, tmp_path / "out", cluster.address, units=UNITS)
     code, out, err = _finish(proc, cluster)
     assert code == 0, err + cluster.log_text()
     assert out == ""  # summaries and progress go to stderr; a script's stdout stays clean
@@ -107,8 +106,8 @@ def test_a_worker_killed_mid_batch_loses_no_unit(db, cluster, tmp_path):
     finally:
         code, _, err = _finish(proc, cluster)
     assert code == 0, err + cluster.log_text()
-    assert "Rendered 4 of 4 units" in err
-    assert len(list((outputs / "reports" / "2025").glob("*/report.html"))) == 4
+    assert "Rendered 3 of 3 units" in err
+    assert len(list((outputs / "reports" / "2025").glob("*/report.html"))) == 3
 
 
 @pytest.mark.parametrize("lost", ["both workers", "the scheduler"])
@@ -131,7 +130,7 @@ def test_units_the_cluster_cannot_recover_are_each_reported_without_a_traceback(
     assert code == 1, err
     assert "Traceback" not in err
     assert f"{len(failed)} unit(s) failed" in err
-    assert len(rendered) + len(failed) == 4  # every unit either rendered or named as failed
+    assert len(rendered) + len(failed) == 3  # every unit either rendered or named as failed
     assert first in rendered  # what was rendered before the loss is kept
     why = "dask worker" if lost == "both workers" else "dask scheduler"
     assert all(why in message for _, message in failed), failed
