@@ -5,20 +5,33 @@ notebook and params/ are sent to every worker once (`Client.scatter(..., broadca
 cached there by content hash, and each worker returns the rendered files, which are written into
 the output folder here. On a worker every notebook runs in its own Jupyter kernel (papermill's
 default engine), so no state passes between units.
+
+A worker that dies costs no unit: dask runs its tasks again on another worker. What cannot be
+recovered (a unit whose workers keep dying, the scheduler gone, no worker left) comes back as
+that unit's failure with one line saying why, never as a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import logging
 import os
 import tempfile
+import time
+import traceback
 from pathlib import Path
 
 from hme_core.atomic import atomic_write
 from hme_core.batch.jobs import UnitJob, UnitOutcome, render_unit
 from hme_core.batch.keys import key_file_name
+from hme_core.errors import HMEError
 from hme_core.paths import params_dir
+
+CONNECT_SECONDS = 20  # to reach the scheduler at the start of a batch
+NO_WORKERS_SECONDS = 60.0  # see no_workers_seconds()
+POLL_SECONDS = 0.25
 
 
 def _cached(content: bytes, suffix: str) -> Path:
@@ -63,16 +76,67 @@ def render_remote(job: dict, db_bytes: bytes, notebook_bytes: bytes,
 
 def render_on_cluster(jobs: list[UnitJob], scheduler: str, workers: int,
                       progress=None) -> list[UnitOutcome]:
-    """Submit every job to the cluster and gather the files into each job's folder."""
-    from dask.distributed import Client, LocalCluster, as_completed
+    """Submit every job to the cluster and gather the files into each job's folder.
+
+    Nothing the cluster does ends the batch with a traceback: a unit whose worker died is
+    retried by dask on another worker (up to `distributed.scheduler.allowed-failures` times,
+    then `KilledWorker`); every unit that did not come back, because its workers kept dying,
+    the scheduler went away or no worker was left for `no_workers_seconds()`, is returned as a
+    failed outcome saying why, and the batch's other units are kept.
+    """
+    from dask.distributed import LocalCluster
 
     cluster = None
     if scheduler == "local":
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
+    client = _connect(cluster if cluster is not None else scheduler)
+    quiet = _quiet_distributed_logs()
+    try:
+        return _gather(client, jobs, scheduler, progress)
+    finally:
+        with contextlib.suppress(Exception):
+            client.close(timeout=10)
+        if cluster is not None:
+            cluster.close()
+        for logger, level in quiet.items():
+            logger.setLevel(level)
+
+
+def _quiet_distributed_logs() -> dict:
+    """Silence distributed's loggers (e.g. the client's reconnect tracebacks when the scheduler
+    goes away): every unit that does not come back is reported as a failure instead.
+    Returns the previous levels."""
+    names = ["distributed", *(n for n in logging.root.manager.loggerDict
+                              if n.startswith("distributed."))]
+    loggers = {logging.getLogger(n): logging.getLogger(n).level for n in names}
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    return loggers
+
+
+def _connect(address):
+    from dask.distributed import Client
+
+    try:
+        return Client(address, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise HMEError(
+            f"--scheduler {address}: no dask scheduler answered there ({exc}). Start one with "
+            f"`dask scheduler` and workers with `dask worker ADDRESS`, then pass its address "
+            f"(tcp://HOST:PORT), or use --scheduler local.") from None
+
+
+def _gather(client, jobs: list[UnitJob], scheduler: str, progress) -> list[UnitOutcome]:
+    from dask.distributed import as_completed
+
+    outcomes: list[UnitOutcome] = []
+
+    def done(outcome: UnitOutcome) -> None:
+        outcomes.append(outcome)
+        if progress:
+            progress(outcome)
+
     try:
         db_f, nb_f, params_f = client.scatter(
             [jobs[0].db.read_bytes(), jobs[0].notebook.read_bytes(), _params_bundle()],
@@ -83,21 +147,99 @@ def render_on_cluster(jobs: list[UnitJob], scheduler: str, workers: int,
                           db_f, nb_f, params_f, pure=False): job
             for job in jobs
         }
-        outcomes = []
-        for fut in as_completed(by_future):
-            job = by_future[fut]
-            remote, files = fut.result()
-            for name, content in files.items():
-                atomic_write(job.folder / name, content)
-            if remote.ok and job.key:
-                atomic_write(job.folder / key_file_name(job.lang), job.key)
-            outcome = dataclasses.replace(remote, folder=job.folder, error=remote.error.replace(
-                str(Path(tempfile.gettempdir())), "<worker tmp>"))
-            outcomes.append(outcome)
-            if progress:
-                progress(outcome)
+    except Exception as exc:  # the scheduler went away, or no worker took the data
+        for job in jobs:
+            done(_failed(job, cluster_failure(exc, scheduler)))
         return outcomes
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    pending = set(by_future)
+    finished = as_completed(by_future)
+    alone_since = None
+    patience = no_workers_seconds()
+    while pending:
+        batch = finished.next_batch(block=False)
+        for fut in batch:
+            pending.discard(fut)
+            done(_collect(fut, by_future[fut], scheduler))
+        if batch or not pending:
+            continue
+        if _worker_count(client) > 0:
+            alone_since = None
+        elif alone_since is None:
+            alone_since = time.monotonic()
+        elif time.monotonic() - alone_since > patience:
+            why = (f"no dask worker was connected to the scheduler at {scheduler} for "
+                   f"{patience:.0f} s; start workers (`dask worker {scheduler}`) and run again")
+            for fut in list(pending):
+                fut.cancel()
+                done(_failed(by_future[fut], why))
+            break
+        time.sleep(POLL_SECONDS)
+    return outcomes
+
+
+def _worker_count(client) -> int:
+    try:
+        return len(client.nthreads())
+    except Exception:  # scheduler gone: its futures are cancelled and come back as failures
+        return 1
+
+
+def _collect(fut, job: UnitJob, scheduler: str) -> UnitOutcome:
+    """Write a finished unit's files here; a unit that did not come back becomes a failure."""
+    try:
+        remote, files = fut.result()
+    except Exception as exc:
+        return _failed(job, cluster_failure(exc, scheduler))
+    for name, content in files.items():
+        atomic_write(job.folder / name, content)
+    if remote.ok and job.key:
+        atomic_write(job.folder / key_file_name(job.lang), job.key)
+    return dataclasses.replace(remote, folder=job.folder, error=remote.error.replace(
+        str(Path(tempfile.gettempdir())), "<worker tmp>"))
+
+
+def _failed(job: UnitJob, why: str) -> UnitOutcome:
+    return UnitOutcome(job.unit, job.folder, False, 0.0, error=why)
+
+
+def cluster_failure(exc: BaseException, scheduler: str) -> str:
+    """One line saying why a unit did not come back from the cluster, and what to do.
+
+    >>> cluster_failure(OSError("Timed out"), "tcp://10.0.0.5:8786")
+    'the connection to the dask scheduler at tcp://10.0.0.5:8786 failed (OSError: Timed out); run again once it is reachable: units already rendered are kept'
+    """
+    from concurrent.futures import CancelledError
+
+    from distributed.scheduler import KilledWorker
+
+    if isinstance(exc, KilledWorker):
+        return (f"every dask worker that rendered this unit died ({exc.allowed_failures + 1} "
+                f"attempts, the last on {exc.last_worker.address}): see the worker logs (memory "
+                f"limit, crash), then run again")
+    reason = getattr(exc, "reason", "")
+    if isinstance(exc, CancelledError) and reason in ("lost dependencies", "already forgotten"):
+        return ("every dask worker holding this batch's data (database, notebook, params) died "
+                "before this unit was rendered; run again: units already rendered are kept")
+    if isinstance(exc, CancelledError) and reason != "scheduler-connection-lost":
+        return f"the dask cluster cancelled this unit ({reason or 'no reason given'}); run again"
+    if isinstance(exc, CancelledError):
+        return (f"lost the connection to the dask scheduler at {scheduler} before this unit "
+                f"finished; run again once it is back: units already rendered are kept")
+    what = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    if isinstance(exc, (OSError, TimeoutError)):
+        return (f"the connection to the dask scheduler at {scheduler} failed ({what}); run "
+                f"again once it is reachable: units already rendered are kept")
+    return f"the cluster could not render this unit ({what})"
+
+
+def no_workers_seconds() -> float:
+    """How long a batch waits while no worker is connected before it fails the units left.
+
+    dask's own setting `distributed.scheduler.no-workers-timeout` (also the environment variable
+    `DASK_DISTRIBUTED__SCHEDULER__NO_WORKERS_TIMEOUT`, e.g. "30s") when set, else 60 s.
+    """
+    import dask.config
+    from dask.utils import parse_timedelta
+
+    value = dask.config.get("distributed.scheduler.no-workers-timeout", None)
+    return float(parse_timedelta(value, default="s")) if value else NO_WORKERS_SECONDS

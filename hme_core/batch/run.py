@@ -81,6 +81,7 @@ def run_batch(
     pool: str = "auto",
     mode: str = "incremental",
     scheduler: str | None = None,
+    on_plan=None,
 ) -> list[UnitOutcome]:
     """Render the selected units in parallel and write the index page; returns outcomes.
 
@@ -92,6 +93,8 @@ def run_batch(
     files exist; "resume" does the same (it used to trust any existing files, which kept reports
     made under results now stale, e.g. a unit now suppressed); "force" renders everything.
     `scheduler`: a dask.distributed address, or "local" for a LocalCluster (see `distributed`).
+    `on_plan(to_render, up_to_date)` is called once the units to render are known, before any
+    renders; `progress(outcome)` after each rendered unit.
     """
     from hme_core.batch.forkpool import fork_available
     from hme_core.report.index_page import write_index
@@ -135,6 +138,8 @@ def run_batch(
             skipped.append(UnitOutcome(u, job.folder, True, 0.0, skipped=True))
         else:
             jobs.append(job)
+    if on_plan:
+        on_plan(len(jobs), len(skipped))
     workers = max(1, min(workers, len(jobs) or 1))
     if not jobs:
         outcomes = []

@@ -29,13 +29,21 @@ def init(
 ) -> None:
     """Create params/narratives/<year>/<unit>.md for units without one, pre-filled with the
     analysis questions and data-driven suggestions (in comments). Existing files are skipped."""
+    from hme_core.cli.progress import progress_bar
     from hme_core.narratives.files import init_narratives
     from hme_core.store.duckdb_store import Store
     from hme_core.unit_files import narratives_dir
 
     lang = language(lang)
-    with Store.open(db_path(db), read_only=True) as store:
-        results = init_narratives(year, unit_list(units), store, lang)
+
+    def step(done: int, total: int, unit: str) -> None:
+        bar.total(total)
+        if done:
+            bar.advance(unit)
+
+    with Store.open(db_path(db), read_only=True) as store, \
+            progress_bar(f"Narratives {year}", unit="units") as bar:
+        results = init_narratives(year, unit_list(units), store, lang, progress=step)
     created = sum(r.created for r in results)
     say(f"{created} narrative file(s) created, {len(results) - created} already present "
         f"(left untouched) in {narratives_dir(year)}")

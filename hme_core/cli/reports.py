@@ -33,25 +33,20 @@ def reports(
         None, "--scheduler", help="dask.distributed scheduler address, or 'local'."),
 ) -> None:
     """Render an HTML and PDF report for every selected unit, and an index page."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from hme_core.batch.run import ReportsFailed, failure_message, run_batch
+    from hme_core.cli.progress import progress_bar
     from hme_core.paths import outputs_dir
     from hme_core.unit_files import index_file
 
     lang = language(lang)
     fmt = tuple(f.strip() for f in formats.split(",") if f.strip())
     t0 = time.perf_counter()
-    with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), transient=False) as bar:
-        task = bar.add_task(f"Rendering {year}", total=None)
-
-        def tick(outcome) -> None:
-            bar.update(task, advance=1, description=f"{outcome.unit[:30]:<30}")
-
-        mode = "force" if force else "resume" if resume else "incremental"
+    mode = "force" if force else "resume" if resume else "incremental"
+    with progress_bar(f"Rendering {year}") as bar:
         outcomes = run_batch(year, db_path(db), unit_list(units), level, fmt, workers, lang,
-                             progress=tick, pool=pool, mode=mode, scheduler=scheduler)
+                             progress=lambda outcome: bar.advance(outcome.unit), pool=pool,
+                             mode=mode, scheduler=scheduler,
+                             on_plan=lambda to_render, _up_to_date: bar.total(to_render))
     seconds = time.perf_counter() - t0
     failed = [o for o in outcomes if not o.ok]
     skipped = sum(1 for o in outcomes if o.skipped)

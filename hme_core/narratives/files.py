@@ -253,11 +253,12 @@ class InitResult:
 
 
 def init_narratives(year: int, units: list[str] | None, store: Store,
-                    lang: str = "sv") -> list[InitResult]:
+                    lang: str = "sv", progress=None) -> list[InitResult]:
     """Create the missing narrative files of `year` (all units, or the given codes).
 
     Existing files are left exactly as they are: HR's text is never overwritten. Results
     computed under other params or code are refused: values now hidden must not reach the files.
+    `progress(done, total, unit)` is called before the first unit (done 0) and after each.
     """
     from hme_core.errors import HMEError
 
@@ -273,13 +274,17 @@ def init_narratives(year: int, units: list[str] | None, store: Store,
     names = org.set_index("unit")["name"].astype(str)
     instruments, settings = load_instruments(), load_settings()
     results = []
+    if progress:
+        progress(0, len(order), "")
     for unit in order:
         path = narrative_path(year, unit, folders)
         if path.exists():
             results.append(InitResult(unit, path, False))
-            continue
-        data = load_report_data(store, int(year), unit, instruments, settings)
-        text = narrative_template(unit, str(names[unit]), int(year),
-                                  data_suggestions(data, instruments, lang), lang)
-        results.append(InitResult(unit, path, write_new_file(path, text)))
+        else:
+            data = load_report_data(store, int(year), unit, instruments, settings)
+            text = narrative_template(unit, str(names[unit]), int(year),
+                                      data_suggestions(data, instruments, lang), lang)
+            results.append(InitResult(unit, path, write_new_file(path, text)))
+        if progress:
+            progress(len(results), len(order), unit)
     return results
