@@ -34,13 +34,32 @@ NO_WORKERS_SECONDS = 60.0  # see no_workers_seconds()
 POLL_SECONDS = 0.25
 
 
+def _cache_dir() -> Path:
+    """The worker's cache: one folder per user, 0700, since it holds a copy of the store
+    (every respondent's answers), which is 0600 like the store itself."""
+    folder = Path(tempfile.gettempdir()) / f"hme-dask-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if folder.is_symlink() or folder.stat().st_uid != os.getuid():
+        raise HMEError(f"{folder}: not a folder of this user; remove it and run again")
+    folder.chmod(0o700)
+    return folder
+
+
 def _cached(content: bytes, suffix: str) -> Path:
-    folder = Path(tempfile.gettempdir()) / "hme-dask"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{hashlib.sha256(content).hexdigest()[:24]}{suffix}"
+    path = _cache_dir() / f"{hashlib.sha256(content).hexdigest()[:24]}{suffix}"
     if not path.exists():
-        atomic_write(path, content)
+        atomic_write(path, content, private=True)
     return path
+
+
+def forget_store(content_digest: str) -> int:
+    """Runs on every worker after a batch: remove the cached copy of the store. Returns how
+    many files were removed."""
+    removed = 0
+    for path in _cache_dir().glob(f"{content_digest}*.duckdb*"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 def _params_bundle() -> dict[str, bytes]:
@@ -51,7 +70,7 @@ def _params_bundle() -> dict[str, bytes]:
 def _materialise_params(bundle: dict[str, bytes]) -> Path:
     digest = hashlib.sha256(repr(sorted((k, hashlib.sha256(v).hexdigest())
                                         for k, v in bundle.items())).encode()).hexdigest()[:24]
-    root = Path(tempfile.gettempdir()) / "hme-dask" / f"params-{digest}"
+    root = _cache_dir() / f"params-{digest}"
     if not (root / ".complete").exists():
         for rel, content in bundle.items():
             atomic_write(root / rel, content)
@@ -95,6 +114,10 @@ def render_on_cluster(jobs: list[UnitJob], scheduler: str, workers: int,
     try:
         return _gather(client, jobs, scheduler, progress)
     finally:
+        with contextlib.suppress(Exception):  # the store's copies never outlive the batch
+            digest = hashlib.sha256(jobs[0].db.read_bytes()).hexdigest()[:24] if jobs else ""
+            if digest:
+                client.run(forget_store, digest)
         with contextlib.suppress(Exception):
             client.close(timeout=10)
         if cluster is not None:
