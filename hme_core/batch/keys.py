@@ -49,9 +49,12 @@ def data_fingerprints(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
         position = body.groupby("unit", sort=False).cumcount().to_numpy(dtype=np.uint64)
         with np.errstate(over="ignore"):
             mixed = row_hash * (position * np.uint64(2) + np.uint64(1))
-        sums = pd.Series(mixed).groupby(body["unit"].astype(str).to_numpy()).agg(
-            lambda v: int(np.add.reduce(v.to_numpy(dtype=np.uint64))))
-        for unit, value in sums.items():
+        codes, units = pd.factorize(body["unit"].astype(str).to_numpy())
+        order = np.argsort(codes, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
+        with np.errstate(over="ignore"):  # a sum modulo 2**64 per unit, in one pass
+            sums = np.add.reduceat(mixed[order], starts)
+        for unit, value in zip(units[codes[order][starts]], sums.tolist(), strict=True):
             per_unit.setdefault(str(unit), []).append(f"{name}:{value}")
     return {u: _digest(parts) for u, parts in per_unit.items()}
 

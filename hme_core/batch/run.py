@@ -18,7 +18,7 @@ from hme_core.atomic import machine_problem
 from hme_core.batch.jobs import UnitJob, UnitOutcome, render_unit
 from hme_core.batch.keys import RESULT_TABLES, data_fingerprints, key_file_name, unit_key
 from hme_core.errors import HMEError
-from hme_core.orgtree import ancestors, children, levels, tree_order
+from hme_core.orgtree import Tree, levels, tree_order
 from hme_core.paths import notebooks_dir, outputs_dir
 from hme_core.store.duckdb_store import Store
 from hme_core.unit_files import report_file, unit_folders
@@ -55,10 +55,11 @@ def select_units(org: pd.DataFrame, units: list[str] | None, level: int | None) 
     """Units in tree order: all, the named codes, or those at one level (root = 1)."""
     order = tree_order(org)
     if units:
-        unknown = [u for u in units if u not in set(order)]
+        known, wanted = set(order), set(units)
+        unknown = [u for u in units if u not in known]
         if unknown:
             raise HMEError(f"--units: unknown unit code(s) {unknown}; see 'hme score' for codes")
-        return [u for u in order if u in set(units)]
+        return [u for u in order if u in wanted]
     if level is not None:
         lv = levels(org)
         if level not in set(lv):
@@ -122,15 +123,18 @@ def run_batch(
     selected = select_units(org, units, level)
     names = org.set_index("unit")["name"].astype(str).to_dict()
     root = (out_root or outputs_dir() / "reports") / str(year)
-    folders_by_year = {y: unit_folders(o) for y, o in orgs.items()}
+    previous = max((y for y in years if y < year), default=None)
+    # keys read the narratives of this year and the last survey year only
+    folders_by_year = {y: unit_folders(orgs[y]) for y in (year, previous) if y is not None}
     folders = folders_by_year[year]
     notebook = Path(notebook) if notebook else notebooks_dir() / REPORT_NOTEBOOK
     static = _static_fingerprint(notebook)
     executor = "inprocess" if pool == "fork" else "kernel"
     jobs, skipped = [], []
+    tree = Tree(org)  # indexed once: ancestors and children per unit in O(depth)
     for u in selected:
         key = unit_key(unit=u, year=year, notebook=notebook, lang=lang, formats=formats,
-                       chain=ancestors(org, u), children=children(org, u),
+                       chain=tree.ancestors(u), children=tree.children(u),
                        folders=folders_by_year, data=data, static=static)
         job = UnitJob(year, u, names[u], root / folders[u], lang, db, tuple(formats), notebook,
                       executor, key)

@@ -21,7 +21,7 @@ from hme_core.orgtree import children, tree_order
 from hme_core.report.html import bullet_list, esc, paragraph, section, table
 from hme_core.report.text import ReportText
 from hme_core.store.duckdb_store import Store
-from hme_core.unit_files import narrative_path, narratives_dir, unit_folders
+from hme_core.unit_files import folder_name, narrative_path, narratives_dir
 
 ANALYSIS_QUESTIONS = tuple((key, *QUESTION_KEYS[key]) for key in ("keep", "improve", "escalate"))
 
@@ -53,7 +53,10 @@ def load_context(db: Path, year: int, unit: str, previous_year: int | None,
     (`instruments`: the report's, read from params/ when not given)."""
     with Store.open(db, read_only=True) as store:
         org = store.load_org(year)
-        folders = unit_folders(org)
+        names = org.set_index("unit")["name"].astype(str)
+        kids = children(org, unit)
+        # only the folders read here: a unit's folder name depends on its own code and name
+        folders = {u: folder_name(u, names[u]) for u in (unit, *kids)}
         path = narrative_path(year, unit, folders)
         ctx = NarrativeContext(year, unit, path, read_narrative(path), previous_year)
         ctx.year_has_narratives = narratives_dir(year).is_dir()
@@ -61,11 +64,11 @@ def load_context(db: Path, year: int, unit: str, previous_year: int | None,
             ctx.previous_year_has_narratives = narratives_dir(previous_year).is_dir()
             before = store.load_org(previous_year)
             if unit in set(before["unit"]):
-                ctx.previous = read_narrative(
-                    narrative_path(previous_year, unit, unit_folders(before)))
-        names = org.set_index("unit")["name"].astype(str)
+                name_before = str(before.loc[before["unit"] == unit, "name"].iloc[0])
+                ctx.previous = read_narrative(narrative_path(
+                    previous_year, unit, {unit: folder_name(unit, name_before)}))
         order = {u: i for i, u in enumerate(tree_order(org))}
-        for child in sorted(children(org, unit), key=order.__getitem__):
+        for child in sorted(kids, key=order.__getitem__):
             ctx.children.append((names[child],
                                  read_narrative(narrative_path(year, child, folders))))
         targets = load_targets(instruments=instruments or load_instruments())

@@ -129,7 +129,7 @@ def test_units_the_cluster_cannot_recover_are_each_reported_without_a_traceback(
     failed = re.findall(r"^  - (\S+): (.*)$", err, re.M)
     assert code == 1, err
     assert "Traceback" not in err
-    assert f"{len(failed)} unit(s) failed" in err
+    assert f"{len(failed)} of 3 unit(s) failed" in err
     assert len(rendered) + len(failed) == 3  # every unit either rendered or named as failed
     assert first in rendered  # what was rendered before the loss is kept
     why = "dask worker" if lost == "both workers" else "dask scheduler"
