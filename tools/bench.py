@@ -7,7 +7,14 @@ In one run, on the demo data:
 - ours: `hme reports` for the same units and formats (fresh render, --force);
 - incremental: one unit's narrative changed, the same batch run again;
 - scoring: the scoring with rollup (`results.score_table`) of 1,000,000 generated respondents
-  over a 5-level tree, plus, for information, all stored results (`year_results`).
+  over a 5-level tree, plus, for information, all stored results (`year_results`);
+- the strongest peer (`tools.bench_peers`): papermill's Python API in a process pool of as many
+  processes as cores, nbconvert's HTMLExporter, WeasyPrint's API, against `hme reports` on the
+  same sample of units (`pool_ratio`), and `hme reports` on a real dask scheduler with two
+  workers (units per minute);
+- CPU per stage of one unit's render (`tools.bench_stages`), median over a leaf, an area, the top;
+- scale (`tools.bench_scale`): disclosure at region scale and its growth, a 50,000-unit
+  organisation's ingest and one report, a 5,000-level tree's ingest.
 """
 
 from __future__ import annotations
@@ -47,7 +54,7 @@ def _children_peak_mib() -> float:
 
 
 def prepare(root: Path, env: dict) -> Path:
-    demo, db = root / "demo", root / "hme.duckdb"
+    demo, db = root / "demo", root / "private" / "hme.duckdb"
     db.unlink(missing_ok=True)
     _run([str(BIN / "hme"), "demo-data", "--out", str(demo), "--years", "2024,2025"], env)
     for year in (2024, 2025):
@@ -143,12 +150,47 @@ def scoring(n: int) -> dict:
     return out
 
 
+def peers(db: Path, units: list[str], count: int, workers: int, root: Path, env: dict) -> dict:
+    """The analyst's process-pool script, `hme reports` and a real dask cluster, each on the
+    same sample of units (HTML + PDF), each into its own folder."""
+    from tools.bench_peers import cluster_units_per_minute, peer_pool
+
+    sample = units[:: max(1, len(units) // count)][:count]
+    out = peer_pool(db, sample, env, root / "peer")
+    ours_env = {**env, "HME_OUTPUTS": str(root / "ours-sample")}
+    ours_seconds, _ = ours(db, sample, ours_env, force=True, workers=workers)
+    out |= {"pool_ratio_units": len(sample), "pool_ours_seconds": round(ours_seconds, 1),
+            "pool_ratio": round(out["peer_pool_seconds"] / ours_seconds, 2)}
+    out |= cluster_units_per_minute(db, sample, {**env, "HME_OUTPUTS": str(root / "cluster")})
+    return out
+
+
+def stage_cpu_per_unit(db: Path, units: list[str], params: Path, root: Path) -> dict:
+    """Median CPU seconds per stage over a leaf, an area and the top unit (a fresh process)."""
+    from hme_core.orgtree import levels
+    from hme_core.store.duckdb_store import Store
+
+    with Store.open(db, read_only=True) as store:
+        level = levels(store.load_org(2025))
+    picks = [min(units, key=lambda u: level[u]), next(u for u in units if level[u] == 2),
+             max(units, key=lambda u: level[u])]
+    code = ("import json,sys; from tools.bench_stages import stage_cpu; "
+            "print(json.dumps(stage_cpu(sys.argv[1], sys.argv[2].split(','), sys.argv[3], "
+            "sys.argv[4])))")
+    _, output = _run([sys.executable, "-c", code, str(db), ",".join(dict.fromkeys(picks)),
+                      str(params), str(root / "stages")], {"MPLBACKEND": "Agg"})
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--units", type=int, default=100)
     ap.add_argument("--baseline-sample", type=int, default=8)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--respondents", type=int, default=1_000_000)
+    ap.add_argument("--peer-units", type=int, default=20,
+                    help="units of the peer and cluster comparisons (a sample of the batch)")
+    ap.add_argument("--no-scale", action="store_true", help="skip tools.bench_scale (~5 min)")
     args = ap.parse_args(argv)
     root = outputs_dir() / "bench"
     shutil.rmtree(root, ignore_errors=True)
@@ -189,7 +231,13 @@ def main(argv: list[str] | None = None) -> int:
         "incremental_units_rendered": inc_rendered,
         "workers": args.workers,
     }
+    results |= peers(db, units, args.peer_units, args.workers, root, env)
+    results["stage_cpu_per_unit"] = stage_cpu_per_unit(db, units, params, root)
     results |= scoring(args.respondents)
+    if not args.no_scale:
+        from tools.bench_scale import run as scale
+
+        results |= scale(root / "scale")
     (root / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     width = max(map(len, results))
     print("\n".join(f"{k:<{width}}  {v}" for k, v in results.items()))
