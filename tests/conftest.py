@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -31,3 +33,11 @@ def instruments():
 @pytest.fixture
 def settings():
     return Settings()
+
+
+@pytest.fixture
+def umask022():
+    """The usual umask of a shared machine, under which published files are 0644."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)

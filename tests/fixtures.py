@@ -18,6 +18,8 @@ Head counts: a1 15, a2 6, A 5 -> a1 response rate 12/15 = 80,0 %.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -150,3 +152,8 @@ def page_fill(pdf: Path, dpi: int = 30, top_mm: float = 22, bottom_mm: float = 2
             used = np.flatnonzero((area < 240).any(axis=1))
             fills.append(float((used[-1] + 1) / len(area)) if len(used) else 0.0)
     return fills
+
+
+def file_mode(path) -> int:
+    """A file's permission bits, e.g. 0o644."""
+    return stat.S_IMODE(os.stat(path).st_mode)

@@ -4,25 +4,11 @@ the published reports; a store left at the old place, `outputs/hme.duckdb`, is n
 from __future__ import annotations
 
 import os
-import stat
-
-import pytest
 
 from hme_core.cli import main
 from hme_core.paths import default_db, outputs_dir
 from hme_core.store.duckdb_store import Store
-from tests.fixtures import HEADCOUNT, ORG, _responses
-
-
-@pytest.fixture
-def umask022():
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
-
-
-def _mode(path) -> int:
-    return stat.S_IMODE(os.stat(path).st_mode)
+from tests.fixtures import HEADCOUNT, ORG, _responses, file_mode
 
 
 def _inputs(folder):
@@ -47,8 +33,8 @@ def test_ingest_without_db_writes_the_store_owner_only_outside_the_shared_folder
     store = outputs_dir() / "private" / "hme.duckdb"
     assert default_db() == store and store.is_file()
     assert not (outputs_dir() / "hme.duckdb").exists()
-    assert _mode(store) == 0o600
-    assert _mode(store.parent) == 0o700  # others cannot even list it
+    assert file_mode(store) == 0o600
+    assert file_mode(store.parent) == 0o700  # others cannot even list it
     code, text = _run(capsys, ["score", "--year", "2025"])  # the default finds it again
     assert code == 0, text
 
@@ -59,14 +45,14 @@ def test_an_existing_private_folder_is_tightened_when_the_store_is_written(tmp_p
     os.chmod(folder, 0o755)
     with Store.open(default_db()):
         pass
-    assert _mode(folder) == 0o700
+    assert file_mode(folder) == 0o700
 
 
 def test_a_store_folder_named_by_db_is_created_owner_only(tmp_path, umask022):
     with Store.open(tmp_path / "new-folder" / "hme.duckdb"):
         pass
-    assert _mode(tmp_path / "new-folder") == 0o700
-    assert _mode(tmp_path / "new-folder" / "hme.duckdb") == 0o600
+    assert file_mode(tmp_path / "new-folder") == 0o700
+    assert file_mode(tmp_path / "new-folder" / "hme.duckdb") == 0o600
 
 
 def test_a_store_left_in_the_shared_folder_stops_commands_with_how_to_move_it(tmp_path, capsys):
