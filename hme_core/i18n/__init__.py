@@ -26,6 +26,7 @@ import datetime as dt
 import string
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -103,6 +104,7 @@ def round_half_up(x: float, decimals: int) -> Decimal:
     return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=1 << 16)  # a report or index page formats the same few thousand numbers
 def _format(d: Decimal, decimals: int, lang: str, plus: bool = False) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     body = format_decimal(abs(d), format=pattern, locale=LOCALES[check_lang(lang)])

@@ -70,12 +70,16 @@ def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
 
     indices = list(dict.fromkeys(scores["index"]))
     # plain dicts, built once: linear in the organisation's size (no pandas lookup per cell)
-    keys = list(zip(scores["unit"], scores["index"], strict=True))
-    now = dict(zip(keys, zip(scores["value"], scores["suppression"], strict=True), strict=True))
+    # columns as Python lists first: iterating Arrow-backed strings element by element is slow
+    col = {c: scores[c].tolist() for c in ("unit", "index", "value", "suppression")}
+    keys = list(zip(col["unit"], col["index"], strict=True))
+    now = dict(zip(keys, zip(col["value"], col["suppression"], strict=True), strict=True))
     firsts = scores.drop_duplicates("unit")
-    sizes = dict(zip(firsts["unit"], zip(firsts["respondents"], firsts["response_rate"],
-                                         strict=True), strict=True))
-    before = (dict(zip(zip(prev["unit"], prev["index"], strict=True), prev["value"], strict=True))
+    sizes = dict(zip(firsts["unit"].tolist(), zip(firsts["respondents"].tolist(),
+                                                  firsts["response_rate"].tolist(),
+                                                  strict=True), strict=True))
+    before = (dict(zip(zip(prev["unit"].tolist(), prev["index"].tolist(), strict=True),
+                       prev["value"].tolist(), strict=True))
               if prev is not None else {})
     formatted: dict[tuple, str] = {}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from pathlib import Path
 
 from hme_core.atomic import atomic_write
@@ -118,12 +119,14 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
     change = _memo(lambda d: f"{esc(fmt_signed(d, 1, lang))} "
                              f"{esc(trend_arrow(d, 1) if not math.isnan(d) else '')}")
     rows = []
+    present = set(os.listdir(root)) if root.is_dir() else set()  # folders made so far
     for unit in tree_order(org):  # each unit in constant time: lookups in dicts built once
         value = values.get(unit, math.nan)
         n = counts.get(unit, 0)
         diff = value - previous.get(unit, math.nan)
         folder = root / folders[unit]
-        rendered = [ext for ext in ("html", "pdf") if (folder / report_file(ext, lang)).exists()]
+        rendered = [ext for ext in ("html", "pdf")
+                    if folders[unit] in present and (folder / report_file(ext, lang)).exists()]
         status, cls = _status(by_unit.get(unit), rendered, math.isnan(value), lang)
         links = " ".join(
             f'<a href="{esc(folders[unit])}/{report_file(ext, lang)}">{ext.upper()}</a>'
