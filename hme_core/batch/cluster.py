@@ -45,8 +45,13 @@ def _cache_dir() -> Path:
     return folder
 
 
+def _content_name(content: bytes) -> str:
+    """A cached file's name: the first 24 hex digits of its content's SHA-256."""
+    return hashlib.sha256(content).hexdigest()[:24]
+
+
 def _cached(content: bytes, suffix: str) -> Path:
-    path = _cache_dir() / f"{hashlib.sha256(content).hexdigest()[:24]}{suffix}"
+    path = _cache_dir() / f"{_content_name(content)}{suffix}"
     if not path.exists():
         atomic_write(path, content, private=True)
     return path
@@ -105,6 +110,9 @@ def render_on_cluster(jobs: list[UnitJob], scheduler: str, workers: int,
     """
     from dask.distributed import LocalCluster
 
+    if not jobs:
+        return []
+    db_bytes = jobs[0].db.read_bytes()  # read once: sent to the workers, then named to forget
     cluster = None
     if scheduler == "local":
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
@@ -112,12 +120,10 @@ def render_on_cluster(jobs: list[UnitJob], scheduler: str, workers: int,
     client = _connect(cluster if cluster is not None else scheduler)
     quiet = _quiet_distributed_logs()
     try:
-        return _gather(client, jobs, scheduler, progress)
+        return _gather(client, jobs, db_bytes, scheduler, progress)
     finally:
         with contextlib.suppress(Exception):  # the store's copies never outlive the batch
-            digest = hashlib.sha256(jobs[0].db.read_bytes()).hexdigest()[:24] if jobs else ""
-            if digest:
-                client.run(forget_store, digest)
+            client.run(forget_store, _content_name(db_bytes))
         with contextlib.suppress(Exception):
             client.close(timeout=10)
         if cluster is not None:
@@ -150,7 +156,8 @@ def _connect(address):
             f"(tcp://HOST:PORT), or use --scheduler local.") from None
 
 
-def _gather(client, jobs: list[UnitJob], scheduler: str, progress) -> list[UnitOutcome]:
+def _gather(client, jobs: list[UnitJob], db_bytes: bytes, scheduler: str,
+            progress) -> list[UnitOutcome]:
     from dask.distributed import as_completed
 
     outcomes: list[UnitOutcome] = []
@@ -162,7 +169,7 @@ def _gather(client, jobs: list[UnitJob], scheduler: str, progress) -> list[UnitO
 
     try:
         db_f, nb_f, params_f = client.scatter(
-            [jobs[0].db.read_bytes(), jobs[0].notebook.read_bytes(), _params_bundle()],
+            [db_bytes, jobs[0].notebook.read_bytes(), _params_bundle()],
             broadcast=True)
         by_future = {
             client.submit(render_remote, dataclasses.asdict(job) | {"folder": str(job.folder),
