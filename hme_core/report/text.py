@@ -68,8 +68,15 @@ class ReportText:
         limit = self.data.settings.min_n_index
         return marks.cell(self.num(value), reason_for(n, limit), limit)
 
-    def statement_cells(self, item: str, marks: HiddenMarks) -> tuple[str, str]:
-        """A statement's value this year and last year, '–' with the reason's mark if hidden."""
+    @property
+    def has_previous_year(self) -> bool:
+        """Whether a survey year before this one is stored: else tables show no columns for
+        last year, its change and trend (an organisation's first year with us)."""
+        return self.data.previous_year is not None
+
+    def statement_cells(self, item: str, marks: HiddenMarks) -> tuple[str, ...]:
+        """A statement's value this year and last year (this year only when no earlier year is
+        stored), '–' with the reason's mark if hidden."""
         if getattr(self, "_statements_by_item", None) is None:
             self._statements_by_item = self.data.statements.set_index("item")
         r = self._statements_by_item.loc[item]
@@ -78,4 +85,6 @@ class ReportText:
         why = ("no_data" if not r["n"] > 0 else
                stored if stored in ("primary", "secondary") else reason_for(r["n"], limit))
         now = marks.cell(self.num(r["value"]), why, limit)
+        if not self.has_previous_year:
+            return (now,)
         return now, marks.cell(self.num(r["previous"]), "earlier")

@@ -180,14 +180,16 @@ class UnitReport(ReportText):
             if i not in st.index:
                 continue
             r = st.loc[i]
+            change = ([fmt_signed(r["diff"], self.dec, self.lang), trend_arrow(r["diff"], self.dec)]
+                      if self.has_previous_year else [])
             rows.append([self.statement_text(i), fmt_int(r["n"], self.lang),
-                         *self.statement_cells(i, marks),
-                         fmt_signed(r["diff"], self.dec, self.lang),
-                         trend_arrow(r["diff"], self.dec)])
-        header = [self.t("statement"), "n", self.t("index"),
-                  str(self.data.previous_year or ""), self.t("diff"), self.t("trend")]
-        return table(header, rows, caption=caption,
-                     numeric=[False, True, True, True, True, False]) + marks.footnote()
+                         *self.statement_cells(i, marks), *change])
+        header = [self.t("statement"), "n", self.t("index")]
+        numeric = [False, True, True]
+        if self.has_previous_year:
+            header += [str(self.data.previous_year), self.t("diff"), self.t("trend")]
+            numeric += [True, True, False]
+        return table(header, rows, caption=caption, numeric=numeric) + marks.footnote()
 
     def statement_section(self) -> HTML:
         if not self.shows_results:
@@ -228,13 +230,17 @@ class UnitReport(ReportText):
                            for k in ("promoters", "passive", "detractors")),
                          marks.cell(self.num(r["enps"]), reason_for(r["n"], s.min_n_index),
                                     s.min_n_index),
-                         marks.cell(self.num(before), "earlier"),
-                         fmt_signed(diff, self.dec, self.lang), trend_arrow(diff, self.dec)])
+                         *([marks.cell(self.num(before), "earlier"),
+                            fmt_signed(diff, self.dec, self.lang), trend_arrow(diff, self.dec)]
+                           if self.has_previous_year else [])])
         header = ["", "n", self.t("enps_promoters"), self.t("enps_passives"),
-                  self.t("enps_detractors"), "eNPS", str(self.data.previous_year or ""),
-                  self.t("diff"), self.t("trend")]
+                  self.t("enps_detractors"), "eNPS"]
+        numeric = [False] + [True] * 5
+        if self.has_previous_year:
+            header += [str(self.data.previous_year), self.t("diff"), self.t("trend")]
+            numeric += [True, True, False]
         parts.append(table(header, rows, caption=self.t("comparison_heading"),
-                           numeric=[False] + [True] * 7 + [False]) + marks.footnote())
+                           numeric=numeric) + marks.footnote())
         return HTML(section(self.t("enps_heading"), "".join(parts), "enps"))
 
     def instrument_sections(self) -> HTML:
