@@ -40,6 +40,7 @@ from PIL import Image  # noqa: E402
 from hme_core.i18n import MISSING, check_lang, fmt_number, fmt_percent, fmt_signed, t  # noqa: E402
 
 WIDTH_IN = 17 / 2.54  # A4 text width
+LEGEND_CHARS = 120  # characters of legend text (8 pt) across WIDTH_IN
 DPI = 150
 INK = "#1F2933"  # text on light backgrounds
 UNIT_COLOUR = "#1B4F72"  # the unit's own current result: strong navy
@@ -160,8 +161,16 @@ def _text_colour(face: str) -> str:
 
 def _legend_below(fig: Figure, handles: list, labels: list[str], ncols: int,
                   **kwargs: object) -> None:
-    """Legend under the axes, read row by row (matplotlib fills columns first; reorder)."""
-    ncols = max(1, min(ncols, len(handles)))
+    """Legend under the axes, read row by row (matplotlib fills columns first; reorder).
+
+    At most as many columns as fit the page width with the longest label (long unit names
+    would otherwise run off both edges); labels over 60 characters wrap.
+    """
+    labels = ["\n".join(textwrap.fill(line, 60) for line in str(label).split("\n"))
+              for label in labels]
+    longest = max((len(line) for label in labels for line in label.split("\n")), default=1)
+    fit = int(LEGEND_CHARS // (longest + 6))  # 6 characters: the handle and the spacing
+    ncols = max(1, min(ncols, fit, len(handles)))
     order = [i for col in range(ncols) for i in range(col, len(handles), ncols)]
     options = {"handlelength": 1.4, "columnspacing": 1.4, **kwargs}
     options.setdefault("loc", "outside lower center")

@@ -177,3 +177,24 @@ def test_figure_html_without_caption(enps_data):
     out = plots.figure_html(plots.enps_figure(enps_data), alt="x")
     assert "<figcaption>" not in out
     assert out.endswith("</figure>")
+
+
+def test_index_chart_legend_with_long_unit_names_stays_inside_the_figure():
+    """Long unit names get fewer legend columns (and wrap past 60 characters) instead of
+    running off both edges of the figure."""
+    import pandas as pd
+
+    from hme_core.report.charts import index_comparison_figure
+
+    long = "Akutmottagningen Centrallasarettet"
+    series = [(f"{long} 2025", "unit"), ("Hälso- och sjukvårdsförvaltningen 2025", "ancestor"),
+              ("Region Demo 2025", "ancestor"), (f"{long} 2024", "previous"),
+              ("Ett mycket långt enhetsnamn som inte får plats på en rad i förklaringen 2023",
+               "previous")]
+    data = pd.DataFrame([{"series": s, "series_kind": k, "index": ix, "value": 70.0}
+                         for s, k in series for ix in ("HME totalt", "Motivation")])
+    fig = index_comparison_figure(data)
+    fig.canvas.draw()
+    legend = fig.legends[0].get_window_extent()
+    box = fig.bbox
+    assert legend.x0 >= box.x0 and legend.x1 <= box.x1
