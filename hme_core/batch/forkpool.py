@@ -12,11 +12,17 @@ exited or was killed (SIGKILL included). When the parent gets SIGTERM it stops i
 removes the run's folder and then dies of SIGTERM as it would have. Against a SIGKILL of the
 parent, which no process can catch, the children die with it (Linux `PR_SET_PDEATHSIG`) and the
 next run removes the folders of runs whose parent is gone.
+
+The parent's objects are frozen out of the garbage collector before it forks (`gc.freeze`): a
+child's collections then never walk (and so never copy, page by page) the parent's hundreds of
+MB of imported modules and warmed caches, and a child collects its young objects less often
+(`CHILD_GC_THRESHOLD`); together ~8 % of a report's CPU time here.
 """
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import pickle
 import shutil
@@ -31,6 +37,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 PREFIX = "hme-fork-"
+CHILD_GC_THRESHOLD = (20_000, 20, 20)  # allocations before a young collection (default 700)
 _PR_SET_PDEATHSIG = 1
 
 
@@ -58,6 +65,7 @@ def _child(func: Callable[[T], R], task: T, folder: str, parent: int) -> None:
         _die_with_parent()
         if os.getppid() != parent:  # the parent died before the request took effect
             os._exit(1)
+        gc.set_threshold(*CHILD_GC_THRESHOLD)
         os.environ["TMPDIR"] = folder  # this task's temporary files go into its own folder
         tempfile.tempdir = folder
         result = func(task)
@@ -143,6 +151,8 @@ def run_forked(
     if handled:
         signal.signal(signal.SIGTERM, _on_sigterm)
     started = 0
+    gc.collect()
+    gc.freeze()  # the children never collect (nor copy) what the parent holds now
     try:
         while pending or running:
             while pending and len(running) < max(1, workers):
@@ -183,6 +193,7 @@ def run_forked(
             os.kill(os.getpid(), signal.SIGTERM)  # die of SIGTERM, as without the handler
         raise
     finally:
+        gc.unfreeze()
         shutil.rmtree(tmpdir, ignore_errors=True)
         if handled:
             signal.signal(signal.SIGTERM, previous)

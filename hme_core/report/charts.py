@@ -1,11 +1,13 @@
 """Report figures: index comparison, stoplight, eNPS and trend charts, and their HTML embedding.
 
 Every figure function takes tidy data (one row per drawn value, already scored, suppressed and
-labelled by the report layer), draws it in the given row order and returns a matplotlib Figure.
-Styling lives in one place (`_style` and the palette constants below). Colour never carries
-meaning alone: bars have their value printed, comparison markers differ by shape as well as
-colour (the tables under the charts carry every number). Missing or suppressed values (NaN) draw
-nothing; a unit's missing bar is labelled '–'.
+labelled by the report layer), draws it in the given row order and returns a matplotlib Figure;
+its legend is HTML under the image (`*_legend` here, drawn by `report/legend.py`), and the
+`*_html` functions put figure and legend together. Styling lives in one place (`_style` and the
+palette constants below). Colour never carries meaning alone: bars have their value printed,
+comparison markers differ by shape or fill as well as colour (the tables under the charts carry
+every number). Missing or suppressed values (NaN) draw nothing; a unit's missing bar is
+labelled '–'.
 
 Sizes suit an A4 page (17 cm text width); `figure_html` embeds a PNG that scales down on phones.
 """
@@ -34,21 +36,24 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from hme_core.i18n import MISSING, check_lang, fmt_number, fmt_percent, fmt_signed, t  # noqa: E402
+from hme_core.report.legend import LegendKey, legend_html  # noqa: E402
 
 WIDTH_IN = 17 / 2.54  # A4 text width
-LEGEND_CHARS = 120  # characters of legend text (8 pt) across WIDTH_IN
 DPI = 150
+# zlib level of the embedded PNGs: 1 encodes a report's charts in ~1/5 of the CPU time of
+# Pillow's default 6 for ~10 % more bytes (WeasyPrint compresses the PDF's copy again anyway)
+PNG_COMPRESS_LEVEL = 1
 INK = "#1F2933"  # text on light backgrounds
 UNIT_COLOUR = "#1B4F72"  # the unit's own current result: strong navy
-# comparison markers (shape, colour): parent, grandparent, …: filled; earlier years: open
-ANCESTOR_MARKERS = (("D", "#C0561B"), ("s", "#6C3483"), ("^", "#1E8449"), ("p", "#7B7D7D"))
-PREVIOUS_MARKERS = (("o", "#1F2933"), ("v", "#5D6D7E"), ("h", "#85929E"))
-# index chart geometry (inches): margin above, one row per index, x axis with its label, legend
-INDEX_TOP_IN, INDEX_ROW_IN, INDEX_AXIS_IN, LEGEND_ROW_IN = 0.06, 0.3, 0.5, 0.19
+# comparison markers (shape, colour): parent, grandparent, …: filled; earlier years: open; the
+# shapes are those the HTML legend can draw (legend.SHAPES)
+ANCESTOR_MARKERS = (("D", "#C0561B"), ("s", "#6C3483"), ("^", "#1E8449"), ("o", "#7B7D7D"))
+PREVIOUS_MARKERS = (("o", "#1F2933"), ("s", "#5D6D7E"), ("D", "#85929E"))
+# index chart geometry (inches): margin above, one row per index, x axis with its label
+INDEX_TOP_IN, INDEX_ROW_IN, INDEX_AXIS_IN = 0.06, 0.3, 0.5
 # Stoplight (docs/sources.md): dark red (1) → red → yellow → light green → dark green (5).
 STOPLIGHT_COLOURS = {1: "#A3262A", 2: "#E0705F", 3: "#F2C94C", 4: "#9ACB84", 5: "#2F7D45"}
 ENPS_COLOURS = {"promoters": STOPLIGHT_COLOURS[5], "passive": STOPLIGHT_COLOURS[3],
@@ -90,27 +95,12 @@ def _style() -> Iterator[None]:
     """The one place report styling is set: seaborn's whitegrid, calm greys, A4-sized fonts."""
     rc = {
         **WHITEGRID_PAPER,
-        "font.family": _font_family(),
-        "font.size": 8.5,
-        "axes.labelsize": 8.5,
-        "axes.titlesize": 10,
-        "axes.titleweight": "bold",
-        "axes.titlelocation": "left",
-        "figure.titlesize": 10,
-        "figure.titleweight": "bold",
-        "axes.edgecolor": "#B8C0C8",
-        "axes.labelcolor": INK,
-        "text.color": INK,
-        "xtick.color": "#52606D",
-        "ytick.color": INK,
-        "xtick.labelsize": 8,
-        "ytick.labelsize": 8.5,
-        "grid.color": "#E4E7EB",
-        "legend.fontsize": 8,
-        "legend.frameon": False,
-        "hatch.linewidth": 0.6,
-        "figure.facecolor": "white",
-        "savefig.facecolor": "white",
+        "font.family": _font_family(), "font.size": 8.5, "axes.labelsize": 8.5,
+        "axes.titlesize": 10, "axes.titleweight": "bold", "axes.titlelocation": "left",
+        "figure.titlesize": 10, "figure.titleweight": "bold", "axes.edgecolor": "#B8C0C8",
+        "axes.labelcolor": INK, "text.color": INK, "xtick.color": "#52606D", "ytick.color": INK,
+        "xtick.labelsize": 8, "ytick.labelsize": 8.5, "grid.color": "#E4E7EB",
+        "hatch.linewidth": 0.6, "figure.facecolor": "white", "savefig.facecolor": "white",
         # unit names are plain text: "Kostnad $5 per $" keeps its dollar signs (no mathtext)
         "text.parse_math": False,
     }
@@ -130,9 +120,10 @@ def _unique(values: Iterable[object]) -> list:
 
 
 def _new_figure(height_in: float) -> tuple[Figure, Axes]:
-    """A text-wide figure with one axes, laid out by `_fit` (not by a layout engine: constrained
-    layout costs a quarter of a figure's CPU time for the same picture here)."""
-    fig = plt.figure(figsize=(WIDTH_IN, height_in))
+    """A text-wide figure with one axes at the PNG's `DPI` (texts measured by `_fit` are then
+    drawn from the same layout), laid out by `_fit` (not by a layout engine: constrained layout
+    costs a quarter of a figure's CPU time for the same picture here)."""
+    fig = plt.figure(figsize=(WIDTH_IN, height_in), dpi=DPI)
     return fig, fig.add_subplot()
 
 
@@ -147,34 +138,10 @@ def _fit(fig: Figure, ax: Axes, top_in: float, bottom_in: float, right_in: float
                         top=1 - top_in / height, bottom=bottom_in / height)
 
 
-def _legend_rows(labels: Sequence[str], ncols: int) -> float:
-    """Height in inches of a legend of `labels` in `ncols` columns (multi-line labels count)."""
-    lines = max((str(lbl).count("\n") + 1 for lbl in labels), default=1)
-    return -(-len(labels) // max(1, ncols)) * (0.05 + 0.14 * lines)
-
-
 def _text_colour(face: str) -> str:
     """White on dark faces, ink on light ones (relative luminance, WCAG weights)."""
     r, g, b = to_rgb(face)
     return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else INK
-
-
-def _legend_below(fig: Figure, handles: list, labels: list[str], ncols: int,
-                  **kwargs: object) -> None:
-    """Legend under the axes, read row by row (matplotlib fills columns first; reorder).
-
-    At most as many columns as fit the page width with the longest label (long unit names
-    would otherwise run off both edges); labels over 60 characters wrap.
-    """
-    labels = ["\n".join(textwrap.fill(line, 60) for line in str(label).split("\n"))
-              for label in labels]
-    longest = max((len(line) for label in labels for line in label.split("\n")), default=1)
-    fit = int(LEGEND_CHARS // (longest + 6))  # 6 characters: the handle and the spacing
-    ncols = max(1, min(ncols, fit, len(handles)))
-    order = [i for col in range(ncols) for i in range(col, len(handles), ncols)]
-    options = {"handlelength": 1.4, "columnspacing": 1.4, **kwargs}
-    options.setdefault("loc", "outside lower center")
-    fig.legend([handles[i] for i in order], [labels[i] for i in order], ncols=ncols, **options)
 
 
 def _label_bar_ends(ax: Axes, y: Sequence[float], values: Sequence[float], lang: str,
@@ -188,54 +155,57 @@ def _label_bar_ends(ax: Axes, y: Sequence[float], values: Sequence[float], lang:
 
 
 def _stacked_bars(ax: Axes, y: np.ndarray, segments: Sequence[tuple[str, np.ndarray, str]],
-                  min_share: float, fmt: Callable[[float], str]) -> list[Patch]:
+                  min_share: float, fmt: Callable[[float], str]) -> None:
     """Draw 100 % stacked bars from (label, shares 0–1, colour) segments, left to right.
 
     Segments at least `min_share` wide get `fmt(share)` centred inside, in a readable colour.
-    Returns legend handles in segment order.
     """
     left = np.zeros(len(y))
-    handles = []
     for label, shares, colour in segments:
         shares = np.nan_to_num(np.asarray(shares, dtype=float))
         ax.barh(y, shares, left=left, height=0.62, color=colour, edgecolor="white",
-                linewidth=0.8)
+                linewidth=0.8, label=label)
         for yi, x0, w in zip(y, left, shares, strict=True):
             if w >= min_share:
                 ax.text(x0 + w / 2, yi, fmt(w), ha="center", va="center", fontsize=7.5,
                         color=_text_colour(colour))
         left += shares
-        handles.append(Patch(facecolor=colour, edgecolor="white", label=label))
     ax.set_xlim(0, 1)
     ax.set_ylim(len(y) - 0.5, -0.5)
     ax.xaxis.set_visible(False)
     ax.grid(False)
     _despine(ax, left=True, bottom=True)
     ax.tick_params(axis="y", length=0)
-    return handles
 
 
-def _marker_styles(kinds: pd.Series) -> dict[str, dict]:
-    """Marker per comparison series: ancestors filled shapes in distinct colours (parent first),
-    earlier years open shapes; shape and colour differ, so colour never carries meaning alone."""
-    styles: dict[str, dict] = {}
+def _series_markers(kinds: pd.Series) -> dict[str, tuple[str, str, bool]]:
+    """(shape, colour, filled) per comparison series: ancestors filled shapes in distinct
+    colours (parent first), earlier years open shapes; shape or fill differs as well as colour,
+    so colour never carries meaning alone."""
+    markers: dict[str, tuple[str, str, bool]] = {}
     counters = {"ancestor": 0, "previous": 0}
     for name, kind in kinds.items():
         if kind == "unit":
             continue
         if kind not in counters:
             raise ValueError(f"series_kind must be 'unit', 'ancestor' or 'previous'; got {kind!r}")
-        i = counters[kind]
+        palette = ANCESTOR_MARKERS if kind == "ancestor" else PREVIOUS_MARKERS
+        shape, colour = palette[counters[kind] % len(palette)]
         counters[kind] += 1
-        if kind == "ancestor":
-            shape, colour = ANCESTOR_MARKERS[i % len(ANCESTOR_MARKERS)]
-            styles[name] = {"marker": shape, "markerfacecolor": colour,
-                            "markeredgecolor": "white", "markeredgewidth": 0.7, "markersize": 7}
-        else:
-            shape, colour = PREVIOUS_MARKERS[i % len(PREVIOUS_MARKERS)]
-            styles[name] = {"marker": shape, "markerfacecolor": "white",
-                            "markeredgecolor": colour, "markeredgewidth": 1.4, "markersize": 6.5}
-    return styles
+        markers[name] = (shape, colour, kind == "ancestor")
+    return markers
+
+
+def _marker_style(shape: str, colour: str, filled: bool) -> dict:
+    if filled:
+        return {"marker": shape, "markerfacecolor": colour, "markeredgecolor": "white",
+                "markeredgewidth": 0.7, "markersize": 7}
+    return {"marker": shape, "markerfacecolor": "white", "markeredgecolor": colour,
+            "markeredgewidth": 1.4, "markersize": 6.5}
+
+
+def _series_kinds(data: pd.DataFrame) -> pd.Series:
+    return data.drop_duplicates("series").set_index("series")["series_kind"]
 
 
 def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
@@ -246,21 +216,19 @@ def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
     'previous'), ``index`` (display label), ``value`` (0–100; NaN = suppressed: the unit's bar
     is replaced by '–', a comparison draws no marker). Indices and series are drawn in the order
     they first appear; a row is 0.3 inch whatever the number of series (the tables under the
-    charts carry every number).
+    charts carry every number). The legend is `index_comparison_legend`.
     """
     _require(data, ("series", "series_kind", "index", "value"), "index_comparison_figure")
     check_lang(lang)
     indices = _unique(data["index"])
-    kinds = data.drop_duplicates("series").set_index("series")["series_kind"]
-    markers = _marker_styles(kinds)
+    kinds = _series_kinds(data)
+    markers = _series_markers(kinds)
     wide = data.pivot_table(index="index", columns="series", values="value", aggfunc="first",
                             dropna=False).reindex(index=indices, columns=kinds.index)
     y = np.arange(len(indices))
-    legend_rows = -(-len(kinds) // 3)
-    height = INDEX_TOP_IN + INDEX_ROW_IN * len(indices) + INDEX_AXIS_IN + LEGEND_ROW_IN * legend_rows
+    height = INDEX_TOP_IN + INDEX_ROW_IN * len(indices) + INDEX_AXIS_IN
     with _style():
         fig, ax = _new_figure(height)
-        handles, labels = [], []
         for name in kinds.index[kinds == "unit"]:
             values = wide[name].to_numpy(dtype=float)
             drawn = ~np.isnan(values)
@@ -271,14 +239,11 @@ def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
                         MISSING if np.isnan(v) else fmt_number(v, 1, lang), va="center",
                         ha="left", fontsize=8, fontweight="bold",
                         color="white" if inside else INK)
-            handles.append(Patch(facecolor=UNIT_COLOUR, edgecolor=UNIT_COLOUR))
-            labels.append(str(name))
-        for name, style in markers.items():
+        for name, marker in markers.items():
             values = wide[name].to_numpy(dtype=float)
             drawn = ~np.isnan(values)
-            (line,) = ax.plot(values[drawn], y[drawn], linestyle="none", zorder=3, **style)
-            handles.append(line)
-            labels.append(str(name))
+            ax.plot(values[drawn], y[drawn], linestyle="none", zorder=3, label=str(name),
+                    **_marker_style(*marker))
         ax.set_yticks(y, indices)
         ax.set_ylim(len(indices) - 0.5, -0.5)
         ax.set_xlim(0, 100)
@@ -287,10 +252,29 @@ def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
         _despine(ax, left=True)
-        _fit(fig, ax, INDEX_TOP_IN, INDEX_AXIS_IN + LEGEND_ROW_IN * legend_rows, 0.2)
-        _legend_below(fig, handles, labels, 3, loc="lower center",
-                      bbox_to_anchor=(0.5, 0.02 / height), borderaxespad=0, borderpad=0)
+        _fit(fig, ax, INDEX_TOP_IN, INDEX_AXIS_IN, 0.2)
     return fig
+
+
+def index_comparison_legend(data: pd.DataFrame) -> list[LegendKey]:
+    """The index chart's legend: the unit's bar, then each comparison's marker, in series order.
+
+    >>> d = pd.DataFrame({"series": ["Avd 2025", "Region 2025", "Avd 2024"],
+    ...                   "series_kind": ["unit", "ancestor", "previous"]})
+    >>> [(k.label, k.shape, k.filled) for k in index_comparison_legend(d)]
+    [('Avd 2025', 'bar', True), ('Region 2025', 'D', True), ('Avd 2024', 'o', False)]
+    """
+    kinds = _series_kinds(data)
+    markers = _series_markers(kinds)
+    return [LegendKey(str(name), UNIT_COLOUR) if kind == "unit"
+            else LegendKey(str(name), markers[name][1], markers[name][0], markers[name][2])
+            for name, kind in kinds.items()]
+
+
+def index_chart_html(data: pd.DataFrame, lang: str, alt: str) -> str:
+    """`index_comparison_figure` with its legend, as an HTML figure."""
+    return figure_html(index_comparison_figure(data, lang), alt=alt,
+                       legend=index_comparison_legend(data))
 
 
 def stoplight_colours(k: int) -> list[str]:
@@ -305,6 +289,14 @@ def stoplight_colours(k: int) -> list[str]:
     return ["#" + "".join(f"{round(v * 255):02x}" for v in row) for row in rgb]
 
 
+def _check_codes(labels: Sequence[str], codes: Sequence[int] | None) -> list[int]:
+    codes = list(codes) if codes is not None else list(range(1, len(labels) + 1))
+    if len(labels) != len(codes) or not 2 <= len(codes) <= 11:
+        raise ValueError(f"stoplight_figure: labels must name each of the 2-11 answer codes "
+                         f"{codes}; got {labels}")
+    return codes
+
+
 def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
                      title: str | None = None, codes: Sequence[int] | None = None) -> Figure:
     """100 % stacked bars of answer shares per statement (stoplight chart, docs/sources.md).
@@ -312,15 +304,12 @@ def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
     `data` columns: ``statement`` (text, wrapped at ~45 characters), ``code``,
     ``share`` (0–1), ``n`` (answers to the statement). `labels` are the answer texts of
     `codes` (default 1..len(labels)), worst first: any scale of 2 to 11 options. As in the
-    vendor report's legend, the best answer (dark green) comes first, on the left; shares
-    ≥ 6 % are printed inside their segment and 'n = …' at the right of each bar.
+    vendor report's legend (`stoplight_legend`), the best answer (dark green) comes first, on
+    the left; shares ≥ 6 % are printed inside their segment and 'n = …' at the right of each bar.
     """
     _require(data, ("statement", "code", "share", "n"), "stoplight_figure")
     check_lang(lang)
-    codes = list(codes) if codes is not None else list(range(1, len(labels) + 1))
-    if len(labels) != len(codes) or not 2 <= len(codes) <= 11:
-        raise ValueError(f"stoplight_figure: labels must name each of the 2-11 answer codes "
-                         f"{codes}; got {labels}")
+    codes = _check_codes(labels, codes)
     colours = dict(zip(codes, stoplight_colours(len(codes)), strict=True))
     label_of = dict(zip(codes, labels, strict=True))
     statements = _unique(data["statement"])
@@ -328,29 +317,50 @@ def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
     ns = data.groupby("statement", sort=False)["n"].first().reindex(statements)
     wrapped = [textwrap.fill(str(s), 45) for s in statements]
     lines = sum(w.count("\n") + 1 for w in wrapped)
-    legend_labels = [textwrap.fill(label_of[code], 16) for code in reversed(codes)]
-    legend_in = _legend_rows(legend_labels, min(len(codes), 6)) + 0.08
     top_in = 0.32 if title else 0.06
-    height = top_in + 0.2 * len(statements) + 0.15 * lines + 0.06 + legend_in
-    segments = [(textwrap.fill(label_of[code], 16), shares.reindex(
-        [(s, code) for s in statements]).to_numpy(dtype=float), colours[code])
-        for code in reversed(codes)]
+    height = top_in + 0.2 * len(statements) + 0.15 * lines + 0.06
+    segments = [(label_of[code], shares.reindex([(s, code) for s in statements]).to_numpy(
+        dtype=float), colours[code]) for code in reversed(codes)]
     with _style():
         fig, ax = _new_figure(height)
         y = np.arange(len(statements))
-        handles = _stacked_bars(ax, y, segments, 0.06, lambda s: fmt_percent(s, 0, lang))
+        _stacked_bars(ax, y, segments, 0.06, lambda s: fmt_percent(s, 0, lang))
         ax.set_yticks(y, wrapped)
         for yi, n in zip(y, ns, strict=True):
             ax.text(1.015, yi, t("n_equals", lang, n=fmt_number(n, 0, lang)), va="center",
                     ha="left", fontsize=7.5, color="#52606D", transform=ax.get_yaxis_transform())
         if title:
             fig.suptitle(title, x=0.01, y=1 - 0.04 / height, ha="left", va="top")
-        _fit(fig, ax, top_in, legend_in + 0.06, 0.75)
-        _legend_below(fig, handles, [h.get_label() for h in handles], min(len(codes), 6),
-                      fontsize=7.5, handlelength=1.0, columnspacing=1.0, handletextpad=0.4,
-                      loc="lower center", bbox_to_anchor=(0.5, 0.03 / height), borderaxespad=0,
-                      borderpad=0)
+        _fit(fig, ax, top_in, 0.06, 0.75)
     return fig
+
+
+def stoplight_legend(labels: Sequence[str], codes: Sequence[int] | None = None) -> list[LegendKey]:
+    """The answers with their colours, best first (as the bars' segments).
+
+    >>> [(k.label, k.colour) for k in stoplight_legend(["Nej", "Ja"])]
+    [('Ja', '#2f7d45'), ('Nej', '#a3262a')]
+    """
+    codes = _check_codes(labels, codes)
+    colours = stoplight_colours(len(codes))
+    return [LegendKey(str(label), colour)
+            for label, colour in reversed(list(zip(labels, colours, strict=True)))]
+
+
+def stoplight_html(data: pd.DataFrame, labels: list[str], lang: str, alt: str,
+                   codes: Sequence[int] | None = None) -> str:
+    """`stoplight_figure` with its legend, as an HTML figure."""
+    return figure_html(stoplight_figure(data, labels, lang, codes=codes), alt=alt,
+                       legend=stoplight_legend(labels, codes))
+
+
+def _enps_segments(lang: str) -> list[tuple[str, str, str]]:
+    """(legend label, data column, colour) of the eNPS groups, promoters first as in the vendor
+    report ("Ambassadörer, Passiva, Kritiker")."""
+    return [(t(f"enps_{key}", lang) + f" ({points})", col, ENPS_COLOURS[col])
+            for key, col, points in (("promoters", "promoters", "9–10"),
+                                     ("passives", "passive", "7–8"),
+                                     ("detractors", "detractors", "0–6"))]
 
 
 def enps_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
@@ -358,30 +368,34 @@ def enps_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
 
     `data` columns: ``series`` (label), ``detractors_pct``, ``passive_pct``, ``promoters_pct``
     (0–100), ``enps`` (−100..100; eNPS = % promoters − % detractors; docs/sources.md). Promoters
-    come first on the left, as in the vendor report ("Ambassadörer, Passiva, Kritiker").
+    come first on the left; the legend is `enps_legend`.
     """
     cols = ("series", "detractors_pct", "passive_pct", "promoters_pct", "enps")
     _require(data, cols, "enps_figure")
     check_lang(lang)
-    segments = [(t(f"enps_{key}", lang) + f" ({points})",
-                 data[f"{col}_pct"].to_numpy(dtype=float) / 100, ENPS_COLOURS[col])
-                for key, col, points in (("promoters", "promoters", "9–10"),
-                                         ("passives", "passive", "7–8"),
-                                         ("detractors", "detractors", "0–6"))]
+    segments = [(label, data[f"{col}_pct"].to_numpy(dtype=float) / 100, colour)
+                for label, col, colour in _enps_segments(lang)]
     with _style():
-        fig, ax = _new_figure(0.06 + 0.42 * len(data) + 0.06 + 0.3)
+        fig, ax = _new_figure(0.06 + 0.42 * len(data) + 0.06)
         y = np.arange(len(data))
-        handles = _stacked_bars(ax, y, segments, 0.09, lambda s: fmt_percent(s, 1, lang))
+        _stacked_bars(ax, y, segments, 0.09, lambda s: fmt_percent(s, 1, lang))
         ax.set_yticks(y, [textwrap.fill(str(s), 28) for s in data["series"]])
         for yi, value in zip(y, data["enps"], strict=True):
             ax.text(1.02, yi, t("enps_value", lang, value=fmt_signed(value, 1, lang)),
                     va="center", ha="left", fontsize=8.5, fontweight="bold",
                     transform=ax.get_yaxis_transform())
-        _fit(fig, ax, 0.06, 0.36, 0.95)
-        _legend_below(fig, handles, [h.get_label() for h in handles], 3, loc="lower center",
-                      bbox_to_anchor=(0.5, 0.03 / fig.get_figheight()), borderaxespad=0,
-                      borderpad=0)
+        _fit(fig, ax, 0.06, 0.06, 0.95)
     return fig
+
+
+def enps_legend(lang: str = "sv") -> list[LegendKey]:
+    """Promoters, passives, detractors with their score ranges and colours."""
+    return [LegendKey(label, colour) for label, _, colour in _enps_segments(lang)]
+
+
+def enps_html(data: pd.DataFrame, lang: str, alt: str) -> str:
+    """`enps_figure` with its legend, as an HTML figure."""
+    return figure_html(enps_figure(data, lang), alt=alt, legend=enps_legend(lang))
 
 
 def warm_up_figure() -> Figure:
@@ -406,12 +420,13 @@ def png_bytes(fig: Figure, out: io.BytesIO) -> None:
     canvas.draw()
     image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw",
                              "RGBA", 0, 1)
-    image.convert("RGB").save(out, format="png")
+    image.convert("RGB").save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
 
 
 def figure_html(fig: Figure, alt: str, caption: str | None = None,
-                width_px: int | None = None) -> str:
-    """The figure as an HTML ``<figure>`` with an embedded PNG (base64), then closes it.
+                width_px: int | None = None, legend: Sequence[LegendKey] = ()) -> str:
+    """The figure as an HTML ``<figure>`` with an embedded PNG (base64) and its `legend` under
+    it (`legend.legend_html`), then closes the figure.
 
     `alt` (required, for screen readers) and `caption` are HTML-escaped. The image scales with
     the page (``max-width:100%``); `width_px` sets its preferred display width.
@@ -426,4 +441,4 @@ def figure_html(fig: Figure, alt: str, caption: str | None = None,
     img = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}"'
            f'{width} style="max-width:100%;height:auto">')
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return f'<figure class="chart">{img}{cap}</figure>'
+    return f'<figure class="chart">{img}{legend_html(legend)}{cap}</figure>'

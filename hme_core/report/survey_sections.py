@@ -65,8 +65,7 @@ def _index_chart(report: ReportText, index_ids: list[str], title: str) -> str:
     alt = report.t("index_chart_alt", unit=report.data.name, values=", ".join(
         f"{report.index_label(r['index'])} {report.num(r['value'])}"
         for _, r in comp[comp["series_kind"] == "unit"].iterrows()))
-    return plots.figure_html(plots.index_comparison_figure(fig_data, report.lang),
-                             alt=f"{title}. {alt}")
+    return plots.index_chart_html(fig_data, report.lang, f"{title}. {alt}")
 
 
 def _series_table(report: ReportText, index_ids: list[str], caption: str) -> str:

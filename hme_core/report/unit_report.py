@@ -111,7 +111,7 @@ class UnitReport(ReportText):
         alt = self.t("index_chart_alt", unit=d.name, values=", ".join(
             f"{self.index_label(r['index'])} {self.num(r['value'])}"
             for _, r in comp[comp["series_kind"] == "unit"].iterrows()))
-        fig = plots.figure_html(plots.index_comparison_figure(fig_data, self.lang), alt=alt)
+        fig = plots.index_chart_html(fig_data, self.lang, alt)
         series = comp["series"].drop_duplicates().tolist()
         cells = self.cells(comp, ("series", "index"))
         marks = HiddenMarks(self.lang)
@@ -165,8 +165,7 @@ class UnitReport(ReportText):
                     f"{lab}: {fmt_percent(shares.get((i, code)), 0, self.lang)}"
                     for code, lab in zip(scale.codes, labels, strict=True))
                 for i in shown)
-            out += plots.figure_html(plots.stoplight_figure(data, labels, self.lang,
-                                                          codes=scale.codes), alt=alt)
+            out += plots.stoplight_html(data, labels, self.lang, alt, codes=scale.codes)
         if hidden:
             out += notice(self.t("distribution_hidden", n=d.settings.min_n_distribution,
                                   count=len(hidden)))
@@ -214,9 +213,9 @@ class UnitReport(ReportText):
         chart = e[e["series_kind"] != "previous"].dropna(subset=["promoters_pct"])
         if len(chart):
             alt = "; ".join(f"{r['series']}: eNPS {self.num(r['enps'])}" for _, r in chart.iterrows())
-            parts.append(plots.figure_html(plots.enps_figure(
+            parts.append(plots.enps_html(
                 chart[["series", "detractors_pct", "passive_pct", "promoters_pct", "enps"]],
-                self.lang), alt=self.t("enps_alt") + " " + alt))
+                self.lang, self.t("enps_alt") + " " + alt))
         rows = []
         marks = HiddenMarks(self.lang)
         s = self.data.settings

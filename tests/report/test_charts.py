@@ -1,9 +1,11 @@
-"""Report figures (hme_core/plots.py): what they draw and print, not how they look."""
+"""Report figures (hme_core/report/charts.py) and their HTML legends (report/legend.py): what
+they draw and print, not how they look."""
 
 from __future__ import annotations
 
 import base64
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -19,11 +21,10 @@ SCALE_SV = [load_instruments()["hme"].scale.label(code, "sv") for code in range(
 
 
 def all_texts(fig: Figure) -> list[str]:
-    """Every string drawn in the figure: axes texts, tick labels, legend entries."""
+    """Every string drawn in the figure: axes texts, tick labels (legends are HTML)."""
     out = [txt.get_text() for ax in fig.axes for txt in ax.texts]
     out += [lbl.get_text() for ax in fig.axes for lbl in ax.get_yticklabels()]
     out += [lbl.get_text() for ax in fig.axes for lbl in ax.get_xticklabels()]
-    out += [txt.get_text() for leg in fig.legends for txt in leg.get_texts()]
     return out
 
 
@@ -61,7 +62,9 @@ def test_index_comparison_prints_the_units_values_and_labels(index_data):
     assert isinstance(fig, Figure)
     texts = all_texts(fig)
     assert "78,3" in texts  # the unit's value on its bar; comparisons are in the table below
-    assert {"HME totalt", "Ledarskap", "Avd 12 2025", "Avd 12 2024"} <= set(texts)
+    assert {"HME totalt", "Ledarskap"} <= set(texts)
+    assert [k.label for k in plots.index_comparison_legend(index_data)] == [
+        "Avd 12 2025", "Avd 12 2024"]
     assert "78.3" in all_texts(plots.index_comparison_figure(index_data, "en"))
 
 
@@ -85,17 +88,22 @@ def test_index_comparison_handles_one_to_six_series_at_one_row_height(n_series):
     ax = fig.axes[0]
     assert len(ax.patches) == 2
     assert len(ax.lines) == n_series - 1
-    assert len(fig.legends[0].get_texts()) == n_series
-    # 0,06 above + 0,3 per index + 0,5 axis + 0,19 per legend row of three: under 2 inches
-    assert fig.get_figheight() == pytest.approx(0.06 + 0.3 * 2 + 0.5 + 0.19 * -(-n_series // 3))
+    assert len(plots.index_comparison_legend(data)) == n_series
+    assert not fig.legends  # the legend is HTML under the image
+    # 0,06 above + 0,3 per index + 0,5 axis, whatever the number of series: 1,16 inches
+    assert fig.get_figheight() == pytest.approx(0.06 + 0.3 * 2 + 0.5)
 
 
-def test_index_comparison_markers_differ_by_shape_not_only_colour():
+def test_index_comparison_markers_differ_by_shape_or_fill_not_only_colour():
     kinds = ["unit", "ancestor", "ancestor", "ancestor", "previous", "previous"]
     data = pd.DataFrame([{"series": f"S{i}", "series_kind": k, "index": "HME", "value": 60.0 + i}
                          for i, k in enumerate(kinds)])
-    shapes = [line.get_marker() for line in plots.index_comparison_figure(data).axes[0].lines]
-    assert len(set(shapes)) == len(shapes) == 5
+    lines = plots.index_comparison_figure(data).axes[0].lines
+    drawn = [(line.get_marker(), line.get_markerfacecolor() != "white") for line in lines]
+    assert len(set(drawn)) == len(drawn) == 5
+    # the HTML legend shows each series with the shape and fill its marker has in the chart
+    legend = [(k.shape, k.filled) for k in plots.index_comparison_legend(data)]
+    assert legend == [("bar", True), *drawn]
 
 
 def test_index_comparison_rejects_unknown_series_kind(index_data):
@@ -120,10 +128,13 @@ def test_stoplight_prints_shares_and_n_in_both_languages(stoplight_data):
     assert "n = 1,234" in en
 
 
-def test_stoplight_legend_lists_the_answers_best_first(stoplight_data):
+def test_stoplight_legend_lists_the_answers_best_first_in_their_bar_colours(stoplight_data):
     fig = plots.stoplight_figure(stoplight_data, SCALE_SV)
-    legend = [txt.get_text().replace("\n", " ") for txt in fig.legends[0].get_texts()]
-    assert legend == SCALE_SV[::-1]  # 'Stämmer mycket bra' … 'Stämmer mycket dåligt'
+    legend = plots.stoplight_legend(SCALE_SV)
+    assert [k.label for k in legend] == SCALE_SV[::-1]  # 'Stämmer mycket bra' … 'mycket dåligt'
+    assert [k.colour for k in legend] == ["#2f7d45", "#9acb84", "#f2c94c", "#e0705f", "#a3262a"]
+    first_bar = fig.axes[0].patches[0]  # the first segment drawn is the best answer's
+    assert matplotlib.colors.to_hex(first_bar.get_facecolor()) == legend[0].colour
 
 
 def test_stoplight_uses_exactly_five_face_colours(stoplight_data):
@@ -158,7 +169,7 @@ def test_enps_figure_prints_shares_and_the_score(enps_data):
     assert isinstance(fig, Figure)
     texts = all_texts(fig)
     assert {f"14,3{NBSP}%", f"34,4{NBSP}%", f"51,3{NBSP}%", f"eNPS {MINUS}36,9"} <= set(texts)
-    assert any(s.startswith("Ambassadörer") for s in texts)
+    assert [k.label for k in plots.enps_legend("sv")][0].startswith("Ambassadörer")
 
 
 def test_figure_html_embeds_png_escapes_text_and_closes(enps_data):
@@ -179,9 +190,20 @@ def test_figure_html_without_caption(enps_data):
     assert out.endswith("</figure>")
 
 
-def test_index_chart_legend_with_long_unit_names_stays_inside_the_figure():
-    """Long unit names get fewer legend columns (and wrap past 60 characters) instead of
-    running off both edges of the figure."""
+def test_chart_html_puts_the_legend_under_the_image_with_escaped_labels(enps_data):
+    out = plots.enps_html(enps_data, "sv", alt="eNPS")
+    image, legend = out.split('<ul class="chart-legend">')
+    assert image.startswith('<figure class="chart"><img src="data:image/png;base64,')
+    assert legend.count("<li>") == 3 and "Ambassadörer (9–10)" in legend
+    index = pd.DataFrame({"series": ["Avd <12> 2025", "Avd <12> 2024"],
+                          "series_kind": ["unit", "previous"], "index": ["HME"] * 2,
+                          "value": [70.0, 71.0]})
+    assert "Avd &lt;12&gt; 2025</li>" in plots.index_chart_html(index, "sv", alt="x")
+
+
+def test_index_chart_with_long_unit_names_keeps_its_labels_inside_the_figure():
+    """Long unit names are legend text in HTML (which wraps); the figure's own texts stay
+    inside it."""
     import pandas as pd
 
     from hme_core.report.charts import index_comparison_figure
@@ -195,6 +217,7 @@ def test_index_chart_legend_with_long_unit_names_stays_inside_the_figure():
                          for s, k in series for ix in ("HME totalt", "Motivation")])
     fig = index_comparison_figure(data)
     fig.canvas.draw()
-    legend = fig.legends[0].get_window_extent()
     box = fig.bbox
-    assert legend.x0 >= box.x0 and legend.x1 <= box.x1
+    for label in fig.axes[0].get_yticklabels():
+        extent = label.get_window_extent()
+        assert extent.x0 >= box.x0 and extent.x1 <= box.x1
