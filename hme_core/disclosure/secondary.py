@@ -61,6 +61,11 @@ class Lattice:
         """Relation membership as 0/1 integers."""
         return abs(self.relations).astype(np.int64).tocsr()
 
+    @cached_property
+    def cell_relations(self) -> sparse.csr_matrix:
+        """The relations of each cell (cells x relations, 0/1)."""
+        return self.members.T.tocsr()
+
 
 def build_lattice(
     org: pd.DataFrame,
@@ -350,28 +355,45 @@ def derivation(lattice: Lattice, known: np.ndarray, cell: int) -> np.ndarray:
     Solves `relations[:, unknown]^T y = e_cell` (least squares, LSQR); `w = -relations^T y`
     on the known cells. All zero when the cell is not derivable. The system splits into the
     connected components of the unknowns and `y` is 0 outside the cell's own (the least-norm
-    solution), so only that component is solved: the cost grows with it, not with the tree.
+    solution), so only that component is solved, found by a search from the cell
+    (`_component`): the cost grows with it, not with the tree.
     """
-    unknown = np.flatnonzero(~known)
-    at = int(np.searchsorted(unknown, cell))
-    sub = lattice.relations[:, unknown].tocsr()
-    rows = np.flatnonzero(np.diff(sub.indptr) > 0)
-    link = abs(sub[rows]).T @ abs(sub[rows])
-    _, label = connected_components(link, directed=False)
-    cols = np.flatnonzero(label == label[at])
-    block = sub[:, cols].tocsc()
-    rows = np.flatnonzero(np.diff(block.tocsr().indptr) > 0)
+    unknown = ~known
+    cols = _component(lattice, unknown, cell)
+    rows = np.unique(lattice.cell_relations[cols].indices)
     if not len(rows):  # in no relation: nothing determines it
         return np.zeros(len(known))
-    a_unknown = block[rows].T.tocsr()
+    a_unknown = lattice.relations[rows][:, cols].tocsc().T.tocsr()
     target = np.zeros(len(cols))
-    target[np.searchsorted(cols, at)] = 1.0
-    y = lsqr(a_unknown, target, atol=1e-12, btol=1e-12, iter_lim=20 * len(unknown) + 100)[0]
+    target[np.searchsorted(cols, cell)] = 1.0
+    y = lsqr(a_unknown, target, atol=1e-12, btol=1e-12,
+             iter_lim=20 * int(unknown.sum()) + 100)[0]
     if np.linalg.norm(a_unknown @ y - target) > 1e-6:
         return np.zeros(len(known))
     weights = -(lattice.relations[rows].T @ y)
     weights[~known] = 0.0
     return weights
+
+
+def _component(lattice: Lattice, unknown: np.ndarray, cell: int,
+               max_steps: int = 256) -> np.ndarray:
+    """The unknown cells linked to `cell` through relations (two cells are linked when one
+    relation holds both), sorted: a breadth-first search from the cell, or the connected
+    components of all unknowns when the search takes more than `max_steps` steps."""
+    seen = np.zeros(len(unknown), bool)
+    seen[cell] = True
+    frontier = np.array([cell])
+    for _ in range(max_steps):
+        rows = np.unique(lattice.cell_relations[frontier].indices)
+        near = np.unique(lattice.members[rows].indices)
+        frontier = near[unknown[near] & ~seen[near]]
+        if not len(frontier):
+            return np.flatnonzero(seen)
+        seen[frontier] = True
+    cells = np.flatnonzero(unknown)
+    sub = lattice.members[:, cells]
+    _, label = connected_components(sub.T @ sub, directed=False)
+    return cells[label == label[np.searchsorted(cells, cell)]]
 
 
 def _break(lattice: Lattice, known: np.ndarray, cell: int, candidate: np.ndarray,

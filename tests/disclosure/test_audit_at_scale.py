@@ -112,3 +112,14 @@ def test_a_derivation_solved_on_its_component_equals_the_whole_system(seed):
         got = secondary.derivation(lattice, known, cell)
         np.testing.assert_allclose(got, expected, atol=1e-9)
         assert (np.abs(got) > 1e-6).tolist() == (np.abs(expected) > 1e-6).tolist()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_search_from_a_cell_finds_its_connected_component(seed):
+    # `derivation` searches the cell's component from the cell; past `max_steps` (0 here) it
+    # takes the connected components of every unknown, as it did before
+    lattice, n, published, protected = _random_case(seed, units=40 + 10 * seed)
+    unknown = ~(published | (n <= 0))
+    for cell in np.flatnonzero(unknown)[::7]:
+        assert secondary._component(lattice, unknown, cell).tolist() == \
+            secondary._component(lattice, unknown, cell, max_steps=0).tolist()
