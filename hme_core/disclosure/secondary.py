@@ -355,8 +355,7 @@ def derivation(lattice: Lattice, known: np.ndarray, cell: int) -> np.ndarray:
     Solves `relations[:, unknown]^T y = e_cell` (least squares, LSQR); `w = -relations^T y`
     on the known cells. All zero when the cell is not derivable. The system splits into the
     connected components of the unknowns and `y` is 0 outside the cell's own (the least-norm
-    solution), so only that component is solved, found by a search from the cell
-    (`_component`): the cost grows with it, not with the tree.
+    solution), so only that component (`_component`) is solved.
     """
     unknown = ~known
     cols = _component(lattice, unknown, cell)
@@ -375,24 +374,18 @@ def derivation(lattice: Lattice, known: np.ndarray, cell: int) -> np.ndarray:
     return weights
 
 
-def _component(lattice: Lattice, unknown: np.ndarray, cell: int,
-               max_steps: int = 256) -> np.ndarray:
+def _component(lattice: Lattice, unknown: np.ndarray, cell: int) -> np.ndarray:
     """The unknown cells linked to `cell` through relations (two cells are linked when one
-    relation holds both), sorted: a breadth-first search from the cell, or the connected
-    components of all unknowns when the search takes more than `max_steps` steps."""
-    seen = np.zeros(len(unknown), bool)
-    seen[cell] = True
-    frontier = np.array([cell])
-    for _ in range(max_steps):
-        rows = np.unique(lattice.cell_relations[frontier].indices)
-        near = np.unique(lattice.members[rows].indices)
-        frontier = near[unknown[near] & ~seen[near]]
-        if not len(frontier):
-            return np.flatnonzero(seen)
-        seen[frontier] = True
+    relation holds both), sorted: connected components of the graph of unknown cells and
+    their relations (no cells x cells product)."""
     cells = np.flatnonzero(unknown)
-    sub = lattice.members[:, cells]
-    _, label = connected_components(sub.T @ sub, directed=False)
+    inc = lattice.cell_relations[cells]
+    size = len(cells) + inc.shape[1]
+    graph = sparse.csr_matrix(
+        (np.ones(len(inc.indices)), inc.indices + len(cells),
+         np.r_[inc.indptr, np.full(inc.shape[1], inc.indptr[-1])]), shape=(size, size))
+    _, label = connected_components(graph, directed=False)
+    label = label[:len(cells)]
     return cells[label == label[np.searchsorted(cells, cell)]]
 
 

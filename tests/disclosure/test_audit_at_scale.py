@@ -115,11 +115,14 @@ def test_a_derivation_solved_on_its_component_equals_the_whole_system(seed):
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_the_search_from_a_cell_finds_its_connected_component(seed):
-    # `derivation` searches the cell's component from the cell; past `max_steps` (0 here) it
-    # takes the connected components of every unknown, as it did before
+def test_the_component_of_a_cell_is_its_component_among_all_unknowns(seed):
+    # `derivation` solves the component `_component` finds (on the graph of cells and
+    # relations); the reference labels every unknown through the cells x cells product
     lattice, n, published, protected = _random_case(seed, units=40 + 10 * seed)
     unknown = ~(published | (n <= 0))
-    for cell in np.flatnonzero(unknown)[::7]:
-        assert secondary._component(lattice, unknown, cell).tolist() == \
-            secondary._component(lattice, unknown, cell, max_steps=0).tolist()
+    cells = np.flatnonzero(unknown)
+    sub = lattice.members[:, cells]
+    _, label = connected_components(sub.T @ sub, directed=False)
+    for at in range(0, len(cells), 7):
+        expected = cells[label == label[at]]
+        assert secondary._component(lattice, unknown, cells[at]).tolist() == expected.tolist()
