@@ -14,8 +14,9 @@ import pytest
 import scipy.linalg
 from scipy.sparse.csgraph import connected_components
 
-from hme_core.disclosure import secondary
-from hme_core.disclosure.secondary import _TOL, build_lattice, derivable_cells
+from hme_core.disclosure import blocks, secondary
+from hme_core.disclosure.blocks import _TOL
+from hme_core.disclosure.secondary import build_lattice, derivable_cells
 
 
 def _reference(lattice, n, published, protected):
@@ -65,7 +66,7 @@ def _random_case(seed: int, units: int):
 def test_batched_audit_finds_the_same_derivable_cells_as_one_svd_per_component(
         seed, large, monkeypatch):
     # large=2 sends every block through the QR path, 40 mixes batched SVDs and QRs
-    monkeypatch.setattr(secondary, "_LARGE", large)
+    monkeypatch.setattr(blocks, "_LARGE", large)
     lattice, n, published, protected = _random_case(seed, units=30 + 15 * seed)
     expected = _reference(lattice, n, published, protected)
     got = derivable_cells(lattice, n, published, protected)
@@ -80,7 +81,7 @@ def test_some_random_case_has_leaks_and_large_components():
     leaked = _reference(lattice, n, published, protected)
     assert leaked.any() and not leaked.all()
     derivable_cells(lattice, n, published, protected)
-    assert any(len(np.frombuffer(cells, np.int64)) >= secondary._LARGE
+    assert any(len(np.frombuffer(cells, np.int64)) >= blocks._LARGE
                for _, cells in lattice.solved)
 
 
