@@ -13,13 +13,54 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 from scipy import sparse
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 from scipy.sparse.linalg import lsqr
 
 _TOL = 1e-9
 _LARGE = 40  # blocks of this many cells are solved one by one and remembered
 
 
-def fixed_by_component(cache: dict, unknown: np.ndarray, sub: sparse.csr_matrix,
+def merge_pairs(sub: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """The system `sub x = 0` with its two-unknown relations substituted away: (reduced, column).
+
+    A relation `a x_i + b x_j = 0` makes `x_j = -(a / b) x_i`, so the unknowns linked by such
+    relations are one unknown (the first of the group) times a factor: `x = S y`, with S
+    holding unknown j's factor in `column[j]`. Then `reduced = sub S` (zero rows dropped;
+    the substituted relations become zero, any other relation among a group 0 or a multiple
+    of its unknown) and null(sub) = S null(reduced), so unknown j is fixed in `sub` iff
+    `column[j]` is fixed in `reduced`. Exact: the factors are ratios of entries (here +-1).
+    """
+    k = sub.shape[1]
+    pair = np.flatnonzero(np.diff(sub.indptr) == 2)
+    at = sub.indptr[pair]
+    i, j, a, b = sub.indices[at], sub.indices[at + 1], sub.data[at], sub.data[at + 1]
+    links = sparse.csr_matrix((np.ones(len(pair)), (i, j)), shape=(k, k))
+    _, group = connected_components(links, directed=False)
+    _, first = np.unique(group, return_index=True)  # the first unknown of each group
+    # a spanning forest of the links: breadth first from a virtual node k joined to the firsts
+    graph = sparse.csr_matrix((np.ones(2 * len(pair) + len(first)),
+                               (np.r_[i, j, np.full(len(first), k)], np.r_[j, i, first])),
+                              shape=(k + 1, k + 1))
+    _, up = breadth_first_order(graph, k, directed=True, return_predecessors=True)
+    up[k] = k
+    # factor of each unknown relative to the one above it: x_child = f x_parent
+    edge = np.r_[i * (k + 1) + j, j * (k + 1) + i]
+    ratio = np.r_[-a / b, -b / a]
+    order = np.argsort(edge)
+    step = up[:k] != k
+    factor = np.ones(k + 1)
+    factor[:k][step] = ratio[order[np.searchsorted(edge[order], up[:k][step] * (k + 1)
+                                                   + np.flatnonzero(step))]]
+    while (up != k).any():  # pointer jumping: factors relative to the group's first unknown
+        factor, up = factor * factor[up], up[up]
+    column = np.searchsorted(first, first[group])
+    reduced = (sub @ sparse.csr_matrix((factor[:k], (np.arange(k), column)),
+                                       shape=(k, len(first)))).tocsr()
+    reduced.eliminate_zeros()
+    return reduced[np.flatnonzero(np.diff(reduced.indptr) > 0)], column
+
+
+def fixed_by_component(cache: dict, key, sub: sparse.csr_matrix,
                        label: np.ndarray, n_comp: int, wanted: np.ndarray,
                        dense_limit: int) -> np.ndarray:
     """`_fixed_columns` of every connected component of `sub` (the relations restricted to the
@@ -30,8 +71,8 @@ def fixed_by_component(cache: dict, unknown: np.ndarray, sub: sparse.csr_matrix,
     of one shape are solved in one batched SVD, so their cost grows with the number of cells,
     not with cells x components; large ones one by one (`_fixed_large`). A block is a function
     of its set of cells alone (a component holds every unknown of each relation it touches),
-    so the answer for a large set of cells (ids `unknown`) already solved on this lattice is
-    reused (`cache`: the lattice's `solved`).
+    so the answer for a large set of cells already solved on this lattice is reused (`cache`:
+    the lattice's `solved`, by `key(columns)`, the bytes of the block's cells).
     """
     fixed = np.zeros(sub.shape[1], bool)
     row_comp = label[sub.indices[sub.indptr[:-1]]]  # a row's columns share its component
@@ -42,7 +83,7 @@ def fixed_by_component(cache: dict, unknown: np.ndarray, sub: sparse.csr_matrix,
     col_start = np.concatenate([[0], np.cumsum(n_cols)])
     for c in np.flatnonzero(todo & (n_cols >= _LARGE)):
         cols = by_comp[col_start[c]:col_start[c + 1]]
-        found = cache.get((n_cols[c] > dense_limit, unknown[cols].tobytes()))
+        found = cache.get((n_cols[c] > dense_limit, key(cols)))
         if found is not None:
             fixed[cols] = found
             todo[c] = False
@@ -77,7 +118,7 @@ def fixed_by_component(cache: dict, unknown: np.ndarray, sub: sparse.csr_matrix,
             block = sparse.csr_matrix((coo.data[one], (row_local[coo.row[one]],
                                                        col_local[coo.col[one]])), shape=(m, k))
             ok = _fixed_large(block, dense_limit)
-            fixed[cols[i]] = cache[k > dense_limit, unknown[cols[i]].tobytes()] = ok
+            fixed[cols[i]] = cache[k > dense_limit, key(cols[i])] = ok
     return fixed
 
 

@@ -31,7 +31,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import lsqr
 
-from hme_core.disclosure.blocks import fixed_by_component
+from hme_core.disclosure.blocks import fixed_by_component, merge_pairs
 
 TOTAL = ""  # variable and group of a unit's whole result (the total layer)
 SUBTREE, DIRECT = "subtree", "direct"
@@ -171,9 +171,10 @@ def derivable_cells(lattice: Lattice, n: np.ndarray, published: np.ndarray,
 
     Rank test: with U the unknown cells (neither published nor empty), `h` is derivable iff
     `e_h` lies in the row space of `relations[:, U]`, i.e. iff every vector of its null space is
-    0 at `h`. Single-unknown relations are peeled first; the rest is solved by an SVD null
-    space per connected component of unknowns (components above `dense_limit` cells by a
-    conservative projection test, see `blocks`). Returns a boolean mask over cells.
+    0 at `h`. Single-unknown relations are peeled first and two-unknown relations substituted
+    away (`blocks.merge_pairs`, exact); the rest is solved by an SVD null space per connected
+    component of unknowns (components above `dense_limit` cells by a conservative projection
+    test, see `blocks`). Returns a boolean mask over cells.
     """
     members = lattice.members
     known0 = published | (np.asarray(n) <= 0)
@@ -186,10 +187,20 @@ def derivable_cells(lattice: Lattice, n: np.ndarray, published: np.ndarray,
     sub = sub[np.flatnonzero(np.diff(sub.indptr) > 0)]
     if not sub.shape[0]:
         return leaked
-    link = abs(sub).T @ abs(sub)
+    reduced, column = merge_pairs(sub)  # two-unknown relations substituted away
+    by_column = unknown[np.argsort(column, kind="stable")]  # the cells of each column
+    start = np.r_[0, np.cumsum(np.bincount(column, minlength=reduced.shape[1]))]
+
+    def key(cols: np.ndarray) -> bytes:  # a block's cells: its answer is a function of them
+        size = start[cols + 1] - start[cols]
+        at = np.repeat(start[cols] - np.cumsum(size) + size, size) + np.arange(size.sum())
+        return by_column[at].tobytes()
+
+    link = abs(reduced).T @ abs(reduced)
     n_comp, label = connected_components(link, directed=False)
-    fixed = fixed_by_component(lattice.solved, unknown, sub, label, n_comp,
-                               protected[unknown], dense_limit)
+    wanted = np.bincount(column, weights=protected[unknown], minlength=reduced.shape[1]) > 0
+    fixed = fixed_by_component(lattice.solved, key, reduced, label, n_comp, wanted,
+                               dense_limit)[column]
     leaked[unknown[fixed]] |= protected[unknown[fixed]]
     return leaked
 

@@ -127,3 +127,30 @@ def test_the_component_of_a_cell_is_its_component_among_all_unknowns(seed):
     for at in range(0, len(cells), 7):
         expected = cells[label == label[at]]
         assert secondary._component(lattice, unknown, cells[at]).tolist() == expected.tolist()
+
+
+def _fixed_by_svd(matrix):
+    null = scipy.linalg.null_space(matrix)
+    return np.linalg.norm(null, axis=1) < _TOL if null.size else np.ones(matrix.shape[1], bool)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_substituting_two_unknown_relations_keeps_the_fixed_unknowns(seed):
+    # many relations of two unknowns, in chains and in cycles of either sign (x = y and
+    # x = -y fix both), plus some longer relations: fixed in the system iff fixed in the
+    # reduced one
+    from scipy import sparse
+
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(5, 40))
+    rows = [rng.choice(k, 2, replace=False) for _ in range(int(rng.integers(1, 2 * k)))]
+    rows += [rng.choice(k, int(rng.integers(3, 6)), replace=False)
+             for _ in range(int(rng.integers(0, k // 3 + 1)))]
+    dense = np.zeros((len(rows), k))
+    for r, cols in enumerate(rows):
+        dense[r, cols] = rng.choice([-1.0, 1.0], len(cols))
+    reduced, column = blocks.merge_pairs(sparse.csr_matrix(dense))
+    expected = _fixed_by_svd(dense)
+    got = _fixed_by_svd(reduced.toarray())[column] if reduced.shape[0] else \
+        np.zeros(k, bool)
+    assert got.tolist() == expected.tolist()
