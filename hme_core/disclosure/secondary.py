@@ -161,8 +161,12 @@ def _peel(members: sparse.csr_matrix, known: np.ndarray, protected: np.ndarray,
         if not len(learn) or known[learn].all():
             break
         known[learn] = True
-    pairs = np.unique(np.concatenate(found), axis=0) if found else np.empty((0, 2), np.int64)
-    return known, leaked, pairs
+    if not found:
+        return known, leaked, np.empty((0, 2), np.int64)
+    both = np.concatenate(found).astype(np.int64)
+    width = members.shape[1]  # (relation, cell) pairs as one integer: sorted as by unique(axis=0)
+    code = np.unique(both[:, 0] * width + both[:, 1])
+    return known, leaked, np.column_stack([code // width, code % width])
 
 
 def derivable_cells(lattice: Lattice, n: np.ndarray, published: np.ndarray,
