@@ -158,10 +158,13 @@ def _frame(solver: _Solver, n: np.ndarray, primary: np.ndarray, hidden: np.ndarr
     keep = cells["publishable"].to_numpy() & (n > 0)
     if total_only:
         keep &= np.arange(len(n)) < solver.stride
-    label = np.where(hidden & primary, PRIMARY, np.where(hidden, SECONDARY, ""))
+    label = np.where(hidden & primary, 1, np.where(hidden, 2, 0))  # codes of _LABELS
     out = cells.loc[keep, ["unit", "variable", "group"]].assign(
-        **{name: value, "n": n[keep].astype(int), "suppression": label[keep]})
+        **{name: value, "n": n[keep].astype(int), "suppression": _LABELS.take(label[keep])})
     return out.reset_index(drop=True)
+
+
+_LABELS = pd.array(["", PRIMARY, SECONDARY], dtype="str")  # taken, not built per row
 
 
 def _distribution(solver: _Solver, rows: pd.DataFrame, shown: pd.Series, n: np.ndarray,
