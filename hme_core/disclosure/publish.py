@@ -113,14 +113,13 @@ class _Solver:
         self._memo: dict[tuple, np.ndarray] = {}
         # the cell of each row of `stats`: the value tables of `scoring`/`primary` repeat these
         # rows in this order (one block per item or index), so they are matched once
-        self.keys = [stats.index.get_level_values(k).to_numpy() for k in CELL_KEYS]
+        self.keys = [stats.index.get_level_values(k).array for k in CELL_KEYS]
         self.row_cell = self.ids.reindex(stats.index).to_numpy()
 
     def arrays(self, frame: pd.DataFrame, flag: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         """(n, flag) per cell of the full lattice from rows keyed by CELL_KEYS."""
-        if len(frame) == len(self.row_cell) and all(
-                np.array_equal(frame[k].to_numpy(), key) for k, key in zip(CELL_KEYS, self.keys,
-                                                                            strict=True)):
+        if len(frame) == len(self.row_cell) and all(  # compared as arrays, not Python objects
+                frame[k].array.equals(key) for k, key in zip(CELL_KEYS, self.keys, strict=True)):
             cell = self.row_cell  # the rows of `stats`, in order (checked exactly)
         else:
             cell = self.ids.reindex(pd.MultiIndex.from_frame(frame[CELL_KEYS])).to_numpy()
@@ -159,10 +158,13 @@ def _frame(solver: _Solver, n: np.ndarray, primary: np.ndarray, hidden: np.ndarr
     keep = cells["publishable"].to_numpy() & (n > 0)
     if total_only:
         keep &= np.arange(len(n)) < solver.stride
-    label = np.where(hidden & primary, PRIMARY, np.where(hidden, SECONDARY, ""))
+    label = np.where(hidden & primary, 1, np.where(hidden, 2, 0))  # codes of _LABELS
     out = cells.loc[keep, ["unit", "variable", "group"]].assign(
-        **{name: value, "n": n[keep].astype(int), "suppression": label[keep]})
+        **{name: value, "n": n[keep].astype(int), "suppression": _LABELS.take(label[keep])})
     return out.reset_index(drop=True)
+
+
+_LABELS = pd.array(["", PRIMARY, SECONDARY], dtype="str")  # taken, not built per row
 
 
 def _distribution(solver: _Solver, rows: pd.DataFrame, shown: pd.Series, n: np.ndarray,

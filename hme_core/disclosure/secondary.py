@@ -27,15 +27,14 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-import scipy.linalg
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import lsqr
 
+from hme_core.disclosure.blocks import fixed_by_component, merge_pairs
+
 TOTAL = ""  # variable and group of a unit's whole result (the total layer)
 SUBTREE, DIRECT = "subtree", "direct"
-_TOL = 1e-9
-_LARGE = 40  # blocks of this many cells are solved one by one and remembered
 
 
 @dataclass(frozen=True)
@@ -60,6 +59,11 @@ class Lattice:
     def members(self) -> sparse.csr_matrix:
         """Relation membership as 0/1 integers."""
         return abs(self.relations).astype(np.int64).tocsr()
+
+    @cached_property
+    def cell_relations(self) -> sparse.csr_matrix:
+        """The relations of each cell (cells x relations, 0/1)."""
+        return self.members.T.tocsr()
 
 
 def build_lattice(
@@ -157,8 +161,12 @@ def _peel(members: sparse.csr_matrix, known: np.ndarray, protected: np.ndarray,
         if not len(learn) or known[learn].all():
             break
         known[learn] = True
-    pairs = np.unique(np.concatenate(found), axis=0) if found else np.empty((0, 2), np.int64)
-    return known, leaked, pairs
+    if not found:
+        return known, leaked, np.empty((0, 2), np.int64)
+    both = np.concatenate(found).astype(np.int64)
+    width = members.shape[1]  # (relation, cell) pairs as one integer: sorted as by unique(axis=0)
+    code = np.unique(both[:, 0] * width + both[:, 1])
+    return known, leaked, np.column_stack([code // width, code % width])
 
 
 def derivable_cells(lattice: Lattice, n: np.ndarray, published: np.ndarray,
@@ -167,9 +175,10 @@ def derivable_cells(lattice: Lattice, n: np.ndarray, published: np.ndarray,
 
     Rank test: with U the unknown cells (neither published nor empty), `h` is derivable iff
     `e_h` lies in the row space of `relations[:, U]`, i.e. iff every vector of its null space is
-    0 at `h`. Single-unknown relations are peeled first; the rest is solved by an SVD null
-    space per connected component of unknowns (components above `dense_limit` cells by a
-    conservative projection test, see `_fixed_columns`). Returns a boolean mask over cells.
+    0 at `h`. Single-unknown relations are peeled first and two-unknown relations substituted
+    away (`blocks.merge_pairs`, exact); the rest is solved by an SVD null space per connected
+    component of unknowns (components above `dense_limit` cells by a conservative projection
+    test, see `blocks`). Returns a boolean mask over cells.
     """
     members = lattice.members
     known0 = published | (np.asarray(n) <= 0)
@@ -182,147 +191,22 @@ def derivable_cells(lattice: Lattice, n: np.ndarray, published: np.ndarray,
     sub = sub[np.flatnonzero(np.diff(sub.indptr) > 0)]
     if not sub.shape[0]:
         return leaked
-    link = abs(sub).T @ abs(sub)
+    reduced, column = merge_pairs(sub)  # two-unknown relations substituted away
+    by_column = unknown[np.argsort(column, kind="stable")]  # the cells of each column
+    start = np.r_[0, np.cumsum(np.bincount(column, minlength=reduced.shape[1]))]
+
+    def key(cols: np.ndarray) -> bytes:  # a block's cells: its answer is a function of them
+        size = start[cols + 1] - start[cols]
+        at = np.repeat(start[cols] - np.cumsum(size) + size, size) + np.arange(size.sum())
+        return by_column[at].tobytes()
+
+    link = abs(reduced).T @ abs(reduced)
     n_comp, label = connected_components(link, directed=False)
-    fixed = _fixed_by_component(lattice, unknown, sub, label, n_comp, protected[unknown],
-                                dense_limit)
+    wanted = np.bincount(column, weights=protected[unknown], minlength=reduced.shape[1]) > 0
+    fixed = fixed_by_component(lattice.solved, key, reduced, label, n_comp, wanted,
+                               dense_limit)[column]
     leaked[unknown[fixed]] |= protected[unknown[fixed]]
     return leaked
-
-
-def _fixed_by_component(lattice: Lattice, unknown: np.ndarray, sub: sparse.csr_matrix,
-                        label: np.ndarray, n_comp: int, wanted: np.ndarray,
-                        dense_limit: int) -> np.ndarray:
-    """`_fixed_columns` of every connected component of `sub` (the relations restricted to the
-    `unknown` cells, rows all nonempty) holding a `wanted` column, as a mask over its columns.
-
-    A component's block is its rows and columns in their order in `sub`, exactly the matrix
-    a loop over components would slice out; all blocks are cut out in one pass. Small blocks
-    of one shape are solved in one batched SVD, so their cost grows with the number of cells,
-    not with cells x components; large ones one by one (`_fixed_large`). A block is a function
-    of its set of cells alone (a component holds every unknown of each relation it touches),
-    so the answer for a large set already solved on this lattice is reused (`Lattice.solved`).
-    """
-    fixed = np.zeros(sub.shape[1], bool)
-    row_comp = label[sub.indices[sub.indptr[:-1]]]  # a row's columns share its component
-    n_cols = np.bincount(label, minlength=n_comp)
-    n_rows = np.bincount(row_comp, minlength=n_comp)
-    todo = (np.bincount(label, weights=wanted, minlength=n_comp) > 0) & (n_rows > 0)
-    by_comp = np.argsort(label, kind="stable")  # columns grouped by component, in order
-    col_start = np.concatenate([[0], np.cumsum(n_cols)])
-    cache = lattice.solved
-    for c in np.flatnonzero(todo & (n_cols >= _LARGE)):
-        cols = by_comp[col_start[c]:col_start[c + 1]]
-        found = cache.get((n_cols[c] > dense_limit, unknown[cols].tobytes()))
-        if found is not None:
-            fixed[cols] = found
-            todo[c] = False
-    if not todo.any():
-        return fixed
-    col_local = _rank_within(label, n_comp)
-    row_local = _rank_within(row_comp, n_comp)
-    coo = sub.tocoo()
-    comp = row_comp[coo.row]
-    shape = n_rows * (int(n_cols.max()) + 1) + n_cols
-    comps = np.flatnonzero(todo)
-    comps = comps[np.argsort(shape[comps], kind="stable")]
-    slot = np.full(n_comp, -1)
-    slot[comps] = np.arange(len(comps))
-    nz = np.flatnonzero(todo[comp])
-    nz = nz[np.argsort(slot[comp[nz]], kind="stable")]  # nonzeros in the order of `comps`
-    first_nz = np.searchsorted(slot[comp[nz]], np.arange(len(comps) + 1))
-    bounds = np.flatnonzero(np.diff(shape[comps], prepend=-1, append=-1))
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):  # one batch per block shape
-        group = comps[lo:hi]
-        m, k = int(n_rows[group[0]]), int(n_cols[group[0]])
-        at = nz[first_nz[lo]:first_nz[hi]]
-        cols = by_comp[(col_start[group][:, None] + np.arange(k)).ravel()].reshape(-1, k)
-        if k < _LARGE:
-            dense = np.zeros((len(group), m, k))
-            dense[slot[comp[at]] - lo, row_local[coo.row[at]], col_local[coo.col[at]]] = \
-                coo.data[at]
-            fixed[cols.ravel()] = _fixed_dense(dense).ravel()
-            continue
-        for i in range(len(group)):  # large blocks: few (at most cells / _LARGE)
-            one = at[first_nz[lo + i] - first_nz[lo]:first_nz[lo + i + 1] - first_nz[lo]]
-            block = sparse.csr_matrix((coo.data[one], (row_local[coo.row[one]],
-                                                       col_local[coo.col[one]])), shape=(m, k))
-            ok = _fixed_large(block, dense_limit)
-            fixed[cols[i]] = cache[k > dense_limit, unknown[cols[i]].tobytes()] = ok
-    return fixed
-
-
-def _fixed_large(block: sparse.csr_matrix, dense_limit: int) -> np.ndarray:
-    """`_fixed_columns` of one large block. Up to `dense_limit` cells a rank-revealing QR
-    decides (several times cheaper than the SVD): with `block[:, p] = Q [R11 R12]`, the null
-    space is spanned by the columns of `p`-ordered `[-inv(R11) R12; I]`, and whether a row of
-    the null space vanishes does not depend on the basis, so a cell is fixed iff it is a
-    pivot whose row of `inv(R11) R12` is 0. Where the rank or a row is not clear-cut (no gap
-    of 1e4 around the tolerance), the SVD of `_fixed_columns` decides."""
-    m, k = block.shape
-    if k > dense_limit:
-        return _fixed_columns(block, dense_limit)
-    r, perm = scipy.linalg.qr(block.toarray(), pivoting=True, mode="r")
-    d = np.abs(np.diag(r))
-    tol = d[0] * np.finfo(float).eps * max(m, k)
-    rank = int((d > tol).sum())
-    x = scipy.linalg.solve_triangular(r[:rank, :rank], r[:rank, rank:])
-    row = np.abs(x).max(axis=1, initial=0.0)
-    if ((d > tol) & (d < 1e4 * tol)).any() or ((row >= _TOL) & (row < 1e4 * _TOL)).any():
-        return _fixed_columns(block, dense_limit)
-    fixed = np.zeros(k, bool)
-    fixed[perm[:rank]] = row < _TOL
-    return fixed
-
-
-def _rank_within(group: np.ndarray, n_groups: int) -> np.ndarray:
-    """Position of each element among the elements of its group, in order of appearance."""
-    order = np.argsort(group, kind="stable")
-    start = np.concatenate([[0], np.cumsum(np.bincount(group, minlength=n_groups))])
-    rank = np.empty(len(group), np.int64)
-    rank[order] = np.arange(len(group)) - start[group[order]]
-    return rank
-
-
-def _fixed_dense(blocks: np.ndarray, chunk_bytes: int = 64 * 2**20) -> np.ndarray:
-    """`_fixed_columns` of a stack of dense blocks of one shape (B, m, k): the null space by
-    SVD exactly as `scipy.linalg.null_space` takes it (rank: singular values above
-    max(m, k) * eps * the largest), fixed where its rows vanish."""
-    b, m, k = blocks.shape
-    per = max(1, chunk_bytes // (8 * (m * m + k * k + m * k)))
-    out = np.empty((b, k), bool)
-    eps = np.finfo(float).eps * max(m, k)
-    for lo in range(0, b, per):
-        _, s, vh = np.linalg.svd(blocks[lo:lo + per], full_matrices=True)
-        tol = s.max(axis=1, initial=0.0) * eps
-        rank = (s > tol[:, None]).sum(axis=1)
-        null_row = np.arange(k)[None, :, None] >= rank[:, None, None]  # rows of vh past rank
-        norm = np.sqrt(np.where(null_row, vh * vh, 0.0).sum(axis=1))
-        out[lo:lo + per] = norm < _TOL
-    return out
-
-
-def _fixed_columns(block: sparse.csr_matrix, dense_limit: int = 600) -> np.ndarray:
-    """Columns j with e_j in the row space of `block` (the same in every solution).
-
-    Small blocks: orthonormal null space by SVD, fixed where its rows vanish. Large blocks:
-    projections of two random vectors onto the null space (LSQR); a column where a verified
-    null vector is nonzero is certainly free, every other one counts as fixed (conservative).
-    """
-    if block.shape[1] <= dense_limit:
-        null = scipy.linalg.null_space(block.toarray())
-        return np.linalg.norm(null, axis=1) < _TOL if null.size else np.ones(block.shape[1], bool)
-    rng = np.random.default_rng(0)
-    fixed = np.ones(block.shape[1], bool)
-    transposed = block.T.tocsr()
-    for _ in range(2):
-        r = rng.standard_normal(block.shape[1])
-        y = lsqr(transposed, r, atol=1e-14, btol=1e-14, iter_lim=50 * block.shape[1])[0]
-        p = r - transposed @ y
-        if np.linalg.norm(block @ p) > 1e-8 * max(np.linalg.norm(p), 1.0):
-            return _fixed_columns(block, dense_limit=block.shape[1])  # LSQR fell short
-        fixed &= np.abs(p) < 1e-6
-    return fixed
 
 
 # --------------------------------------------------------------------------- choosing complements
@@ -350,28 +234,38 @@ def derivation(lattice: Lattice, known: np.ndarray, cell: int) -> np.ndarray:
     Solves `relations[:, unknown]^T y = e_cell` (least squares, LSQR); `w = -relations^T y`
     on the known cells. All zero when the cell is not derivable. The system splits into the
     connected components of the unknowns and `y` is 0 outside the cell's own (the least-norm
-    solution), so only that component is solved: the cost grows with it, not with the tree.
+    solution), so only that component (`_component`) is solved.
     """
-    unknown = np.flatnonzero(~known)
-    at = int(np.searchsorted(unknown, cell))
-    sub = lattice.relations[:, unknown].tocsr()
-    rows = np.flatnonzero(np.diff(sub.indptr) > 0)
-    link = abs(sub[rows]).T @ abs(sub[rows])
-    _, label = connected_components(link, directed=False)
-    cols = np.flatnonzero(label == label[at])
-    block = sub[:, cols].tocsc()
-    rows = np.flatnonzero(np.diff(block.tocsr().indptr) > 0)
+    unknown = ~known
+    cols = _component(lattice, unknown, cell)
+    rows = np.unique(lattice.cell_relations[cols].indices)
     if not len(rows):  # in no relation: nothing determines it
         return np.zeros(len(known))
-    a_unknown = block[rows].T.tocsr()
+    a_unknown = lattice.relations[rows][:, cols].tocsc().T.tocsr()
     target = np.zeros(len(cols))
-    target[np.searchsorted(cols, at)] = 1.0
-    y = lsqr(a_unknown, target, atol=1e-12, btol=1e-12, iter_lim=20 * len(unknown) + 100)[0]
+    target[np.searchsorted(cols, cell)] = 1.0
+    y = lsqr(a_unknown, target, atol=1e-12, btol=1e-12,
+             iter_lim=20 * int(unknown.sum()) + 100)[0]
     if np.linalg.norm(a_unknown @ y - target) > 1e-6:
         return np.zeros(len(known))
     weights = -(lattice.relations[rows].T @ y)
     weights[~known] = 0.0
     return weights
+
+
+def _component(lattice: Lattice, unknown: np.ndarray, cell: int) -> np.ndarray:
+    """The unknown cells linked to `cell` through relations (two cells are linked when one
+    relation holds both), sorted: connected components of the graph of unknown cells and
+    their relations (no cells x cells product)."""
+    cells = np.flatnonzero(unknown)
+    inc = lattice.cell_relations[cells]
+    size = len(cells) + inc.shape[1]
+    graph = sparse.csr_matrix(
+        (np.ones(len(inc.indices)), inc.indices + len(cells),
+         np.r_[inc.indptr, np.full(inc.shape[1], inc.indptr[-1])]), shape=(size, size))
+    _, label = connected_components(graph, directed=False)
+    label = label[:len(cells)]
+    return cells[label == label[np.searchsorted(cells, cell)]]
 
 
 def _break(lattice: Lattice, known: np.ndarray, cell: int, candidate: np.ndarray,

@@ -51,14 +51,30 @@ def apply_decision(frame: pd.DataFrame, decisions: pd.DataFrame, on: Sequence[st
     on = list(on)
     if not set(on) <= set(frame.columns):  # nothing scored (e.g. no complete index)
         return frame
-    key = pd.MultiIndex.from_frame(frame[on].astype(str))
-    decided = decisions.assign(**{c: decisions[c].astype(str) for c in on}).set_index(on)
-    label = decided["suppression"].reindex(key).fillna(PRIMARY).to_numpy()
+    key, decided = _joint_keys(frame, decisions, on)
+    row = pd.Index(decided).get_indexer(key)
+    label = np.append(decisions["suppression"].to_numpy(dtype=object), PRIMARY)[row]  # -1: none
+    label[pd.isna(label)] = PRIMARY
     out = frame.assign(suppression=label)
     hidden = label != ""
     for column in values:
         out[column] = out[column].where(~hidden)
     return out
+
+
+def _joint_keys(frame: pd.DataFrame, other: pd.DataFrame,
+                on: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per row of `frame` and of `other` for its values in the columns `on`
+    (compared as text): rows of either frame with equal keys get equal integers."""
+    code = np.zeros(len(frame) + len(other), np.int64)
+    for column in on:
+        values = pd.concat([frame[column].astype(str), other[column].astype(str)],
+                           ignore_index=True)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        if int(code.max(initial=0)) >= 2**62 // max(len(uniques), 1):  # renumbered, no overflow
+            code = pd.factorize(code)[0]
+        code = code * len(uniques) + codes
+    return code[:len(frame)], code[len(frame):]
 
 
 def _index_values(stats: pd.DataFrame, instruments: InstrumentSet,

@@ -14,8 +14,9 @@ import pytest
 import scipy.linalg
 from scipy.sparse.csgraph import connected_components
 
-from hme_core.disclosure import secondary
-from hme_core.disclosure.secondary import _TOL, build_lattice, derivable_cells
+from hme_core.disclosure import blocks, secondary
+from hme_core.disclosure.blocks import _TOL
+from hme_core.disclosure.secondary import build_lattice, derivable_cells
 
 
 def _reference(lattice, n, published, protected):
@@ -65,7 +66,7 @@ def _random_case(seed: int, units: int):
 def test_batched_audit_finds_the_same_derivable_cells_as_one_svd_per_component(
         seed, large, monkeypatch):
     # large=2 sends every block through the QR path, 40 mixes batched SVDs and QRs
-    monkeypatch.setattr(secondary, "_LARGE", large)
+    monkeypatch.setattr(blocks, "_LARGE", large)
     lattice, n, published, protected = _random_case(seed, units=30 + 15 * seed)
     expected = _reference(lattice, n, published, protected)
     got = derivable_cells(lattice, n, published, protected)
@@ -80,7 +81,7 @@ def test_some_random_case_has_leaks_and_large_components():
     leaked = _reference(lattice, n, published, protected)
     assert leaked.any() and not leaked.all()
     derivable_cells(lattice, n, published, protected)
-    assert any(len(np.frombuffer(cells, np.int64)) >= secondary._LARGE
+    assert any(len(np.frombuffer(cells, np.int64)) >= blocks._LARGE
                for _, cells in lattice.solved)
 
 
@@ -112,3 +113,44 @@ def test_a_derivation_solved_on_its_component_equals_the_whole_system(seed):
         got = secondary.derivation(lattice, known, cell)
         np.testing.assert_allclose(got, expected, atol=1e-9)
         assert (np.abs(got) > 1e-6).tolist() == (np.abs(expected) > 1e-6).tolist()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_component_of_a_cell_is_its_component_among_all_unknowns(seed):
+    # `derivation` solves the component `_component` finds (on the graph of cells and
+    # relations); the reference labels every unknown through the cells x cells product
+    lattice, n, published, protected = _random_case(seed, units=40 + 10 * seed)
+    unknown = ~(published | (n <= 0))
+    cells = np.flatnonzero(unknown)
+    sub = lattice.members[:, cells]
+    _, label = connected_components(sub.T @ sub, directed=False)
+    for at in range(0, len(cells), 7):
+        expected = cells[label == label[at]]
+        assert secondary._component(lattice, unknown, cells[at]).tolist() == expected.tolist()
+
+
+def _fixed_by_svd(matrix):
+    null = scipy.linalg.null_space(matrix)
+    return np.linalg.norm(null, axis=1) < _TOL if null.size else np.ones(matrix.shape[1], bool)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_substituting_two_unknown_relations_keeps_the_fixed_unknowns(seed):
+    # many relations of two unknowns, in chains and in cycles of either sign (x = y and
+    # x = -y fix both), plus some longer relations: fixed in the system iff fixed in the
+    # reduced one
+    from scipy import sparse
+
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(5, 40))
+    rows = [rng.choice(k, 2, replace=False) for _ in range(int(rng.integers(1, 2 * k)))]
+    rows += [rng.choice(k, int(rng.integers(3, 6)), replace=False)
+             for _ in range(int(rng.integers(0, k // 3 + 1)))]
+    dense = np.zeros((len(rows), k))
+    for r, cols in enumerate(rows):
+        dense[r, cols] = rng.choice([-1.0, 1.0], len(cols))
+    reduced, column = blocks.merge_pairs(sparse.csr_matrix(dense))
+    expected = _fixed_by_svd(dense)
+    got = _fixed_by_svd(reduced.toarray())[column] if reduced.shape[0] else \
+        np.zeros(k, bool)
+    assert got.tolist() == expected.tolist()
