@@ -172,7 +172,7 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
     number = _memo(lambda v: esc(fmt_number(v, 1, lang)))
     change = _memo(lambda d: f"{esc(fmt_signed(d, 1, lang))} "
                              f"{esc(trend_arrow(d, 1) if not math.isnan(d) else '')}")
-    rows = []
+    rows, statuses = [], {}
     present = set(os.listdir(root)) if root.is_dir() else set()  # folders made so far
     for unit in order:  # each unit in constant time: lookups in dicts built once
         value = values.get(unit, math.nan)
@@ -181,7 +181,11 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
         folder = folders[unit]
         rendered = [ext for ext in ("html", "pdf")
                     if folder in present and (root / folder / report_file(ext, lang)).exists()]
-        status, cls = _status(by_unit.get(unit), rendered, math.isnan(value), lang)
+        outcome = by_unit.get(unit)
+        state = (outcome is not None and not outcome.ok, bool(rendered), math.isnan(value))
+        if state not in statuses:  # four distinct cells at most: escaped once each
+            status, cls = _status(outcome, rendered, state[2], lang)
+            statuses[state] = f'<td class="{cls}" data-sort="{esc(status)}">{esc(status)}</td>'
         links = " ".join(
             f'<a href="{esc(folder)}/{report_file(ext, lang)}">{ext.upper()}</a>'
             for ext in rendered
@@ -198,7 +202,7 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
             f"{number(value)}</td>"
             f'<td class="num" data-sort="{"" if math.isnan(diff) else diff}">'
             f"{change(diff)}</td>"
-            f'<td class="{cls}" data-sort="{esc(status)}">{esc(status)}</td>'
+            f"{statuses[state]}"
             f"<td>{links}</td></tr>"
         )
     cols = [("index_col_unit", "text"), ("index_col_level", "num"), ("responses", "num"),
