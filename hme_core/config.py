@@ -34,6 +34,11 @@ class Settings(BaseModel):
     # child-unit heat map: thresholds between four colour bands (low, mid, good, high)
     heatmap_bands: list[float] = [65.0, 75.0, 85.0]
     heatmap_enps_bands: list[float] = [-20.0, 0.0, 20.0]
+    #: The index page's organisation heat map shows the upper levels of the tree: as many whole
+    #: levels as keep it to at most this many rows (the root and its children always). Every
+    #: unit is still in the index page's list of reports and in its parent's report heat map.
+    #: A heat map is read by eye: past about a thousand rows it is a list, not an overview.
+    heatmap_org_max_rows: int = Field(1000, ge=1)
 
     @field_validator("heatmap_bands", "heatmap_enps_bands")
     @classmethod

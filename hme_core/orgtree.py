@@ -142,7 +142,7 @@ class Tree:
         parents = [p if isinstance(p, str) else None
                    for p in org["parent"].astype(object).where(org["parent"].notna(), None)]
         self.parent = dict(zip(units, parents, strict=True))
-        self.name = dict(zip(units, org["name"].astype(str), strict=True)) \
+        self.name = dict(zip(units, org["name"].astype(str).tolist(), strict=True)) \
             if "name" in org else {u: u for u in units}
         self.kids: dict[str, list[str]] = {}
         for unit, parent in zip(units, parents, strict=True):
@@ -184,7 +184,8 @@ def children(org: pd.DataFrame, unit: str) -> list[str]:
 def tree_order(org: pd.DataFrame) -> list[str]:
     """Units depth-first from the root, siblings by unit code: the order of tables and indexes."""
     kids: dict[str, list[str]] = {}
-    for unit, parent in zip(org["unit"], org["parent"], strict=True):
+    # columns as lists first: iterating Arrow-backed strings element by element is slow
+    for unit, parent in zip(org["unit"].tolist(), org["parent"].tolist(), strict=True):
         if isinstance(parent, str):
             kids.setdefault(parent, []).append(unit)
     out: list[str] = []

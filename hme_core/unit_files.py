@@ -32,6 +32,7 @@ from hme_core.errors import HMEError
 from hme_core.paths import params_dir
 
 _FOLD = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ð": "d", "þ": "th", "ł": "l"}
+_FOLD_TABLE = str.maketrans(_FOLD)
 _UNSAFE = re.compile(r"[^a-z0-9]+")
 
 
@@ -43,9 +44,10 @@ def slug(text: str, limit: int = 60) -> str:
     >>> slug("../../etc")
     'etc'
     """
-    text = "".join(_FOLD.get(c, c) for c in str(text).casefold())
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = str(text).casefold()
+    if not text.isascii():  # ASCII needs no folding (a large organisation's usual names)
+        text = unicodedata.normalize("NFKD", text.translate(_FOLD_TABLE))
+        text = "".join(c for c in text if not unicodedata.combining(c))
     text = _UNSAFE.sub("-", text).strip("-")
     return text[:limit].rstrip("-")
 
@@ -74,7 +76,8 @@ def folder_name(code: str, name: str) -> str:
 
 def unit_folders(org: pd.DataFrame) -> dict[str, str]:
     """{unit code: folder name} for a year's org tree (columns unit, name; store order)."""
-    return folder_names(dict(zip(org["unit"], org["name"].astype(str), strict=True)))
+    return folder_names(dict(zip(org["unit"].tolist(), org["name"].astype(str).tolist(),
+                                 strict=True)))
 
 
 def narratives_dir(year: int, params: Path | None = None) -> Path:

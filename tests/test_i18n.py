@@ -163,3 +163,12 @@ def test_english_sort_folds_accents():
     names = ["Örebro", "Alingsås", "Åre", "Ystad", "Ängelholm"]
     assert sorted(names, key=lambda s: sort_key(s, "en")) == [
         "Alingsås", "Ängelholm", "Åre", "Örebro", "Ystad"]
+
+
+def test_ascii_names_sort_as_their_lower_case_among_accented_ones():
+    """ASCII names take a short path (50,000 on a large index page); same keys as the full one."""
+    assert sort_key("Enhet 12") == ("enhet 12", "Enhet 12")
+    names = ["Zeta", "zebra", "Ödla", "Alpha", "Åre", "alpha"]
+    assert sorted(names, key=sort_key) == ["Alpha", "alpha", "zebra", "Zeta", "Åre", "Ödla"]
+    assert sorted(names, key=lambda s: sort_key(s, "en")) == [
+        "Alpha", "alpha", "Åre", "Ödla", "zebra", "Zeta"]

@@ -63,3 +63,9 @@ def test_a_units_narrative_file_is_named_like_its_report_folder(tmp_path):
     assert folders["a1"] == "vardcentralen-angby_a1"
     assert narrative_path(2025, "a1", folders, tmp_path) == (
         tmp_path / "narratives" / "2025" / "vardcentralen-angby_a1.md")
+
+
+def test_ascii_and_accented_names_give_the_same_kind_of_slug():
+    assert slug("Enhet 12 / Kirurgi") == "enhet-12-kirurgi"
+    assert slug("Straße Æble ø") == "strasse-aeble-o"
+    assert slug("ENHET-12", 5) == "enhet"

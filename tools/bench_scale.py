@@ -6,7 +6,8 @@
   (leaves of ~12 respondents, sex and role breakdowns), plus the growth at ~1k / 4k / 16k units;
   each size in a fresh subprocess, with its CPU seconds and peak resident memory;
 - big organisation: `hme ingest` of a 50,000-unit tree (CSV files as a user has them) and
-  `hme reports --units CODE` of one unit in it (the report notebook plus the index page);
+  `hme reports --units CODE` of one unit in it (the report notebook plus the index page: a row
+  per unit in its list, its organisation heat map the upper levels only; wall and CPU seconds);
 - deep tree: `hme ingest` of a chain 5,000 levels deep.
 Ingest and report run through the real CLI in subprocesses; peak memory is each child's
 `ru_maxrss`.

@@ -166,8 +166,13 @@ _SV_LAST = {"å": "\U000f0001", "ä": "\U000f0002", "æ": "\U000f0002", "ö": "\
 _EN_FOLD = {"æ": "ae", "ø": "o", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d"}
 
 
+_SV_TABLE, _EN_TABLE = str.maketrans(_SV_LAST), str.maketrans(_EN_FOLD)
+
+
 def _strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
+    if decomposed.isascii():  # nothing to strip (most unit names of a large organisation)
+        return decomposed
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -180,7 +185,9 @@ def sort_key(text: str, lang: str = "sv") -> tuple[str, str]:
     >>> sorted(["Örebro", "Alingsås", "Åre", "Ystad", "Ängelholm"], key=sort_key)
     ['Alingsås', 'Ystad', 'Åre', 'Ängelholm', 'Örebro']
     """
-    folded = unicodedata.normalize("NFC", str(text)).casefold()
-    table = _SV_LAST if check_lang(lang) == "sv" else _EN_FOLD
-    folded = "".join(table.get(c, c) for c in folded)
-    return _strip_accents(folded), str(text)
+    text = str(text)
+    table = _SV_TABLE if check_lang(lang) == "sv" else _EN_TABLE
+    if text.isascii():  # the same key without the per-character work: 50,000 names on an index
+        return text.lower(), text
+    folded = unicodedata.normalize("NFC", text).casefold().translate(table)
+    return _strip_accents(folded), text

@@ -44,13 +44,17 @@ def band(value: float, index: str, bands: list[float], enps_bands: list[float]) 
     return BAND_CLASSES[min(bisect.bisect_right(cuts, float(value)), len(BAND_CLASSES) - 1)]
 
 
-def load_scores(db: Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame]:
-    """(scores this year, scores of the previous stored year or None, org tree this year)."""
+def load_scores(db: Path, year: int, parent: str | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame]:
+    """(scores this year, scores of the previous stored year or None, org tree this year);
+    with `parent`, the scores of its children only (a report's heat map reads its own rows,
+    not the organisation's)."""
     with Store.open(Path(db), read_only=True) as store:
-        scores = store.load_result("scores", year)
-        earlier = [y for y in store.years() if y < year]
-        prev = store.load_result("scores", max(earlier)) if earlier else None
         org = store.load_org(year)
+        kids = None if parent is None else org.loc[org["parent"] == parent, "unit"].tolist()
+        scores = store.load_result("scores", year, units=kids)
+        earlier = [y for y in store.years() if y < year]
+        prev = store.load_result("scores", max(earlier), units=kids) if earlier else None
     return scores, prev, org
 
 
@@ -135,15 +139,16 @@ def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
 def children_html(report, db: Path) -> str:
     """The heat map of a unit's direct children (empty for a leaf unit)."""
     d = report.data
-    scores, prev, org = load_scores(db, d.year)
-    kids = org.loc[org["parent"] == d.unit, "unit"].tolist()
+    scores, prev, org = load_scores(db, d.year, parent=d.unit)
+    below = org[org["parent"] == d.unit]
+    kids = below["unit"].tolist()
     if not kids:
         return ""
-    names = org.set_index("unit")["name"].astype(str).to_dict()
+    names = dict(zip(kids, below["name"].astype(str), strict=True))
     s = d.settings
     low, high = report.num(s.heatmap_bands[0]), report.num(s.heatmap_bands[-1])
     body = paragraph(report.t("heatmap_intro", low=low, high=high)) + heatmap_table(
-        kids, names, scores[scores["unit"].isin(kids)], prev, report.index_label, report.lang,
+        kids, names, scores, prev, report.index_label, report.lang,
         report.dec, s.heatmap_bands, s.heatmap_enps_bands,
         report.t("heatmap_caption", unit=d.name, year=d.year), s.min_n_index)
     return section(report.t("heatmap_heading"), body, "children")

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+from collections import Counter
 from pathlib import Path
 
 from hme_core.atomic import atomic_write
 from hme_core.i18n import fmt_date, fmt_int, fmt_number, fmt_signed, sort_key, t, trend_arrow
 from hme_core.instruments import load_instruments
 from hme_core.orgtree import levels, tree_order
-from hme_core.report.html import esc
+from hme_core.report.html import esc, paragraph
 from hme_core.store.duckdb_store import Store
 from hme_core.unit_files import index_file, report_file
 
@@ -79,57 +80,114 @@ def _status(outcome, rendered: list[str], suppressed: bool, lang: str) -> tuple[
     return (t("status_suppressed", lang), "muted") if suppressed else (t("status_ok", lang), "")
 
 
-def _organisation_heatmap(db: Path, year: int, org, scores, prev, lang: str) -> str:
-    """The child-unit heat map for the whole organisation (every unit, tree order)."""
-    from hme_core.config import load_settings
+def heatmap_depth(units_per_level: list[int], max_rows: int) -> int:
+    """The deepest level (root = 1) of the organisation heat map: as many whole levels from
+    the root as hold at most `max_rows` units together, and never fewer than two (the root and
+    its children: the root report's own heat map). `units_per_level[i]`: units at level i + 1.
+
+    >>> heatmap_depth([1, 50, 2_000, 48_000], 1_000)  # 51 rows; with level 3 it would be 2,051
+    2
+    >>> heatmap_depth([1, 3, 9, 27], 1_000), heatmap_depth([1, 5_000, 9], 1_000)
+    (4, 2)
+    """
+    depth, rows = 0, 0
+    for count in units_per_level:
+        if depth >= 2 and rows + count > max_rows:
+            break
+        depth, rows = depth + 1, rows + count
+    return depth
+
+
+def heatmap_units(order: list[str], level: dict[str, int], max_rows: int
+                  ) -> tuple[list[str], int, int]:
+    """(the organisation heat map's units in tree order, the deepest level shown, the deepest
+    level of the tree), for units in tree order `order` and their levels (root = 1).
+
+    >>> heatmap_units(["R", "A", "a1", "B"], {"R": 1, "A": 2, "a1": 3, "B": 2}, 2)
+    (['R', 'A', 'B'], 2, 3)
+    """
+    per_level = Counter(level.values())
+    deepest = max(per_level)
+    depth = heatmap_depth([per_level[k] for k in range(1, deepest + 1)], max_rows)
+    return [u for u in order if level[u] <= depth], depth, deepest
+
+
+def organisation_heatmap(year: int, units: list[str], names: dict[str, str], depth: int,
+                          deepest: int, total: int, scores, prev, settings, lang: str) -> str:
+    """The heat map of the organisation's upper levels (`units`, tree order, levels 1 to
+    `depth`); when levels below are left out (`depth` < `deepest`), its caption names the
+    levels shown and a sentence before it says where the other units are."""
     from hme_core.report.children import heatmap_table
 
-    s = load_settings()
     instruments = load_instruments()
-    names = org.set_index("unit")["name"].astype(str).to_dict()
+    caption = t("heatmap_org_heading", lang) + f" {year}"
+    intro = ""
+    if depth < deepest:
+        caption += ", " + t("heatmap_org_levels", lang, level=depth)
+        intro = paragraph(t("heatmap_org_upper_levels", lang, levels=depth,
+                            shown=fmt_int(len(units), lang), units=fmt_int(total, lang),
+                            below=depth + 1))
     table_html = heatmap_table(
-        tree_order(org), names, scores, prev, lambda ix: instruments.index_name(ix, lang), lang,
-        s.decimals, s.heatmap_bands, s.heatmap_enps_bands,
-        t("heatmap_org_heading", lang) + f" {year}")
+        units, names, scores, prev, lambda ix: instruments.index_name(ix, lang), lang,
+        settings.decimals, settings.heatmap_bands, settings.heatmap_enps_bands, caption,
+        settings.min_n_index)
     table_html = table_html.replace('<div class="table-wrap">', '<div class="wrap" tabindex="0" '
                                     f'role="region" aria-label="{esc(t("scroll_region_table", lang))}">')
-    return f'<h2>{esc(t("heatmap_org_heading", lang))}</h2>{table_html}'
+    return f'<h2>{esc(t("heatmap_org_heading", lang))}</h2>{intro}{table_html}'
 
 
 def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcomes: list,
                 lang: str = "sv") -> Path:
-    """Write the index page for `year` into `root` and return its path."""
+    """Write the index page for `year` into `root` and return its path.
+
+    Linear in the organisation's size: every unit is a row of the list (its HME and n read
+    from the stored HME rows only); the organisation heat map reads the scores of the upper
+    levels it shows (`heatmap_depth`, at most `Settings.heatmap_org_max_rows` rows)."""
+    from hme_core.config import load_settings
+
+    settings = load_settings()
     with Store.open(db, read_only=True) as store:
         store.require_current_results(year)
         org = store.load_org(year)
-        scores = store.load_result("scores", year)
+        order = tree_order(org)
+        level = levels(org)
+        lv = dict(zip(level.index.tolist(), level.tolist(), strict=True))
+        shown, depth, deepest = heatmap_units(order, lv, settings.heatmap_org_max_rows)
+        some = None if depth >= deepest else shown  # the heat map's units, None: all
+        hme = store.load_result("scores", year, index="hme")
+        heat = store.load_result("scores", year, units=some)
         prev_years = [y for y in store.years() if y < year]
-        prev = store.load_result("scores", max(prev_years)) if prev_years else None
-    hme = scores[scores["index"] == "hme"]
-    values = dict(zip(hme["unit"], hme["value"].astype(float), strict=True))
-    counts = dict(zip(hme["unit"], hme["n"].astype(int), strict=True))
-    before_hme = prev[prev["index"] == "hme"] if prev is not None else None
-    previous = (dict(zip(before_hme["unit"], before_hme["value"].astype(float), strict=True))
-                if before_hme is not None else {})
-    lv = levels(org).to_dict()
-    names = dict(zip(org["unit"], org["name"].astype(str), strict=True))
+        last = max(prev_years) if prev_years else None
+        before_hme = (store.load_result("scores", last, index="hme") if last is not None
+                      else None)
+        prev = store.load_result("scores", last, units=some) if last is not None else None
+    values = dict(zip(hme["unit"].tolist(), hme["value"].astype(float).tolist(), strict=True))
+    counts = dict(zip(hme["unit"].tolist(), hme["n"].astype(int).tolist(), strict=True))
+    previous = (dict(zip(before_hme["unit"].tolist(), before_hme["value"].astype(float).tolist(),
+                         strict=True))
+                if before_hme is not None and not before_hme.empty else {})
+    names = dict(zip(org["unit"].tolist(), org["name"].astype(str).tolist(), strict=True))
     by_unit = {o.unit: o for o in outcomes}
     count = _memo(lambda n: esc(fmt_int(n, lang)))
     number = _memo(lambda v: esc(fmt_number(v, 1, lang)))
     change = _memo(lambda d: f"{esc(fmt_signed(d, 1, lang))} "
                              f"{esc(trend_arrow(d, 1) if not math.isnan(d) else '')}")
-    rows = []
+    rows, statuses = [], {}
     present = set(os.listdir(root)) if root.is_dir() else set()  # folders made so far
-    for unit in tree_order(org):  # each unit in constant time: lookups in dicts built once
+    for unit in order:  # each unit in constant time: lookups in dicts built once
         value = values.get(unit, math.nan)
         n = counts.get(unit, 0)
         diff = value - previous.get(unit, math.nan)
-        folder = root / folders[unit]
+        folder = folders[unit]
         rendered = [ext for ext in ("html", "pdf")
-                    if folders[unit] in present and (folder / report_file(ext, lang)).exists()]
-        status, cls = _status(by_unit.get(unit), rendered, math.isnan(value), lang)
+                    if folder in present and (root / folder / report_file(ext, lang)).exists()]
+        outcome = by_unit.get(unit)
+        state = (outcome is not None and not outcome.ok, bool(rendered), math.isnan(value))
+        if state not in statuses:  # four distinct cells at most: escaped once each
+            status, cls = _status(outcome, rendered, state[2], lang)
+            statuses[state] = f'<td class="{cls}" data-sort="{esc(status)}">{esc(status)}</td>'
         links = " ".join(
-            f'<a href="{esc(folders[unit])}/{report_file(ext, lang)}">{ext.upper()}</a>'
+            f'<a href="{esc(folder)}/{report_file(ext, lang)}">{ext.upper()}</a>'
             for ext in rendered
         )
         name = names[unit]
@@ -144,7 +202,7 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
             f"{number(value)}</td>"
             f'<td class="num" data-sort="{"" if math.isnan(diff) else diff}">'
             f"{change(diff)}</td>"
-            f'<td class="{cls}" data-sort="{esc(status)}">{esc(status)}</td>'
+            f"{statuses[state]}"
             f"<td>{links}</td></tr>"
         )
     cols = [("index_col_unit", "text"), ("index_col_level", "num"), ("responses", "num"),
@@ -154,7 +212,8 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
                    f"{esc(label[k] if k in label else t(k, lang))}</th>"
                    for i, (k, typ) in enumerate(cols)) + f'<th scope="col">{esc(t("index_col_links", lang))}</th>'
     failed = sum(1 for o in outcomes if not o.ok)
-    heatmap = _organisation_heatmap(db, year, org, scores, prev, lang)
+    heatmap = organisation_heatmap(year, shown, names, depth, deepest, len(order), heat,
+                                    prev, settings, lang)
     title = t("index_title", lang, year=year)
     html_text = (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'

@@ -17,7 +17,7 @@ from hme_core.instruments import InstrumentSet, load_instruments
 from hme_core.narratives.files import QUESTION_KEYS, Action, Narrative, read_narrative
 from hme_core.narratives.markdown import render_inline, render_markdown
 from hme_core.narratives.targets import TargetResult, evaluate_targets, load_targets
-from hme_core.orgtree import children, tree_order
+from hme_core.orgtree import children
 from hme_core.report.html import bullet_list, esc, paragraph, section, table
 from hme_core.report.text import ReportText
 from hme_core.store.duckdb_store import Store
@@ -67,8 +67,7 @@ def load_context(db: Path, year: int, unit: str, previous_year: int | None,
                 name_before = str(before.loc[before["unit"] == unit, "name"].iloc[0])
                 ctx.previous = read_narrative(narrative_path(
                     previous_year, unit, {unit: folder_name(unit, name_before)}))
-        order = {u: i for i, u in enumerate(tree_order(org))}
-        for child in sorted(kids, key=order.__getitem__):
+        for child in sorted(kids):  # tree order: siblings by unit code (`orgtree.tree_order`)
             ctx.children.append((names[child],
                                  read_narrative(narrative_path(year, child, folders))))
         targets = load_targets(instruments=instruments or load_instruments())

@@ -252,9 +252,11 @@ class Store:
                 f"version of hme; run 'hme rescore --year {year}' (add --db if you use one) first"
             )
 
-    def load_result(self, name: str, year: int, units: list[str] | None = None) -> pd.DataFrame:
+    def load_result(self, name: str, year: int, units: list[str] | None = None,
+                    index: str | None = None) -> pd.DataFrame:
         """A stored result table (`scores`, `statements`, `distributions`, `enps`, `breakdowns`)
-        of a year, optionally only for some units; empty when the table does not exist."""
+        of a year, optionally only for some units and (tables with an `index` column) one index;
+        empty when the table does not exist."""
         if not _IDENT.match(name):
             raise StoreError(f"result table name {name!r} is not a valid identifier")
         sql = f"SELECT * FROM res_{name} WHERE year = ?"
@@ -262,6 +264,9 @@ class Store:
         if units is not None:
             sql += " AND list_contains(?, unit)"
             args.append(list(units))
+        if index is not None:
+            sql += ' AND "index" = ?'
+            args.append(index)
         try:
             return self.con.execute(sql + " ORDER BY rowid", args).df()
         except duckdb.CatalogException:

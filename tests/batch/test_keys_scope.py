@@ -1,0 +1,36 @@
+"""A one-unit batch reads the stored results of that unit and its ancestors only, and its
+cache key is the same as when every unit's results are read."""
+
+from __future__ import annotations
+
+from hme_core.batch.keys import RESULT_TABLES, data_fingerprints
+from hme_core.batch.run import compared_units
+from hme_core.orgtree import Tree
+from hme_core.store.duckdb_store import Store
+from tests.fixtures import build_store
+
+
+def test_fingerprints_of_the_compared_units_equal_those_of_a_whole_read(tmp_path):
+    db = build_store(tmp_path / "data")  # R > A > a1, a2
+    with Store.open(db, read_only=True) as store:
+        tree = Tree(store.load_org(2025))
+        compared = compared_units(tree, ["a1"])
+        assert compared == ["A", "R", "a1"]                      # a1 and its ancestors
+        assert compared_units(tree, ["a2", "R"]) is None          # the root: every unit
+        for year in (2024, 2025):
+            whole = data_fingerprints({n: store.load_result(n, year) for n in RESULT_TABLES})
+            part = data_fingerprints({n: store.load_result(n, year, units=compared)
+                                      for n in RESULT_TABLES})
+            assert set(part) == {"A", "R", "a1"}
+            assert part == {u: whole[u] for u in part}
+
+
+def test_many_selected_units_read_every_unit(monkeypatch):
+    import pandas as pd
+
+    import hme_core.batch.run as run
+
+    org = pd.DataFrame({"unit": ["R", "A", "B", "C"], "parent": [None, "R", "R", "R"]})
+    monkeypatch.setattr(run, "FEW_UNITS", 2)
+    assert compared_units(Tree(org), ["A"]) == ["A", "R"]
+    assert compared_units(Tree(org), ["A", "B"]) is None          # 3 units > 2: read them all
