@@ -6,9 +6,11 @@ cached there by content hash, and each worker returns the rendered files, which 
 the output folder here. On a worker every notebook runs in its own Jupyter kernel (papermill's
 default engine), so no state passes between units.
 
-A worker that dies costs no unit: dask runs its tasks again on another worker. What cannot be
-recovered (a unit whose workers keep dying, the scheduler gone, no worker left) comes back as
-that unit's failure with one line saying why, never as a traceback.
+A worker that dies costs no unit: dask runs its tasks again on another worker, and if the worker
+held the last copy of the batch's data (dask keeps as few copies as its running tasks need), the
+data is sent again to the workers left and the units that needed it are submitted again. What
+cannot be recovered (a unit whose workers keep dying, the scheduler gone, no worker left) comes
+back as that unit's failure with one line saying why, never as a traceback.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ from hme_core.paths import params_dir
 CONNECT_SECONDS = 20  # to reach the scheduler at the start of a batch
 NO_WORKERS_SECONDS = 60.0  # see no_workers_seconds()
 POLL_SECONDS = 0.25
+RESEND_ROUNDS = 3  # times a batch's data is sent again after every copy of it was lost
+_DATA_LOST = ("every dask worker holding this batch's data (database, notebook, params) died "
+              "before this unit was rendered")
+_RUN_AGAIN = "; run again: units already rendered are kept"
 
 
 def _cache_dir() -> Path:
@@ -104,7 +110,8 @@ def render_on_cluster(jobs: list[UnitJob], scheduler: str, workers: int,
 
     Nothing the cluster does ends the batch with a traceback: a unit whose worker died is
     retried by dask on another worker (up to `distributed.scheduler.allowed-failures` times,
-    then `KilledWorker`); every unit that did not come back, because its workers kept dying,
+    then `KilledWorker`), a unit whose data died with its worker is resubmitted with the data
+    sent again (see `_Batch`); every unit that did not come back, because its workers kept dying,
     the scheduler went away or no worker was left for `no_workers_seconds()`, is returned as a
     failed outcome saying why, and the batch's other units are kept.
     """
@@ -156,10 +163,77 @@ def _connect(address):
             f"(tcp://HOST:PORT), or use --scheduler local.") from None
 
 
+class _Batch:
+    """The batch's units on the cluster, and the data they need.
+
+    The data is scattered to every worker connected at the start, but that is only where it
+    starts: the scheduler's Active Memory Manager (on by default, `ReduceReplicas`) soon drops
+    every copy no task running there needs, often down to one worker. When the last worker
+    holding it dies, dask cancels the units still waiting for it ("lost dependencies"); those
+    units are resubmitted with the data sent again to the workers left, at most
+    `RESEND_ROUNDS` times per batch.
+    """
+
+    def __init__(self, client, jobs: list[UnitJob], db_bytes: bytes, scheduler: str) -> None:
+        from dask.distributed import as_completed
+
+        self.client, self.scheduler, self.jobs, self.db_bytes = client, scheduler, jobs, db_bytes
+        self.payload: list | None = None  # the store, notebook and params/: see send()
+        self.patience = no_workers_seconds()
+        self.no_worker = (
+            f"no dask worker was connected to the scheduler at {scheduler} for "
+            f"{self.patience:.0f} s; start workers (`dask worker {scheduler}`) and run again")
+        self.finished = as_completed()
+        self.by_future: dict = {}  # future -> (job, the round of the data it was given)
+        self.round, self.data, self.gave_up = -1, None, ""
+
+    def send(self) -> str:
+        """Scatter the data to the workers connected now (waiting for one if none is);
+        '' when sent, else why not."""
+        try:
+            self.client.wait_for_workers(1, timeout=self.patience)
+        except TimeoutError:
+            return self.no_worker
+        except Exception as exc:  # the scheduler went away
+            return cluster_failure(exc, self.scheduler)
+        try:
+            if self.payload is None:
+                self.payload = [self.db_bytes, self.jobs[0].notebook.read_bytes(),
+                                _params_bundle()]
+            self.data = self.client.scatter(self.payload, broadcast=True, hash=False)
+        except Exception as exc:
+            return cluster_failure(exc, self.scheduler)
+        self.round += 1
+        return ""
+
+    def submit(self, jobs: list[UnitJob]) -> str:
+        """Submit `jobs` with the data last sent; '' when submitted, else why not."""
+        try:
+            for job in jobs:
+                fut = self.client.submit(
+                    render_remote, dataclasses.asdict(job) | {
+                        "folder": str(job.folder), "db": str(job.db),
+                        "notebook": str(job.notebook)},
+                    *self.data, pure=False)
+                self.by_future[fut] = (job, self.round)
+                self.finished.add(fut)
+        except Exception as exc:
+            return cluster_failure(exc, self.scheduler)
+        return ""
+
+    def resubmit(self, job: UnitJob, data_round: int) -> str:
+        """Submit again a unit whose data was lost: with the data sent again unless that was
+        done since this unit was submitted. '' when resubmitted, else why not."""
+        if not self.gave_up and data_round == self.round:
+            if self.round >= RESEND_ROUNDS:
+                self.gave_up = _DATA_LOST + f" ({RESEND_ROUNDS + 1} times)" + _RUN_AGAIN
+            else:
+                self.gave_up = self.send()
+        return self.gave_up or self.submit([job])
+
+
 def _gather(client, jobs: list[UnitJob], db_bytes: bytes, scheduler: str,
             progress) -> list[UnitOutcome]:
-    from dask.distributed import as_completed
-
     outcomes: list[UnitOutcome] = []
 
     def done(outcome: UnitOutcome) -> None:
@@ -167,41 +241,39 @@ def _gather(client, jobs: list[UnitJob], db_bytes: bytes, scheduler: str,
         if progress:
             progress(outcome)
 
-    try:
-        db_f, nb_f, params_f = client.scatter(
-            [db_bytes, jobs[0].notebook.read_bytes(), _params_bundle()],
-            broadcast=True)
-        by_future = {
-            client.submit(render_remote, dataclasses.asdict(job) | {"folder": str(job.folder),
-                          "db": str(job.db), "notebook": str(job.notebook)},
-                          db_f, nb_f, params_f, pure=False): job
-            for job in jobs
-        }
-    except Exception as exc:  # the scheduler went away, or no worker took the data
+    batch = _Batch(client, jobs, db_bytes, scheduler)
+    why = batch.send() or batch.submit(jobs)
+    if why:  # the scheduler went away, or no worker took the data
+        for fut in batch.by_future:
+            fut.cancel()
         for job in jobs:
-            done(_failed(job, cluster_failure(exc, scheduler)))
+            done(_failed(job, why))
         return outcomes
-    pending = set(by_future)
-    finished = as_completed(by_future)
     alone_since = None
-    patience = no_workers_seconds()
-    while pending:
-        batch = finished.next_batch(block=False)
-        for fut in batch:
-            pending.discard(fut)
-            done(_collect(fut, by_future[fut], scheduler))
-        if batch or not pending:
+    while batch.by_future:
+        ready = batch.finished.next_batch(block=False)
+        for fut in ready:
+            job, data_round = batch.by_future.pop(fut)
+            try:
+                result = fut.result()
+            except Exception as exc:
+                why = cluster_failure(exc, scheduler)
+                if _data_lost(exc):
+                    why = batch.resubmit(job, data_round)
+                if why:
+                    done(_failed(job, why))
+            else:
+                done(_write(result, job))
+        if ready or not batch.by_future:
             continue
         if _worker_count(client) > 0:
             alone_since = None
         elif alone_since is None:
             alone_since = time.monotonic()
-        elif time.monotonic() - alone_since > patience:
-            why = (f"no dask worker was connected to the scheduler at {scheduler} for "
-                   f"{patience:.0f} s; start workers (`dask worker {scheduler}`) and run again")
-            for fut in list(pending):
+        elif time.monotonic() - alone_since > batch.patience:
+            for fut, (job, _) in list(batch.by_future.items()):
                 fut.cancel()
-                done(_failed(by_future[fut], why))
+                done(_failed(job, batch.no_worker))
             break
         time.sleep(POLL_SECONDS)
     return outcomes
@@ -214,12 +286,9 @@ def _worker_count(client) -> int:
         return 1
 
 
-def _collect(fut, job: UnitJob, scheduler: str) -> UnitOutcome:
-    """Write a finished unit's files here; a unit that did not come back becomes a failure."""
-    try:
-        remote, files = fut.result()
-    except Exception as exc:
-        return _failed(job, cluster_failure(exc, scheduler))
+def _write(result: tuple[UnitOutcome, dict[str, bytes]], job: UnitJob) -> UnitOutcome:
+    """Write a finished unit's files here."""
+    remote, files = result
     for name, content in files.items():
         atomic_write(job.folder / name, content)
     if remote.ok and job.key:
@@ -247,9 +316,8 @@ def cluster_failure(exc: BaseException, scheduler: str) -> str:
                 f"attempts, the last on {exc.last_worker.address}): see the worker logs (memory "
                 f"limit, crash), then run again")
     reason = getattr(exc, "reason", "")
-    if isinstance(exc, CancelledError) and reason in ("lost dependencies", "already forgotten"):
-        return ("every dask worker holding this batch's data (database, notebook, params) died "
-                "before this unit was rendered; run again: units already rendered are kept")
+    if _data_lost(exc):
+        return _DATA_LOST + _RUN_AGAIN
     if isinstance(exc, CancelledError) and reason != "scheduler-connection-lost":
         return f"the dask cluster cancelled this unit ({reason or 'no reason given'}); run again"
     if isinstance(exc, CancelledError):
@@ -260,6 +328,14 @@ def cluster_failure(exc: BaseException, scheduler: str) -> str:
         return (f"the connection to the dask scheduler at {scheduler} failed ({what}); run "
                 f"again once it is reachable: units already rendered are kept")
     return f"the cluster could not render this unit ({what})"
+
+
+def _data_lost(exc: BaseException) -> bool:
+    """Whether dask cancelled a unit because every copy of the batch's data was lost."""
+    from concurrent.futures import CancelledError
+
+    return isinstance(exc, CancelledError) and getattr(exc, "reason", "") in (
+        "lost dependencies", "already forgotten")
 
 
 def no_workers_seconds() -> float:

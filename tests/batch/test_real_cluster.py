@@ -110,6 +110,39 @@ def test_a_worker_killed_mid_batch_loses_no_unit(db, cluster, tmp_path):
     assert len(list((outputs / "reports" / "2025").glob("*/report.html"))) == 3
 
 
+def _held_by_the_busy_worker_only(client) -> str | None:
+    """The worker rendering the batch's unit when it alone holds the batch's data (the store,
+    notebook and params/ scattered to both: dask's Active Memory Manager drops the copy on the
+    idle worker within a few seconds), else None."""
+    busy = [a for a, keys in client.processing().items() if keys]
+    data = {k: set(w) for k, w in client.who_has().items() if not k.startswith("render_remote")}
+    if len(busy) == 1 and data and all(w == {busy[0]} for w in data.values()):
+        return busy[0]
+    return None
+
+
+def test_a_killed_worker_that_alone_held_the_data_loses_no_unit(db, cluster, tmp_path):
+    from dask.distributed import Client
+
+    outputs = tmp_path / "out"
+    proc = _hme_reports(db, outputs, cluster.address, "--formats", "html", units=["a1"])
+    try:
+        with Client(cluster.address, timeout=10) as client:
+            deadline, alone = time.monotonic() + 30, None
+            while alone is None and time.monotonic() < deadline and proc.poll() is None:
+                alone = _held_by_the_busy_worker_only(client)
+                time.sleep(0.1)
+            names = {a: w["name"] for a, w in client.scheduler_info()["workers"].items()}
+        assert alone, "the batch's data was never on the busy worker only"
+        assert not list(outputs.glob("reports/2025/*/report.html")), "rendered before the kill"
+        cluster.kill_worker(int(names[alone][1:]))
+    finally:
+        code, _, err = _finish(proc, cluster)
+    assert code == 0, err + cluster.log_text()
+    assert "Rendered 1 of 1 units" in err
+    assert len(list((outputs / "reports" / "2025").glob("*/report.html"))) == 1
+
+
 @pytest.mark.parametrize("lost", ["both workers", "the scheduler"])
 def test_units_the_cluster_cannot_recover_are_each_reported_without_a_traceback(
         db, cluster, tmp_path, lost):
