@@ -94,6 +94,17 @@ def compared_units(tree: Tree, selected: list[str]) -> list[str] | None:
     return sorted(wanted)
 
 
+def read_units(tree: Tree, units: list[str]) -> set[str]:
+    """The units whose stored results the reports of `units` read: each unit, the units above
+    it (comparisons) and its child units (heat map, escalations).
+
+    >>> org = pd.DataFrame({"unit": ["R", "A", "a1", "B"], "parent": [None, "R", "A", "R"]})
+    >>> sorted(read_units(Tree(org), ["A"]))
+    ['A', 'R', 'a1']
+    """
+    return {u for unit in units for u in (unit, *tree.ancestors(unit), *tree.children(unit))}
+
+
 def run_batch(
     year: int,
     db: Path,
@@ -180,7 +191,14 @@ def run_batch(
 
         outcomes = render_on_cluster(jobs, scheduler, workers, progress)
     else:
-        outcomes = render_jobs(jobs, workers, pool, progress)
+        from hme_core.store.snapshot import drop_snapshot, take_snapshot
+
+        if pool == "fork" and len(jobs) > workers:  # read once here, not ~20 times per report
+            take_snapshot(db, read_units(tree, [job.unit for job in jobs]))
+        try:
+            outcomes = render_jobs(jobs, workers, pool, progress)
+        finally:
+            drop_snapshot()
     try:  # written whenever the machine lets us, failed units marked on it
         write_index(root, year, db, folders, outcomes + skipped, lang)
     except OSError as exc:

@@ -78,6 +78,13 @@ class Store:
         path = Path(path)
         if read_only and not path.exists():
             raise StoreError(f"{path}: no database here; run 'hme ingest' first")
+        if read_only:  # a batch's copy in memory of what its reports read (store/snapshot.py)
+            from hme_core.store.snapshot import snapshot_for
+
+            snapshot = snapshot_for(path)
+            if snapshot is not None:
+                yield snapshot
+                return
         if not path.parent.exists():  # a folder made for the store is the store's: owner-only
             path.parent.parent.mkdir(parents=True, exist_ok=True)
             path.parent.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
