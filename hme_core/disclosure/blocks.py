@@ -33,7 +33,9 @@ def merge_pairs(sub: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
     k = sub.shape[1]
     pair = np.flatnonzero(np.diff(sub.indptr) == 2)
     at = sub.indptr[pair]
-    i, j, a, b = sub.indices[at], sub.indices[at + 1], sub.data[at], sub.data[at + 1]
+    # 64-bit: an edge's key i * (k + 1) + j passes 2**31 from k = 46,341 unknowns on
+    i, j = sub.indices[at].astype(np.int64), sub.indices[at + 1].astype(np.int64)
+    a, b = sub.data[at], sub.data[at + 1]
     links = sparse.csr_matrix((np.ones(len(pair)), (i, j)), shape=(k, k))
     _, group = connected_components(links, directed=False)
     _, first = np.unique(group, return_index=True)  # the first unknown of each group
@@ -49,8 +51,8 @@ def merge_pairs(sub: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
     order = np.argsort(edge)
     step = up[:k] != k
     factor = np.ones(k + 1)
-    factor[:k][step] = ratio[order[np.searchsorted(edge[order], up[:k][step] * (k + 1)
-                                                   + np.flatnonzero(step))]]
+    factor[:k][step] = ratio[order[np.searchsorted(
+        edge[order], up[:k][step].astype(np.int64) * (k + 1) + np.flatnonzero(step))]]
     while (up != k).any():  # pointer jumping: factors relative to the group's first unknown
         factor, up = factor * factor[up], up[up]
     column = np.searchsorted(first, first[group])

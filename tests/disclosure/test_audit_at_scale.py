@@ -154,3 +154,17 @@ def test_substituting_two_unknown_relations_keeps_the_fixed_unknowns(seed):
     got = _fixed_by_svd(reduced.toarray())[column] if reduced.shape[0] else \
         np.zeros(k, bool)
     assert got.tolist() == expected.tolist()
+
+
+def test_substitution_keys_do_not_overflow_past_46341_unknowns():
+    """An edge's key i * (k + 1) + j passes 2**31 from k = 46,341 unknowns: with 32-bit keys
+    the relation x_35790 = x_47858 among 60,000 unknowns was looked up past the end (the
+    ingest of a 50,051-unit organisation crashed). Both unknowns are one substituted unknown."""
+    from scipy import sparse
+
+    k, p, c = 60_000, 35_790, 47_858  # 35,790 * 60,001 wraps to 2**31 - 1 - 47,857 in 32 bits
+    sub = sparse.csr_matrix((np.array([1.0, -1.0]), (np.array([0, 0]), np.array([p, c]))),
+                            shape=(1, k))
+    reduced, column = blocks.merge_pairs(sub)
+    assert column[p] == column[c]
+    assert reduced.shape[0] == 0  # the one relation is substituted away
