@@ -64,6 +64,11 @@ def _make_private(path: Path) -> None:
         os.chmod(path.parent, PRIVATE_DIR_MODE)
 
 
+#: A batch's read-only copy in memory of rows of one store file (`store/snapshot.py` sets it);
+#: read-only opens of that unchanged file are answered from it.
+READ_ONLY_COPY = None
+
+
 class Store:
     """A connection to the store. Use `Store.open(path)` as a context manager."""
 
@@ -78,13 +83,9 @@ class Store:
         path = Path(path)
         if read_only and not path.exists():
             raise StoreError(f"{path}: no database here; run 'hme ingest' first")
-        if read_only:  # a batch's copy in memory of what its reports read (store/snapshot.py)
-            from hme_core.store.snapshot import snapshot_for
-
-            snapshot = snapshot_for(path)
-            if snapshot is not None:
-                yield snapshot
-                return
+        if read_only and READ_ONLY_COPY is not None and READ_ONLY_COPY.serves(path):
+            yield READ_ONLY_COPY  # a batch's copy in memory of what its reports read
+            return
         if not path.parent.exists():  # a folder made for the store is the store's: owner-only
             path.parent.parent.mkdir(parents=True, exist_ok=True)
             path.parent.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-_SNAPSHOT: StoreSnapshot | None = None
+from hme_core.store import duckdb_store
+from hme_core.store.duckdb_store import Store
 
 
 def _identity(path: Path) -> tuple[int, int, int, int]:
@@ -42,6 +43,13 @@ class StoreSnapshot:
         self._units, self._fingerprints = units, fingerprints
         self._positions = {key: frame.groupby("unit", sort=False).indices if "unit" in frame
                            else {} for key, frame in tables.items()}
+
+    def serves(self, path: str | Path) -> bool:
+        """True for the database file this copy was read from, unchanged since."""
+        try:
+            return Path(path).resolve() == self.path and _identity(Path(path)) == self.identity
+        except OSError:
+            return False
 
     # ---- what the copy answers -----------------------------------------------------------
     def years(self) -> list[int]:
@@ -68,8 +76,6 @@ class StoreSnapshot:
         return self.results_fingerprint(year) == results_fingerprint()
 
     def require_current_results(self, year: int) -> None:
-        from hme_core.store.duckdb_store import Store
-
         self._require(year)
         Store.require_current_results(self, year)  # same rule and message, on these answers
 
@@ -97,8 +103,6 @@ class StoreSnapshot:
         if self._store is None:
             import duckdb
 
-            from hme_core.store.duckdb_store import Store
-
             self._store = Store(duckdb.connect(str(self.path), read_only=True), self.path, True)
         return self._store
 
@@ -117,11 +121,9 @@ def take_snapshot(path: str | Path, units: Iterable[str],
     """Read the org trees of every stored year and the rows of `units` in each result table
     (every year) from the store at `path`, and make that copy the one `Store.open` answers
     read-only opens of `path` from, in this process and the processes it forks."""
-    from hme_core.store.duckdb_store import Store
-
-    global _SNAPSHOT
     path = Path(path)
     units = sorted(set(units))
+    drop_snapshot()
     with Store.open(path, read_only=True) as store:
         identity = _identity(path)
         years = store.years()
@@ -130,27 +132,19 @@ def take_snapshot(path: str | Path, units: Iterable[str],
                   for name in tables for y in years}
         empty = {key: store.load_result(key[0], key[1], units=[]) for key in frames}
         fingerprints = {y: store.results_fingerprint(y) for y in years}
-    _SNAPSHOT = StoreSnapshot(path.resolve(), identity, years, orgs, frames, empty, set(units),
-                              fingerprints)
-    return _SNAPSHOT
+    duckdb_store.READ_ONLY_COPY = StoreSnapshot(path.resolve(), identity, years, orgs, frames,
+                                                empty, set(units), fingerprints)
+    return duckdb_store.READ_ONLY_COPY
 
 
 def drop_snapshot() -> None:
     """Forget the copy (the batch is over)."""
-    global _SNAPSHOT
-    if _SNAPSHOT is not None:
-        _SNAPSHOT.close()
-    _SNAPSHOT = None
+    if duckdb_store.READ_ONLY_COPY is not None:
+        duckdb_store.READ_ONLY_COPY.close()
+    duckdb_store.READ_ONLY_COPY = None
 
 
 def snapshot_for(path: str | Path) -> StoreSnapshot | None:
     """The copy of the store at `path`, if one was taken and the file has not changed since."""
-    snap = _SNAPSHOT
-    if snap is None:
-        return None
-    try:
-        if Path(path).resolve() != snap.path or _identity(Path(path)) != snap.identity:
-            return None
-    except OSError:
-        return None
-    return snap
+    snap = duckdb_store.READ_ONLY_COPY
+    return snap if snap is not None and snap.serves(path) else None
