@@ -226,6 +226,12 @@ class InstrumentSet:
     def index_ids(self) -> list[str]:
         return [ix.id for ins in self.instruments for ix in ins.indices]
 
+    @property
+    def theme_ids(self) -> frozenset[str]:
+        """Ids of the indices that are themes of a dimension (named in some index's `themes`)."""
+        return frozenset(theme for ins in self.instruments for ix in ins.indices
+                         for theme in ix.themes)
+
 
 _ORDER = {"hme": 0, "enps": 1, "hse": 2, "psychosocial": 3, "exposure": 4, "manager": 5,
           "development": 6}

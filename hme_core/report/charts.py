@@ -154,17 +154,17 @@ def _label_bar_ends(ax: Axes, y: Sequence[float], values: Sequence[float], lang:
                     fontsize=8, fontweight="bold" if bold else "normal", annotation_clip=False)
 
 
-def _stacked_bars(ax: Axes, y: np.ndarray, segments: Sequence[tuple[str, np.ndarray, str]],
+def _stacked_bars(ax: Axes, y: np.ndarray, segments: Sequence[tuple[np.ndarray, str]],
                   min_share: float, fmt: Callable[[float], str]) -> None:
-    """Draw 100 % stacked bars from (label, shares 0–1, colour) segments, left to right.
+    """Draw 100 % stacked bars from (shares 0–1, colour) segments, left to right.
 
     Segments at least `min_share` wide get `fmt(share)` centred inside, in a readable colour.
     """
     left = np.zeros(len(y))
-    for label, shares, colour in segments:
+    for shares, colour in segments:
         shares = np.nan_to_num(np.asarray(shares, dtype=float))
         ax.barh(y, shares, left=left, height=0.62, color=colour, edgecolor="white",
-                linewidth=0.8, label=label)
+                linewidth=0.8)
         for yi, x0, w in zip(y, left, shares, strict=True):
             if w >= min_share:
                 ax.text(x0 + w / 2, yi, fmt(w), ha="center", va="center", fontsize=7.5,
@@ -311,7 +311,6 @@ def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
     check_lang(lang)
     codes = _check_codes(labels, codes)
     colours = dict(zip(codes, stoplight_colours(len(codes)), strict=True))
-    label_of = dict(zip(codes, labels, strict=True))
     statements = _unique(data["statement"])
     shares = data.set_index(["statement", "code"])["share"]
     ns = data.groupby("statement", sort=False)["n"].first().reindex(statements)
@@ -319,7 +318,7 @@ def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
     lines = sum(w.count("\n") + 1 for w in wrapped)
     top_in = 0.32 if title else 0.06
     height = top_in + 0.2 * len(statements) + 0.15 * lines + 0.06
-    segments = [(label_of[code], shares.reindex([(s, code) for s in statements]).to_numpy(
+    segments = [(shares.reindex([(s, code) for s in statements]).to_numpy(
         dtype=float), colours[code]) for code in reversed(codes)]
     with _style():
         fig, ax = _new_figure(height)
@@ -373,8 +372,8 @@ def enps_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
     cols = ("series", "detractors_pct", "passive_pct", "promoters_pct", "enps")
     _require(data, cols, "enps_figure")
     check_lang(lang)
-    segments = [(label, data[f"{col}_pct"].to_numpy(dtype=float) / 100, colour)
-                for label, col, colour in _enps_segments(lang)]
+    segments = [(data[f"{col}_pct"].to_numpy(dtype=float) / 100, colour)
+                for _, col, colour in _enps_segments(lang)]
     with _style():
         fig, ax = _new_figure(0.06 + 0.42 * len(data) + 0.06)
         y = np.arange(len(data))

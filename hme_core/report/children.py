@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from functools import lru_cache
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
@@ -59,29 +59,14 @@ def load_scores(db: Path, year: int, parent: str | None = None
     return scores, prev, org
 
 
-def _themes_of_dimensions() -> frozenset[str]:
-    """Index ids that are themes of a dimension (the psychosocial themes): the heat map shows
-    the dimension, as the vendor report does, and the unit's report shows its themes; a
-    column per theme would not fit an A4 page."""
-    from hme_core.paths import params_dir
-
-    return _themes_in(str(params_dir()))
-
-
-@lru_cache(maxsize=8)
-def _themes_in(params: str) -> frozenset[str]:
-    from hme_core.instruments import load_instruments
-
-    return frozenset(theme for ins in load_instruments() for ix in ins.indices
-                     for theme in ix.themes)
-
-
 def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
                   prev: pd.DataFrame | None, index_label, lang: str, decimals: int,
                   bands: list[float], enps_bands: list[float], caption: str,
-                  min_n: int | None = None) -> str:
-    """The heat-map table (HTML) of `units` with every index in `scores` but the themes of a
-    dimension (`_themes_of_dimensions`), and its footnote
+                  min_n: int | None = None, themes: Collection[str] = ()) -> str:
+    """The heat-map table (HTML) of `units` with every index in `scores` but `themes` (the
+    themes of a dimension, `InstrumentSet.theme_ids`: the heat map shows the dimension, as the
+    vendor report does, and the report its themes; a column per theme would not fit A4), and
+    its footnote
     (a hidden cell's reason in the words of every report table, `hidden.reason_text`;
     `min_n`: the publication limit it names, by default the configured index limit)."""
     from hme_core.i18n import fmt_number, round_half_up
@@ -91,7 +76,6 @@ def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
 
         min_n = load_settings().min_n_index
 
-    themes = _themes_of_dimensions()
     indices = [ix for ix in dict.fromkeys(scores["index"]) if ix not in themes]
     # plain dicts, built once: linear in the organisation's size (no pandas lookup per cell)
     # columns as Python lists first: iterating Arrow-backed strings element by element is slow
@@ -170,7 +154,8 @@ def children_html(report, db: Path) -> str:
     body = paragraph(report.t("heatmap_intro", low=low, high=high)) + heatmap_table(
         kids, names, scores, prev, report.index_label, report.lang,
         report.dec, s.heatmap_bands, s.heatmap_enps_bands,
-        report.t("heatmap_caption", unit=d.name, year=d.year), s.min_n_index)
+        report.t("heatmap_caption", unit=d.name, year=d.year), s.min_n_index,
+        report.instruments.theme_ids)
     return section(report.t("heatmap_heading"), body, "children")
 
 

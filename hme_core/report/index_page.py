@@ -130,7 +130,7 @@ def organisation_heatmap(year: int, units: list[str], names: dict[str, str], dep
     table_html = heatmap_table(
         units, names, scores, prev, lambda ix: instruments.index_name(ix, lang), lang,
         settings.decimals, settings.heatmap_bands, settings.heatmap_enps_bands, caption,
-        settings.min_n_index)
+        settings.min_n_index, instruments.theme_ids)
     table_html = table_html.replace('<div class="table-wrap">', '<div class="wrap" tabindex="0" '
                                     f'role="region" aria-label="{esc(t("scroll_region_table", lang))}">')
     return f'<h2>{esc(t("heatmap_org_heading", lang))}</h2>{intro}{table_html}'

@@ -46,6 +46,25 @@ def test_every_index_of_the_scores_table_becomes_a_column_in_stored_order():
     assert re.findall(r"<th[^>]*>(.*?)</th>", head)[3:] == ["HME", "ENPS", "PSY_DEMANDS"]
 
 
+def test_themes_of_a_dimension_are_left_out_and_the_dimension_stays():
+    # psy_demands is a dimension; psy_workload, one of its themes, is not a column
+    now = pd.concat([NOW, _scores([("u1", "psy_workload", 60.0, "", 20, 0.8)])])
+    html = heatmap_table(["u1"], {"u1": "Enhet 1"}, now, None, lambda ix: ix.upper(), "sv", 1,
+                         [65, 75, 85], [-20, 0, 20], "Enheterna", themes={"psy_workload"})
+    head = re.search(r"<thead>(.*?)</thead>", html).group(1)
+    assert re.findall(r"<th[^>]*>(.*?)</th>", head)[3:] == ["HME", "ENPS", "PSY_DEMANDS"]
+    assert "60,0" not in html
+
+
+def test_the_shipped_instruments_name_the_psychosocial_themes_as_themes():
+    from hme_core.instruments import load_instruments
+
+    themes = load_instruments().theme_ids
+    # params/instruments/psychosocial.yaml: 5 + 2 + 5 + 1 + 2 themes in its five dimensions
+    assert len(themes) == 15 and "ps_workload" in themes and "ps_demands" not in themes
+    assert "motivation" not in themes  # HME's subindices rest on items, not themes
+
+
 def test_values_change_from_last_year_and_colour_bands():
     n, rate, hme, enps, psy = _cells(_table(), "Enhet 1")
     assert n == "20" and rate == "80,0\u00a0%"
