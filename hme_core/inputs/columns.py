@@ -60,8 +60,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+# a vendor's question number before a statement: "1. ", "12) ", "F3: ", "Q4 - ", "Fråga 5. "
+_NUMBERING = re.compile(r"^(?:(?:fråga|question|q|f)\s*)?\d{1,3}[a-z]?\s*[.):–-]\s+")
+
+
 def _statement_key(text: str) -> str:
-    return header_key(text).rstrip(". ").rstrip()
+    """A statement as compared: `header_key` without a leading question number and the
+    closing full stop.
+
+    >>> _statement_key("12) Mitt arbete känns meningsfullt."), _statement_key("F3: Jag vet")
+    ('mitt arbete känns meningsfullt', 'jag vet')
+    """
+    return _NUMBERING.sub("", header_key(text)).rstrip(". ").rstrip()
 
 
 def _read_map(path: str | Path | None) -> tuple[Path, dict]:

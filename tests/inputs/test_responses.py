@@ -217,6 +217,14 @@ def test_full_swedish_statement_header_maps_to_hme1(tmp_path):
     assert df[["hme1", "hme3"]].iloc[0].tolist() == [5, 4]
 
 
+def test_statement_headers_with_a_vendors_question_number_map_to_their_items():
+    headers = ["1. Mitt arbete känns meningsfullt.", "F4) Min närmaste chef visar uppskattning "
+               "för mina arbetsinsatser.", "Q9 - I know what is expected of me in my work.",
+               "Fråga 2: Jag lär nytt och utvecklas i mitt dagliga arbete"]
+    assert list(canonical_columns(headers, INSTRUMENTS, COLUMN_MAP).values()) == [
+        "hme1", "hme4", "hme9", "hme2"]
+
+
 def test_enps_statement_with_organisation_name_maps_to_enps():
     header = ("Hur sannolikt är det att du skulle rekommendera Region Demo som arbetsgivare "
               "till en vän eller bekant?")
