@@ -59,13 +59,16 @@ def validate(
     responses: Path = typer.Argument(..., help="Responses file."),
     org: Path | None = typer.Option(None, "--org", help="Org tree file."),
     headcount: Path | None = typer.Option(None, "--headcount", help="Head counts file."),
+    year: int | None = typer.Option(
+        None, "--year", help="Survey year, as `ingest` gets it: a head counts file without a "
+        "year column is then that year's."),
 ) -> None:
     """Dry run: the checks of `ingest`, writing nothing."""
     from hme_core.config import load_settings
     from hme_core.instruments import load_instruments
     from hme_core.results.pipeline import read_inputs
 
-    inputs = read_inputs(responses, org, headcount, None, load_instruments(), load_settings())
+    inputs = read_inputs(responses, org, headcount, year, load_instruments(), load_settings())
     items = [c for c in inputs.responses.columns if c.startswith(("hme", "hse", "enps"))]
     say(f"OK: {len(inputs.responses)} respondents, {len(items)} item columns, no problems found")
 

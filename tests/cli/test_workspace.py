@@ -86,6 +86,18 @@ def test_inspect_names_rules_ignored_columns_and_writes_the_manager_suggestion(t
     assert code == 0 and "OK: 3 respondents, 9 item columns" in text
 
 
+def test_validate_with_year_accepts_the_head_counts_ingest_accepts(tmp_path, capsys):
+    """A head counts file without a year column is the year given, for `validate` as for
+    `ingest` (without --year the column is required, as before)."""
+    svar, hc = tmp_path / "svar.csv", tmp_path / "anstallda.csv"
+    svar.write_text("Enhet;hme1\nA;5\n", encoding="utf-8")
+    hc.write_text("Enhet;Antal anställda\nA;12\n", encoding="cp1252")
+    code, text = run(capsys, ["validate", str(svar), "--headcount", str(hc), "--year", "2025"])
+    assert code == 0 and "OK: 1 respondents" in text, text
+    code, text = run(capsys, ["validate", str(svar), "--headcount", str(hc)])
+    assert code == 2 and "expected a column 'year'" in text
+
+
 def test_missing_unit_column_through_the_cli_is_one_message_not_a_keyerror(tmp_path, capsys):
     path = tmp_path / "svar.csv"
     path.write_text("Sektion;enps\nA;5\n", encoding="utf-8")
