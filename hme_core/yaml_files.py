@@ -11,12 +11,15 @@ from pydantic import BaseModel, ValidationError
 from hme_core.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
+# libyaml's parser where PyYAML was built with it (its wheels are): the same safe constructor,
+# ~10x faster than the pure-Python parser (params/ is read at every command and report start)
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_mapping(path: Path, expected: str = "a mapping at the top level") -> dict:
     """The YAML file's top-level mapping ({} for an empty file)."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - safe
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read YAML ({exc})") from exc
     data = {} if data is None else data

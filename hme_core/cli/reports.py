@@ -27,7 +27,7 @@ def reports(
     lang: str = lang_option(),
     db: Path | None = DB_OPTION,
     resume: bool = typer.Option(False, "--resume", help="Only render units whose files are missing or out of date."),
-    force: bool = typer.Option(False, "--force", help="Render every selected unit again."),
+    force: bool = typer.Option(False, "--force", help="Render every selected unit again, every chart drawn anew."),
     pool: str = typer.Option("auto", "--engine", help="fork (fast, default on Linux) or kernel."),
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="dask.distributed scheduler address, or 'local'."),

@@ -95,11 +95,12 @@ def warm_up() -> None:
     the report's params (settings, instruments), matplotlib's fonts and text caches (a chart of
     each kind), nbconvert's exporter, and WeasyPrint's fonts (bold, italic, tables, an image)."""
     from hme_core.render import engine
-    from hme_core.report import charts
+    from hme_core.report import charts, figure_reuse
     from hme_core.report.unit_report import report_params
 
     engine.warm_up()
     report_params()
+    figure_reuse.figure_key("warm", (), {})  # code and params digests, once in the parent
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("warm")]
     figure = charts.figure_html(charts.warm_up_figure(), alt="warm")

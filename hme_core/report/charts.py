@@ -39,6 +39,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from hme_core.i18n import MISSING, check_lang, fmt_number, fmt_percent, fmt_signed, t  # noqa: E402
+from hme_core.report.figure_reuse import reusable  # noqa: E402
 from hme_core.report.legend import LegendKey, legend_html  # noqa: E402
 
 WIDTH_IN = 17 / 2.54  # A4 text width
@@ -271,6 +272,7 @@ def index_comparison_legend(data: pd.DataFrame) -> list[LegendKey]:
             for name, kind in kinds.items()]
 
 
+@reusable
 def index_chart_html(data: pd.DataFrame, lang: str, alt: str) -> str:
     """`index_comparison_figure` with its legend, as an HTML figure."""
     return figure_html(index_comparison_figure(data, lang), alt=alt,
@@ -346,6 +348,7 @@ def stoplight_legend(labels: Sequence[str], codes: Sequence[int] | None = None) 
             for label, colour in reversed(list(zip(labels, colours, strict=True)))]
 
 
+@reusable
 def stoplight_html(data: pd.DataFrame, labels: list[str], lang: str, alt: str,
                    codes: Sequence[int] | None = None) -> str:
     """`stoplight_figure` with its legend, as an HTML figure."""
@@ -392,6 +395,7 @@ def enps_legend(lang: str = "sv") -> list[LegendKey]:
     return [LegendKey(label, colour) for label, _, colour in _enps_segments(lang)]
 
 
+@reusable
 def enps_html(data: pd.DataFrame, lang: str, alt: str) -> str:
     """`enps_figure` with its legend, as an HTML figure."""
     return figure_html(enps_figure(data, lang), alt=alt, legend=enps_legend(lang))
