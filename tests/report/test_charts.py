@@ -4,6 +4,7 @@ they draw and print, not how they look."""
 from __future__ import annotations
 
 import base64
+import re
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -193,7 +194,8 @@ def test_figure_html_without_caption(enps_data):
 def test_chart_html_puts_the_legend_under_the_image_with_escaped_labels(enps_data):
     out = plots.enps_html(enps_data, "sv", alt="eNPS")
     image, legend = out.split('<ul class="chart-legend">')
-    assert image.startswith('<figure class="chart"><img src="data:image/png;base64,')
+    assert re.match(r'<figure class="chart" data-figure-key="[0-9a-f]{64}">'
+                    r'<img src="data:image/png;base64,', image)
     assert legend.count("<li>") == 3 and "Ambassadörer (9–10)" in legend
     index = pd.DataFrame({"series": ["Avd <12> 2025", "Avd <12> 2024"],
                           "series_kind": ["unit", "previous"], "index": ["HME"] * 2,
