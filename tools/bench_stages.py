@@ -127,7 +127,8 @@ def stage_cpu(db: str | Path, units: list[str], params: str | Path | None = None
     for unit in units:
         job = UnitJob(year=year, unit=unit, name=names.get(unit, unit),
                       folder=out / "stage_cpu" / unit.replace("/", "_"), lang=lang, db=Path(db),
-                      formats=("html", "pdf"), notebook=notebooks_dir() / "unit_report.ipynb")
+                      formats=("html", "pdf"), notebook=notebooks_dir() / "unit_report.ipynb",
+                      reuse_figures=False)
         result = _in_fork(_render_one, job) if hasattr(os, "fork") else _render_one(job)
         for stage, seconds in result.items():
             per_stage[stage].append(seconds)
