@@ -8,7 +8,6 @@ import re
 
 import matplotlib
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -27,17 +26,6 @@ def all_texts(fig: Figure) -> list[str]:
     out += [lbl.get_text() for ax in fig.axes for lbl in ax.get_yticklabels()]
     out += [lbl.get_text() for ax in fig.axes for lbl in ax.get_xticklabels()]
     return out
-
-
-@pytest.fixture
-def index_data() -> pd.DataFrame:
-    # Two series × two indices; the unit's Ledarskap is suppressed (NaN) → 3 bars and one '–'.
-    return pd.DataFrame({
-        "series": ["Avd 12 2025", "Avd 12 2025", "Avd 12 2024", "Avd 12 2024"],
-        "series_kind": ["unit", "unit", "previous", "previous"],
-        "index": ["HME totalt", "Ledarskap", "HME totalt", "Ledarskap"],
-        "value": [78.25, np.nan, 74.0, 80.0],
-    })
 
 
 @pytest.fixture

@@ -9,22 +9,11 @@ import re
 
 import nbformat
 import numpy as np
-import pandas as pd
 import pytest
 
 from hme_core.batch import jobs
 from hme_core.report import charts as plots
 from hme_core.report import figure_reuse
-
-
-@pytest.fixture
-def index_data() -> pd.DataFrame:
-    return pd.DataFrame({
-        "series": ["Avd 12 2025", "Avd 12 2025", "Avd 12 2024", "Avd 12 2024"],
-        "series_kind": ["unit", "unit", "previous", "previous"],
-        "index": ["HME totalt", "Ledarskap", "HME totalt", "Ledarskap"],
-        "value": [78.25, np.nan, 74.0, 80.0],
-    })
 
 
 def _notebook_with(path, *fragments: str) -> None:
