@@ -3,8 +3,9 @@
 Workers need hme_core installed (same version) but no shared file system: the database, the
 notebook and params/ are sent to every worker once (`Client.scatter(..., broadcast=True)`),
 cached there by content hash, and each worker returns the rendered files, which are written into
-the output folder here. On a worker every notebook runs in its own Jupyter kernel (papermill's
-default engine), so no state passes between units.
+the output folder here. On a worker every unit is rendered in a fresh fork of a warmed-up helper
+process (`batch.warm_server`), as `hme reports` does locally, so no state passes between units
+(where the OS cannot fork, in its own Jupyter kernel, papermill's default engine).
 
 A worker that dies costs no unit: dask runs its tasks again on another worker, and if the worker
 held the last copy of the batch's data (dask keeps as few copies as its running tasks need), the
@@ -92,13 +93,23 @@ def _materialise_params(bundle: dict[str, bytes]) -> Path:
 def render_remote(job: dict, db_bytes: bytes, notebook_bytes: bytes,
                   params: dict[str, bytes]) -> tuple[UnitOutcome, dict[str, bytes]]:
     """Runs on a worker: render one unit into a temporary folder and return its files."""
-    os.environ["HME_PARAMS"] = str(_materialise_params(params))
+    from hme_core.batch.forkpool import fork_available
+
+    params_root = _materialise_params(params)
+    os.environ["HME_PARAMS"] = str(params_root)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    warm = fork_available()
     with tempfile.TemporaryDirectory(prefix="hme-unit-") as tmp:
         local = dataclasses.replace(
             UnitJob(**job), folder=Path(tmp) / "out", db=_cached(db_bytes, ".duckdb"),
-            notebook=_cached(notebook_bytes, ".ipynb"), executor="kernel", key="")
-        outcome = render_unit(local)
+            notebook=_cached(notebook_bytes, ".ipynb"), executor="inprocess" if warm else "kernel",
+            key="")
+        if warm:
+            from hme_core.batch.warm_server import render_warm
+
+            outcome = render_warm(local, params_root)
+        else:
+            outcome = render_unit(local)
         out = Path(tmp) / "out"
         files = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} if out.exists() else {}
     return outcome, files

@@ -132,11 +132,14 @@ def run_forked(
     workers: int,
     on_failure: Callable[[T, str], R],
     on_done: Callable[[R], None] | None = None,
+    keep_frozen: bool = False,
 ) -> list[R]:
     """`func(task)` for every task, each in its own forked child, at most `workers` at once.
 
     `on_failure(task, message)` makes the result of a child that died without one.
     Results come back in completion order. Temporary folders are removed as the module says.
+    `keep_frozen`: leave this process's objects frozen out of the GC afterwards (a process that
+    forks again and again, `batch.warm_server`, then pays the full collection only once).
     """
     sweep_orphans()
     pending = list(tasks)
@@ -193,7 +196,8 @@ def run_forked(
             os.kill(os.getpid(), signal.SIGTERM)  # die of SIGTERM, as without the handler
         raise
     finally:
-        gc.unfreeze()
+        if not keep_frozen:
+            gc.unfreeze()
         shutil.rmtree(tmpdir, ignore_errors=True)
         if handled:
             signal.signal(signal.SIGTERM, previous)
