@@ -65,7 +65,7 @@ FONTS = ("Liberation Sans", "Arial", "Helvetica", "DejaVu Sans")  # first instal
 
 
 @lru_cache(maxsize=1)
-def _font_family() -> list[str]:
+def font_family() -> list[str]:
     """Installed fonts from `FONTS`, by name: a generic 'sans-serif' would be resolved at draw
     time, outside `_style`, and a missing name would log a warning per text."""
     installed = {f.name for f in font_manager.fontManager.ttflist}
@@ -96,7 +96,7 @@ def _style() -> Iterator[None]:
     """The one place report styling is set: seaborn's whitegrid, calm greys, A4-sized fonts."""
     rc = {
         **WHITEGRID_PAPER,
-        "font.family": _font_family(), "font.size": 8.5, "axes.labelsize": 8.5,
+        "font.family": font_family(), "font.size": 8.5, "axes.labelsize": 8.5,
         "axes.titlesize": 10, "axes.titleweight": "bold", "axes.titlelocation": "left",
         "figure.titlesize": 10, "figure.titleweight": "bold", "axes.edgecolor": "#B8C0C8",
         "axes.labelcolor": INK, "text.color": INK, "xtick.color": "#52606D", "ytick.color": INK,

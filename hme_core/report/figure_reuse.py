@@ -5,7 +5,7 @@ An HR partner's edit of a narrative re-renders the unit's report and its parent'
 report is ~30 % of its CPU time. So every chart carries a key, `data-figure-key` on its
 ``<figure>``: a digest of the chart function's name, its arguments (data frames by content:
 columns, dtypes, index and values) and of everything else that decides its pixels (hme_core's
-code, `params/`, matplotlib's version). When the batch re-renders a unit it names the unit's
+code, `params/`, matplotlib's version, the fonts installed). When the batch re-renders a unit it names the unit's
 previous executed notebook (`report.ipynb`, kept beside every report) in the environment variable
 `PREVIOUS_REPORT_ENV`; a chart whose key is in that notebook's outputs is copied from it instead
 of being drawn again. Both run in the process that executes the notebook: the forked child of
@@ -37,12 +37,15 @@ _FIGURE = re.compile(r'<figure class="chart" ' + KEY_ATTRIBUTE + r'="([0-9a-f]{6
 
 @functools.lru_cache(maxsize=1)
 def _salt() -> str:
-    """What decides a chart's pixels besides its arguments (computed once per process)."""
+    """What decides a chart's pixels besides its arguments (computed once per process): the
+    code, params/, matplotlib's version and the fonts it found installed."""
     import matplotlib
 
     from hme_core.fingerprints import _digest, code_fingerprint, params_fingerprint
+    from hme_core.report.charts import font_family  # charts imports this module
 
-    return _digest([code_fingerprint(), params_fingerprint(), matplotlib.__version__])
+    return _digest([code_fingerprint(), params_fingerprint(), matplotlib.__version__,
+                    *font_family()])
 
 
 def _feed(h, value) -> bool:

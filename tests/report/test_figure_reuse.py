@@ -86,13 +86,29 @@ def test_every_chart_is_drawn_without_a_readable_previous_report(index_data, tmp
     assert len(calls) == 3
 
 
-def test_the_key_changes_with_the_code_the_params_and_matplotlib(index_data, monkeypatch):
-    """The salt is the digest of hme_core's code, params/ and matplotlib's version: a change of
-    any of them (a new colour in params, an upgrade) must draw every chart anew."""
+@pytest.mark.parametrize("change", ["matplotlib", "fonts", "params"])
+def test_the_key_changes_with_matplotlib_the_installed_fonts_or_the_params(
+        change, index_data, monkeypatch, tmp_path):
+    """The salt is the digest of hme_core's code, params/, matplotlib's version and the fonts
+    found: a change of any of them (a new colour in params, an upgrade, Liberation Sans
+    installed) must draw every chart anew."""
     args = (index_data, "sv")
     before = figure_reuse.figure_key("f", args, {})
     figure_reuse._salt.cache_clear()
-    monkeypatch.setattr("matplotlib.__version__", "0.0-other")
+    if change == "matplotlib":
+        monkeypatch.setattr("matplotlib.__version__", "0.0-other")
+    elif change == "fonts":
+        monkeypatch.setattr(plots, "font_family", lambda: ["Some Other Sans"])
+    else:
+        import shutil
+
+        from hme_core.paths import params_dir
+
+        shutil.copytree(params_dir(), tmp_path / "params")
+        settings = tmp_path / "params" / "config.yaml"
+        settings.write_text(settings.read_text(encoding="utf-8") + "\n# edited\n",
+                            encoding="utf-8")
+        monkeypatch.setenv("HME_PARAMS", str(tmp_path / "params"))
     try:
         assert figure_reuse.figure_key("f", args, {}) != before
     finally:
