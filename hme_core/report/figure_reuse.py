@@ -5,10 +5,10 @@ An HR partner's edit of a narrative re-renders the unit's report and its parent'
 report is ~30 % of its CPU time. So every chart carries a key, `data-figure-key` on its
 ``<figure>``: a digest of the chart function's name, its arguments (data frames by content:
 columns, dtypes, index and values) and of everything else that decides its pixels (hme_core's
-code, `params/`, matplotlib's version, the fonts installed). When the batch re-renders a unit it names the unit's
-previous executed notebook (`report.ipynb`, kept beside every report) in the environment variable
-`PREVIOUS_REPORT_ENV`; a chart whose key is in that notebook's outputs is copied from it instead
-of being drawn again. Both run in the process that executes the notebook: the forked child of
+code, `params/`, matplotlib's version, the fonts installed). When the batch re-renders a unit,
+it names the unit's previous executed notebook (`report.ipynb`, kept beside every report) in the
+environment variable `PREVIOUS_REPORT_ENV`; a chart whose key is in that notebook's outputs is
+copied from it instead of being drawn again. Both run in the process that executes the notebook: the forked child of
 `hme reports`, a Jupyter kernel (which inherits the variable), a dask worker.
 
 Privacy: a chart is only ever taken from the same unit's own previous report in the same
@@ -51,9 +51,13 @@ def _salt() -> str:
 def _feed(h, value) -> bool:
     """Add `value` to the digest `h`; False for a kind of value this module cannot key."""
     if isinstance(value, pd.DataFrame):
+        try:
+            rows = pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes()
+        except TypeError:  # unhashable cells (lists, dicts): such a chart is always drawn
+            return False
         h.update(repr((list(value.columns), [str(d) for d in value.dtypes],
                        list(value.index.names), value.shape)).encode("utf-8"))
-        h.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+        h.update(rows)
         return True
     if value is None or isinstance(value, (str, int, float, bool)):
         h.update(f"{type(value).__name__}:{value!r};".encode())
@@ -77,6 +81,8 @@ def figure_key(name: str, args: tuple, kwargs: dict) -> str | None:
     >>> figure_key("f", (a, "sv"), {}) == figure_key("f", (a.assign(x=[1.0, 2.5]), "sv"), {})
     False
     >>> figure_key("f", (object(),), {}) is None
+    True
+    >>> figure_key("f", (pd.DataFrame({"x": [[1], [2]]}),), {}) is None
     True
     """
     h = hashlib.sha256(_salt().encode("ascii"))
