@@ -21,7 +21,6 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
 
 import matplotlib
 
@@ -31,7 +30,6 @@ if "matplotlib.pyplot" not in sys.modules:  # headless by default; never hijack 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
@@ -40,6 +38,7 @@ from PIL import Image  # noqa: E402
 
 from hme_core.i18n import MISSING, check_lang, fmt_number, fmt_percent, fmt_signed, t  # noqa: E402
 from hme_core.report.figure_reuse import reusable  # noqa: E402
+from hme_core.report.fonts import font_family  # noqa: E402
 from hme_core.report.legend import LegendKey, legend_html  # noqa: E402
 
 WIDTH_IN = 17 / 2.54  # A4 text width
@@ -59,17 +58,6 @@ INDEX_TOP_IN, INDEX_ROW_IN, INDEX_AXIS_IN = 0.06, 0.3, 0.5
 STOPLIGHT_COLOURS = {1: "#A3262A", 2: "#E0705F", 3: "#F2C94C", 4: "#9ACB84", 5: "#2F7D45"}
 ENPS_COLOURS = {"promoters": STOPLIGHT_COLOURS[5], "passive": STOPLIGHT_COLOURS[3],
                 "detractors": STOPLIGHT_COLOURS[2]}
-
-
-FONTS = ("Liberation Sans", "Arial", "Helvetica", "DejaVu Sans")  # first installed one wins
-
-
-@lru_cache(maxsize=1)
-def font_family() -> list[str]:
-    """Installed fonts from `FONTS`, by name: a generic 'sans-serif' would be resolved at draw
-    time, outside `_style`, and a missing name would log a warning per text."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return [f for f in FONTS if f in installed] or ["DejaVu Sans"]
 
 
 # seaborn's "whitegrid" style in its "paper" context, as plain rcParams: importing seaborn (and

@@ -42,7 +42,7 @@ def _salt() -> str:
     import matplotlib
 
     from hme_core.fingerprints import _digest, code_fingerprint, params_fingerprint
-    from hme_core.report.charts import font_family  # charts imports this module
+    from hme_core.report.fonts import font_family
 
     return _digest([code_fingerprint(), params_fingerprint(), matplotlib.__version__,
                     *font_family()])

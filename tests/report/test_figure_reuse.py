@@ -98,7 +98,7 @@ def test_the_key_changes_with_matplotlib_the_installed_fonts_or_the_params(
     if change == "matplotlib":
         monkeypatch.setattr("matplotlib.__version__", "0.0-other")
     elif change == "fonts":
-        monkeypatch.setattr(plots, "font_family", lambda: ["Some Other Sans"])
+        monkeypatch.setattr("hme_core.report.fonts.font_family", lambda: ["Some Other Sans"])
     else:
         import shutil
 
