@@ -18,9 +18,9 @@ import pandas as pd
 
 from hme_core.fingerprints import _digest, files_digest
 from hme_core.paths import params_dir
+from hme_core.store.duckdb_store import RESULT_TABLES
 from hme_core.unit_files import lang_suffix, narrative_path, narratives_dir
 
-RESULT_TABLES = ("scores", "statements", "distributions", "enps", "breakdowns")
 KEY_FILE = ".cache-key"
 
 

@@ -116,8 +116,7 @@ class StoreSnapshot:
 
 
 def take_snapshot(path: str | Path, units: Iterable[str],
-                  tables: Iterable[str] = ("scores", "statements", "distributions", "enps",
-                                           "breakdowns", "audiences")) -> StoreSnapshot:
+                  tables: Iterable[str] = duckdb_store.RESULT_TABLES) -> StoreSnapshot:
     """Read the org trees of every stored year and the rows of `units` in each result table
     (every year) from the store at `path`, and make that copy the one `Store.open` answers
     read-only opens of `path` from, in this process and the processes it forks."""

@@ -34,3 +34,16 @@ def test_many_selected_units_read_every_unit(monkeypatch):
     monkeypatch.setattr(run, "FEW_UNITS", 2)
     assert compared_units(Tree(org), ["A"]) == ["A", "R"]
     assert compared_units(Tree(org), ["A", "B"]) is None          # 3 units > 2: read them all
+
+
+def test_a_change_in_the_audience_counts_alone_changes_the_units_data_fingerprint():
+    """The report prints "Antal svarande med patientkontakt: N" from `res_audiences`: a key
+    must cover it like every other result table the report reads."""
+    import pandas as pd
+
+    scores = pd.DataFrame({"year": [2025], "unit": ["a1"], "index": ["hme"], "value": [74.5]})
+    asked = pd.DataFrame({"year": [2025], "unit": ["a1"], "instrument": ["hse"],
+                          "respondents": [12]})
+    before = data_fingerprints({"scores": scores, "audiences": asked})
+    after = data_fingerprints({"scores": scores, "audiences": asked.assign(respondents=13)})
+    assert before["a1"] != after["a1"]
