@@ -102,8 +102,7 @@ def render_remote(job: dict, db_bytes: bytes, notebook_bytes: bytes,
     with tempfile.TemporaryDirectory(prefix="hme-unit-") as tmp:
         local = dataclasses.replace(
             UnitJob(**job), folder=Path(tmp) / "out", db=_cached(db_bytes, ".duckdb"),
-            notebook=_cached(notebook_bytes, ".ipynb"), executor="inprocess" if warm else "kernel",
-            key="")
+            notebook=_cached(notebook_bytes, ".ipynb"), executor="kernel", key="")
         if warm:
             from hme_core.batch.warm_server import render_warm
 

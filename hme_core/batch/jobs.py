@@ -77,3 +77,12 @@ def render_unit(job: UnitJob) -> UnitOutcome:
             os.environ[PREVIOUS_REPORT_ENV] = before
 
 
+
+
+def died(job: UnitJob, why: str) -> UnitOutcome:
+    """The outcome of a worker that died (killed, out of memory). Its temporary files in the
+    unit's folder (`.tmp-*`, see `atomic`) would otherwise stay: they are removed."""
+    if job.folder.is_dir() and not job.folder.is_symlink():
+        for leftover in job.folder.glob(".tmp-*"):
+            leftover.unlink(missing_ok=True)
+    return UnitOutcome(job.unit, job.folder, False, 0.0, error=why)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from hme_core.atomic import machine_problem
-from hme_core.batch.jobs import UnitJob, UnitOutcome, render_unit
+from hme_core.batch.jobs import UnitJob, UnitOutcome, died, render_unit
 from hme_core.batch.keys import RESULT_TABLES, data_fingerprints, key_file_name, unit_key
 from hme_core.errors import HMEError
 from hme_core.orgtree import Tree, levels, tree_order
@@ -223,15 +223,6 @@ def _up_to_date(job: UnitJob, mode: str) -> bool:
     return key_file.exists() and key_file.read_text(encoding="utf-8").strip() == job.key
 
 
-def _died(job: UnitJob, why: str) -> UnitOutcome:
-    """The outcome of a worker that died (killed, out of memory). Its temporary files in the
-    unit's folder (`.tmp-*`, see `atomic`) would otherwise stay: they are removed."""
-    if job.folder.is_dir() and not job.folder.is_symlink():
-        for leftover in job.folder.glob(".tmp-*"):
-            leftover.unlink(missing_ok=True)
-    return UnitOutcome(job.unit, job.folder, False, 0.0, error=why)
-
-
 def render_jobs(jobs: list[UnitJob], workers: int, pool: str, progress=None) -> list[UnitOutcome]:
     """Render `jobs` with `workers` processes: forks of this process (`pool` "fork"), or a
     pool of spawned processes running each notebook in a Jupyter kernel ("kernel")."""
@@ -243,7 +234,7 @@ def render_jobs(jobs: list[UnitJob], workers: int, pool: str, progress=None) -> 
             from hme_core.render.notebook import warm_up
 
             warm_up()
-        return run_forked(jobs, render_unit, workers, _died, progress)
+        return run_forked(jobs, render_unit, workers, died, progress)
     outcomes: list[UnitOutcome] = []
     env_before = os.environ.get("MPLBACKEND")
     os.environ["MPLBACKEND"] = "Agg"

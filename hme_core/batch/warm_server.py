@@ -22,6 +22,7 @@ once more to a new one.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import struct
@@ -98,7 +99,7 @@ def render_warm(job: UnitJob, params: Path) -> UnitOutcome:
 
     Never raises for a helper that died: the job is sent once more to a new helper, and if that
     fails too the outcome is the unit's failure, saying why."""
-    job = UnitJob(**{**job.__dict__, "executor": "inprocess"})
+    job = dataclasses.replace(job, executor="inprocess")  # the helper runs cells in its forks
     why = ""
     for _attempt in range(2):
         helper = _helper(params)
@@ -111,14 +112,10 @@ def render_warm(job: UnitJob, params: Path) -> UnitOutcome:
     return UnitOutcome(job.unit, job.folder, False, 0.0, error=why)
 
 
-def _died(job: UnitJob, why: str) -> UnitOutcome:
-    return UnitOutcome(job.unit, job.folder, False, 0.0, error=why)
-
-
 def serve(stdin, stdout) -> None:
     """The helper's loop: warm up, then one forked render per job until the input closes."""
     from hme_core.batch.forkpool import _die_with_parent, run_forked
-    from hme_core.batch.jobs import render_unit
+    from hme_core.batch.jobs import died, render_unit
     from hme_core.render.notebook import warm_up
 
     _die_with_parent()
@@ -128,7 +125,7 @@ def serve(stdin, stdout) -> None:
             job = _read(stdin)
         except EOFError:
             return
-        (outcome,) = run_forked([job], render_unit, 1, _died, keep_frozen=True)
+        (outcome,) = run_forked([job], render_unit, 1, died, keep_frozen=True)
         _write(stdout, outcome)
 
 

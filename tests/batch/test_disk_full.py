@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from hme_core.batch.forkpool import run_forked
-from hme_core.batch.jobs import UnitJob
-from hme_core.batch.run import _died
+from hme_core.batch.jobs import UnitJob, died
 from hme_core.cli import main
 from hme_core.paths import outputs_dir
 from tests.fixtures import build_store
@@ -92,6 +91,6 @@ def test_a_worker_killed_mid_write_leaves_no_temporary_file_in_its_folder(tmp_pa
         (job.folder / ".tmp-k2j3.pdf").write_bytes(b"%PDF-1.7 half")  # then the OOM killer
         os.kill(os.getpid(), signal.SIGKILL)
 
-    [outcome] = run_forked([job], render, workers=1, on_failure=_died)
+    [outcome] = run_forked([job], render, workers=1, on_failure=died)
     assert not outcome.ok and outcome.error == "worker process killed by signal 9"
     assert sorted(p.name for p in folder.iterdir()) == ["report.html"]

@@ -95,16 +95,18 @@ def test_a_worker_killed_mid_batch_loses_no_unit(db, cluster, tmp_path):
     from dask.distributed import Client
 
     outputs = tmp_path / "out"
-    proc = _hme_reports(db, outputs, cluster.address, "--formats", "html")
-    try:
-        _wait_for_first_report(outputs, proc)
-        with Client(cluster.address, timeout=10) as client:
+    # HTML and PDF, and the client connected beforehand: with warm helpers a unit takes ~1 s,
+    # so the look at what is still running must come right after the first report
+    with Client(cluster.address, timeout=10) as client:
+        proc = _hme_reports(db, outputs, cluster.address)
+        try:
+            _wait_for_first_report(outputs, proc)
             names = {a: w["name"] for a, w in client.scheduler_info()["workers"].items()}
             busy = [a for a, keys in client.processing().items() if keys]
-        assert busy, "no task was left running when the first unit finished"
-        cluster.kill_worker(int(names[busy[0]][1:]))  # worker "w0" / "w1", with its nanny
-    finally:
-        code, _, err = _finish(proc, cluster)
+            assert busy, "no task was left running when the first unit finished"
+            cluster.kill_worker(int(names[busy[0]][1:]))  # worker "w0" / "w1", with its nanny
+        finally:
+            code, _, err = _finish(proc, cluster)
     assert code == 0, err + cluster.log_text()
     assert "Rendered 3 of 3 units" in err
     assert len(list((outputs / "reports" / "2025").glob("*/report.html"))) == 3
