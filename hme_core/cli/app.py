@@ -46,12 +46,14 @@ def ingest(
     replace: bool = typer.Option(False, "--replace", help="Overwrite a year already stored."),
 ) -> None:
     """Validate and store one year's responses, org tree and head counts."""
-    from hme_core.results.pipeline import ingest_files
+    from hme_core.results.pipeline import ingest_files, more_answers_than_employees
 
     t0 = time.perf_counter()
     scores = ingest_files(db_path(db), responses, year, org, headcount, replace=replace)
     units = scores["unit"].nunique()
     say(f"Ingested {year} into {db_path(db)}: {units} units scored in {time.perf_counter() - t0:.1f} s")
+    if warning := more_answers_than_employees(scores, headcount):
+        say(warning)
 
 
 @app.command()
@@ -66,11 +68,18 @@ def validate(
     """Dry run: the checks of `ingest`, writing nothing."""
     from hme_core.config import load_settings
     from hme_core.instruments import load_instruments
-    from hme_core.results.pipeline import read_inputs
+    from hme_core.results.pipeline import more_answers_than_employees, read_inputs
+    from hme_core.results.tables import score_table
 
-    inputs = read_inputs(responses, org, headcount, year, load_instruments(), load_settings())
+    settings, instruments = load_settings(), load_instruments()
+    inputs = read_inputs(responses, org, headcount, year, instruments, settings)
     items = [c for c in inputs.responses.columns if c.startswith(("hme", "hse", "enps"))]
     say(f"OK: {len(inputs.responses)} respondents, {len(items)} item columns, no problems found")
+    if inputs.org is not None and inputs.headcounts is not None:
+        scores = score_table(inputs.responses, inputs.org, inputs.headcounts, instruments,
+                             settings, year or 0)
+        if warning := more_answers_than_employees(scores, headcount):
+            say(warning)
 
 
 @app.command()

@@ -91,6 +91,34 @@ def ingest_files(
     return results["scores"][SCORE_COLUMNS]
 
 
+def more_answers_than_employees(scores: pd.DataFrame, headcount_path: Path | None,
+                                shown: int = 10) -> str:
+    """A warning ('' when none) naming the units whose answers outnumber their employees in the
+    head counts (a response rate over 100 %): head counts of another date, or staff counted
+    at another unit. Ingest goes on (the rate is what the files say); the analyst should know
+    before reports print it. Lists at most `shown` units, in tree order.
+
+    >>> s = pd.DataFrame({"unit": ["R", "R", "a"], "unit_name": ["Region", "Region", "Avd"],
+    ...                   "employees": [40, 40, 22], "response_rate": [0.9, 0.9, 30 / 22]})
+    >>> more_answers_than_employees(s, Path("hc.csv"))  # doctest: +NORMALIZE_WHITESPACE
+    'Warning: 1 unit has more answers than employees in hc.csv (a response rate over 100 %):
+    a Avd (30 answers, 22 employees). Check that the head counts are of the survey date and
+    count each unit's own staff; reports show the rate as the files give it.'
+    """
+    per_unit = scores.drop_duplicates("unit")
+    over = per_unit[per_unit["response_rate"] > 1]
+    if over.empty:
+        return ""
+    listed = "; ".join(
+        f"{r.unit} {r.unit_name} ({round(r.response_rate * r.employees)} answers, "
+        f"{int(r.employees)} employees)" for r in over.head(shown).itertuples())
+    more = f"; and {len(over) - shown} more" if len(over) > shown else ""
+    units = f"{len(over)} unit has" if len(over) == 1 else f"{len(over)} units have"
+    return (f"Warning: {units} more answers than employees in {headcount_path} (a response rate "
+            f"over 100 %): {listed}{more}. Check that the head counts are of the survey date and "
+            "count each unit's own staff; reports show the rate as the files give it.")
+
+
 def results_current(db: Path, year: int) -> bool:
     """True when the stored results of `year` were computed with today's params and code."""
     with Store.open(db, read_only=True) as store:

@@ -104,3 +104,25 @@ def test_missing_unit_column_through_the_cli_is_one_message_not_a_keyerror(tmp_p
     code, text = run(capsys, ["validate", str(path)])
     assert code == 2 and "KeyError" not in text and "Traceback" not in text
     assert "params/column_map.yaml" in text
+
+
+def test_ingest_and_validate_warn_of_more_answers_than_employees(tmp_path, capsys, monkeypatch):
+    """A head count file of another date gives a response rate over 100 %: both commands go
+    on (exit 0) and name the unit with its numbers (here 6 answers, 4 employees: 150 %)."""
+    from tests.fixtures import ORG
+
+    keep_folders(monkeypatch)
+    org, svar, hc = tmp_path / "org.csv", tmp_path / "svar.csv", tmp_path / "hc.csv"
+    org.write_text(ORG, encoding="utf-8")
+    rows = [f"{i};a1;{';'.join('4' * 9)}" for i in range(6)] + \
+        [f"{i};a2;{';'.join('3' * 9)}" for i in range(6, 12)]
+    svar.write_text("respondent_id;unit;" + ";".join(f"hme{i}" for i in range(1, 10)) + "\n"
+                    + "\n".join(rows) + "\n", encoding="utf-8")
+    hc.write_text("unit;employees\na1;4\na2;20\nA;1\n", encoding="utf-8")
+    args = [str(svar), "--org", str(org), "--headcount", str(hc), "--year", "2025"]
+    for argv in (["validate", *args], ["ingest", *args, "--db", str(tmp_path / "hme.duckdb")]):
+        code, text = run(capsys, argv)
+        assert code == 0, text
+        assert f"Warning: 1 unit has more answers than employees in {hc}" in text, text
+        assert "a1 Avdelning 1 (6 answers, 4 employees)" in text
+        assert "a2 " not in text.split("Warning:")[1]  # 6 of 20: 30 %
