@@ -100,10 +100,10 @@ def more_answers_than_employees(scores: pd.DataFrame, headcount_path: Path | Non
 
     >>> s = pd.DataFrame({"unit": ["R", "R", "a"], "unit_name": ["Region", "Region", "Avd"],
     ...                   "employees": [40, 40, 22], "response_rate": [0.9, 0.9, 30 / 22]})
-    >>> more_answers_than_employees(s, Path("hc.csv"))  # doctest: +NORMALIZE_WHITESPACE
-    'Warning: 1 unit has more answers than employees in hc.csv (a response rate over 100 %):
+    >>> print(more_answers_than_employees(s, Path("hc.csv")))  # doctest: +NORMALIZE_WHITESPACE
+    Warning: 1 unit has more answers than employees in hc.csv (a response rate over 100 %):
     a Avd (30 answers, 22 employees). Check that the head counts are of the survey date and
-    count each unit's own staff; reports show the rate as the files give it.'
+    count each unit's own staff; reports show the rate as the files give it.
     """
     per_unit = scores.drop_duplicates("unit")
     over = per_unit[per_unit["response_rate"] > 1]
