@@ -3,50 +3,45 @@
 Every figure function takes tidy data (one row per drawn value, already scored, suppressed and
 labelled by the report layer), draws it in the given row order and returns a matplotlib Figure;
 its legend is HTML under the image (`*_legend` here, drawn by `report/legend.py`), and the
-`*_html` functions put figure and legend together. Styling lives in one place (`_style` and the
-palette constants below). Colour never carries meaning alone: bars have their value printed,
+`*_html` functions put figure and legend together. Styling lives in one place
+(`figure_parts.style`, with the figure, bars and embedding every chart shares; the palette
+constants below). Colour never carries meaning alone: bars have their value printed,
 comparison markers differ by shape or fill as well as colour (the tables under the charts carry
 every number). Missing or suppressed values (NaN) draw nothing; a unit's missing bar is
 labelled '–'.
-
-Sizes suit an A4 page (17 cm text width); `figure_html` embeds a PNG that scales down on phones.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import sys
 import textwrap
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 
 import matplotlib
 
 if "matplotlib.pyplot" not in sys.modules:  # headless by default; never hijack a notebook backend
     matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from PIL import Image  # noqa: E402
 
 from hme_core.i18n import MISSING, check_lang, fmt_number, fmt_percent, fmt_signed, t  # noqa: E402
+from hme_core.report.figure_parts import (  # noqa: E402
+    INK,
+    bars,
+    despine,
+    figure_html,
+    fit,
+    new_figure,
+    row_labels,
+    stacked_bars,
+    style,
+)
 from hme_core.report.figure_reuse import reusable  # noqa: E402
-from hme_core.report.fonts import font_family  # noqa: E402
-from hme_core.report.legend import LegendKey, legend_html  # noqa: E402
+from hme_core.report.legend import LegendKey  # noqa: E402
 
-WIDTH_IN = 17 / 2.54  # A4 text width
-DPI = 150
-# zlib level of the embedded PNGs: 1 encodes a report's charts in ~1/5 of the CPU time of
-# Pillow's default 6 for ~10 % more bytes (WeasyPrint compresses the PDF's copy again anyway)
-PNG_COMPRESS_LEVEL = 1
-INK = "#1F2933"  # text on light backgrounds
 UNIT_COLOUR = "#1B4F72"  # the unit's own current result: strong navy
 # comparison markers (shape, colour): parent, grandparent, …: filled; earlier years: open; the
 # shapes are those the HTML legend can draw (legend.SHAPES)
@@ -60,43 +55,6 @@ ENPS_COLOURS = {"promoters": STOPLIGHT_COLOURS[5], "passive": STOPLIGHT_COLOURS[
                 "detractors": STOPLIGHT_COLOURS[2]}
 
 
-# seaborn's "whitegrid" style in its "paper" context, as plain rcParams: importing seaborn (and
-# through it scipy.stats) would cost ~0.7 CPU-s in every process that renders a report
-WHITEGRID_PAPER = {
-    "axes.facecolor": "white", "axes.grid": True, "axes.axisbelow": True, "axes.linewidth": 1.0,
-    "grid.linestyle": "-", "grid.linewidth": 0.8, "xtick.direction": "out",
-    "ytick.direction": "out", "xtick.top": False, "ytick.right": False, "xtick.bottom": False,
-    "ytick.left": False, "xtick.major.width": 1.0, "ytick.major.width": 1.0,
-    "xtick.major.size": 4.8, "ytick.major.size": 4.8, "lines.linewidth": 1.2,
-    "lines.markersize": 4.8, "lines.solid_capstyle": "round", "patch.linewidth": 0.8,
-    "patch.edgecolor": "w", "patch.force_edgecolor": True, "legend.title_fontsize": 9.6,
-}
-
-
-def _despine(ax: Axes, left: bool = False, bottom: bool = False) -> None:
-    """Hide the top and right frame lines (and the left / bottom ones when asked)."""
-    ax.spines[["top", "right", *(["left"] if left else []), *(["bottom"] if bottom else [])]
-              ].set_visible(False)
-
-
-@contextmanager
-def _style() -> Iterator[None]:
-    """The one place report styling is set: seaborn's whitegrid, calm greys, A4-sized fonts."""
-    rc = {
-        **WHITEGRID_PAPER,
-        "font.family": font_family(), "font.size": 8.5, "axes.labelsize": 8.5,
-        "axes.titlesize": 10, "axes.titleweight": "bold", "axes.titlelocation": "left",
-        "figure.titlesize": 10, "figure.titleweight": "bold", "axes.edgecolor": "#B8C0C8",
-        "axes.labelcolor": INK, "text.color": INK, "xtick.color": "#52606D", "ytick.color": INK,
-        "xtick.labelsize": 8, "ytick.labelsize": 8.5, "grid.color": "#E4E7EB",
-        "hatch.linewidth": 0.6, "figure.facecolor": "white", "savefig.facecolor": "white",
-        # unit names are plain text: "Kostnad $5 per $" keeps its dollar signs (no mathtext)
-        "text.parse_math": False,
-    }
-    with plt.rc_context(rc):
-        yield
-
-
 def _require(data: pd.DataFrame, columns: Sequence[str], func: str) -> None:
     missing = [c for c in columns if c not in data.columns]
     if missing:
@@ -106,65 +64,6 @@ def _require(data: pd.DataFrame, columns: Sequence[str], func: str) -> None:
 def _unique(values: Iterable[object]) -> list:
     """Distinct values in first-seen order (the order the report layer chose)."""
     return list(dict.fromkeys(values))
-
-
-def _new_figure(height_in: float) -> tuple[Figure, Axes]:
-    """A text-wide figure with one axes at the PNG's `DPI` (texts measured by `_fit` are then
-    drawn from the same layout), laid out by `_fit` (not by a layout engine: constrained layout
-    costs a quarter of a figure's CPU time for the same picture here)."""
-    fig = plt.figure(figsize=(WIDTH_IN, height_in), dpi=DPI)
-    return fig, fig.add_subplot()
-
-
-def _fit(fig: Figure, ax: Axes, top_in: float, bottom_in: float, right_in: float) -> None:
-    """Margins in inches: left as wide as the longest y label, the rest as given (the x axis
-    and the legend below live in `bottom_in`, texts right of the bars in `right_in`)."""
-    height = fig.get_figheight()
-    renderer = fig.canvas.get_renderer()
-    label_in = max((lbl.get_window_extent(renderer).width for lbl in ax.get_yticklabels()),
-                   default=0.0) / fig.dpi
-    fig.subplots_adjust(left=(label_in + 0.1) / WIDTH_IN, right=1 - right_in / WIDTH_IN,
-                        top=1 - top_in / height, bottom=bottom_in / height)
-
-
-def _text_colour(face: str) -> str:
-    """White on dark faces, ink on light ones (relative luminance, WCAG weights)."""
-    r, g, b = to_rgb(face)
-    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else INK
-
-
-def _label_bar_ends(ax: Axes, y: Sequence[float], values: Sequence[float], lang: str,
-                    bold: bool = False) -> None:
-    """Print each value just past its bar's end; NaN (no bar) gets '–' at the axis."""
-    for yi, v in zip(y, values, strict=True):
-        missing = pd.isna(v)
-        ax.annotate(MISSING if missing else fmt_number(v, 1, lang), (0 if missing else v, yi),
-                    xytext=(3, 0), textcoords="offset points", va="center", ha="left",
-                    fontsize=8, fontweight="bold" if bold else "normal", annotation_clip=False)
-
-
-def _stacked_bars(ax: Axes, y: np.ndarray, segments: Sequence[tuple[np.ndarray, str]],
-                  min_share: float, fmt: Callable[[float], str]) -> None:
-    """Draw 100 % stacked bars from (shares 0–1, colour) segments, left to right.
-
-    Segments at least `min_share` wide get `fmt(share)` centred inside, in a readable colour.
-    """
-    left = np.zeros(len(y))
-    for shares, colour in segments:
-        shares = np.nan_to_num(np.asarray(shares, dtype=float))
-        ax.barh(y, shares, left=left, height=0.62, color=colour, edgecolor="white",
-                linewidth=0.8)
-        for yi, x0, w in zip(y, left, shares, strict=True):
-            if w >= min_share:
-                ax.text(x0 + w / 2, yi, fmt(w), ha="center", va="center", fontsize=7.5,
-                        color=_text_colour(colour))
-        left += shares
-    ax.set_xlim(0, 1)
-    ax.set_ylim(len(y) - 0.5, -0.5)
-    ax.xaxis.set_visible(False)
-    ax.grid(False)
-    _despine(ax, left=True, bottom=True)
-    ax.tick_params(axis="y", length=0)
 
 
 def _series_markers(kinds: pd.Series) -> dict[str, tuple[str, str, bool]]:
@@ -194,7 +93,30 @@ def _marker_style(shape: str, colour: str, filled: bool) -> dict:
 
 
 def _series_kinds(data: pd.DataFrame) -> pd.Series:
-    return data.drop_duplicates("series").set_index("series")["series_kind"]
+    """Each series' kind, series in first-seen order (the first row of a series decides)."""
+    kinds: dict = {}
+    for name, kind in zip(data["series"], data["series_kind"], strict=True):
+        kinds.setdefault(name, kind)
+    return pd.Series(list(kinds.values()), index=list(kinds), dtype=object)
+
+
+def _first_values(data: pd.DataFrame, indices: Sequence, series: Iterable) -> dict:
+    """Per series, its first non-missing ``value`` at each of `indices` (NaN where it has
+    none): what ``pivot_table(aggfunc="first")`` gives, for a chart's few rows without its
+    cost (a quarter of building an index chart here).
+
+    >>> d = pd.DataFrame({"index": ["a", "a", "b"], "series": ["u", "u", "u"],
+    ...                   "value": [None, 5.0, 7.0]})
+    >>> _first_values(d, ["b", "a", "c"], ["u"])["u"].tolist()
+    [7.0, 5.0, nan]
+    """
+    first: dict = {}
+    values = data["value"].to_numpy(dtype=float, na_value=np.nan)
+    for index, name, value in zip(data["index"], data["series"], values, strict=True):
+        if not np.isnan(value):
+            first.setdefault((index, name), value)
+    return {name: np.array([first.get((i, name), np.nan) for i in indices], dtype=float)
+            for name in series}
 
 
 def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
@@ -212,16 +134,15 @@ def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
     indices = _unique(data["index"])
     kinds = _series_kinds(data)
     markers = _series_markers(kinds)
-    wide = data.pivot_table(index="index", columns="series", values="value", aggfunc="first",
-                            dropna=False).reindex(index=indices, columns=kinds.index)
+    wide = _first_values(data, indices, kinds.index)
     y = np.arange(len(indices))
     height = INDEX_TOP_IN + INDEX_ROW_IN * len(indices) + INDEX_AXIS_IN
-    with _style():
-        fig, ax = _new_figure(height)
+    with style():
+        fig, ax = new_figure(height)
         for name in kinds.index[kinds == "unit"]:
-            values = wide[name].to_numpy(dtype=float)
+            values = wide[name]
             drawn = ~np.isnan(values)
-            ax.barh(y[drawn], values[drawn], height=0.62, color=UNIT_COLOUR, linewidth=0)
+            bars(ax, y[drawn], np.zeros(drawn.sum()), values[drawn], UNIT_COLOUR, "none", 0)
             for yi, v in zip(y, values, strict=True):
                 inside = not np.isnan(v) and v >= 12
                 ax.text(1.2 if inside else (v if np.isfinite(v) else 0) + 1.2, yi,
@@ -229,19 +150,19 @@ def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
                         ha="left", fontsize=8, fontweight="bold",
                         color="white" if inside else INK)
         for name, marker in markers.items():
-            values = wide[name].to_numpy(dtype=float)
+            values = wide[name]
             drawn = ~np.isnan(values)
             ax.plot(values[drawn], y[drawn], linestyle="none", zorder=3, label=str(name),
                     **_marker_style(*marker))
-        ax.set_yticks(y, indices)
+        row_labels(ax, y, indices)
         ax.set_ylim(len(indices) - 0.5, -0.5)
         ax.set_xlim(0, 100)
         ax.set_xticks(range(0, 101, 20))
         ax.set_xlabel(t("index_axis", lang))
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
-        _despine(ax, left=True)
-        _fit(fig, ax, INDEX_TOP_IN, INDEX_AXIS_IN, 0.2)
+        despine(ax, left=True)
+        fit(fig, ax, INDEX_TOP_IN, INDEX_AXIS_IN, 0.2)
     return fig
 
 
@@ -302,25 +223,32 @@ def stoplight_figure(data: pd.DataFrame, labels: list[str], lang: str = "sv",
     codes = _check_codes(labels, codes)
     colours = dict(zip(codes, stoplight_colours(len(codes)), strict=True))
     statements = _unique(data["statement"])
-    shares = data.set_index(["statement", "code"])["share"]
-    ns = data.groupby("statement", sort=False)["n"].first().reindex(statements)
+    share_of: dict = {}
+    for key, share in zip(zip(data["statement"], data["code"], strict=True),
+                          data["share"].to_numpy(dtype=float, na_value=np.nan), strict=True):
+        share_of.setdefault(key, share)
+    n_of: dict = {}  # a statement's first known n
+    for statement, n in zip(data["statement"], data["n"], strict=True):
+        if not pd.isna(n):
+            n_of.setdefault(statement, n)
+    ns = [n_of.get(s, np.nan) for s in statements]
     wrapped = [textwrap.fill(str(s), 45) for s in statements]
     lines = sum(w.count("\n") + 1 for w in wrapped)
     top_in = 0.32 if title else 0.06
     height = top_in + 0.2 * len(statements) + 0.15 * lines + 0.06
-    segments = [(shares.reindex([(s, code) for s in statements]).to_numpy(
-        dtype=float), colours[code]) for code in reversed(codes)]
-    with _style():
-        fig, ax = _new_figure(height)
+    segments = [(np.array([share_of.get((s, code), np.nan) for s in statements], dtype=float),
+                 colours[code]) for code in reversed(codes)]
+    with style():
+        fig, ax = new_figure(height)
         y = np.arange(len(statements))
-        _stacked_bars(ax, y, segments, 0.06, lambda s: fmt_percent(s, 0, lang))
-        ax.set_yticks(y, wrapped)
+        stacked_bars(ax, y, segments, 0.06, lambda s: fmt_percent(s, 0, lang))
+        row_labels(ax, y, wrapped)
         for yi, n in zip(y, ns, strict=True):
             ax.text(1.015, yi, t("n_equals", lang, n=fmt_number(n, 0, lang)), va="center",
                     ha="left", fontsize=7.5, color="#52606D", transform=ax.get_yaxis_transform())
         if title:
             fig.suptitle(title, x=0.01, y=1 - 0.04 / height, ha="left", va="top")
-        _fit(fig, ax, top_in, 0.06, 0.75)
+        fit(fig, ax, top_in, 0.06, 0.75)
     return fig
 
 
@@ -365,16 +293,16 @@ def enps_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
     check_lang(lang)
     segments = [(data[f"{col}_pct"].to_numpy(dtype=float) / 100, colour)
                 for _, col, colour in _enps_segments(lang)]
-    with _style():
-        fig, ax = _new_figure(0.06 + 0.42 * len(data) + 0.06)
+    with style():
+        fig, ax = new_figure(0.06 + 0.42 * len(data) + 0.06)
         y = np.arange(len(data))
-        _stacked_bars(ax, y, segments, 0.09, lambda s: fmt_percent(s, 1, lang))
-        ax.set_yticks(y, [textwrap.fill(str(s), 28) for s in data["series"]])
+        stacked_bars(ax, y, segments, 0.09, lambda s: fmt_percent(s, 1, lang))
+        row_labels(ax, y, [textwrap.fill(str(s), 28) for s in data["series"]])
         for yi, value in zip(y, data["enps"], strict=True):
             ax.text(1.02, yi, t("enps_value", lang, value=fmt_signed(value, 1, lang)),
                     va="center", ha="left", fontsize=8.5, fontweight="bold",
                     transform=ax.get_yaxis_transform())
-        _fit(fig, ax, 0.06, 0.06, 0.95)
+        fit(fig, ax, 0.06, 0.06, 0.95)
     return fig
 
 
@@ -396,40 +324,4 @@ def warm_up_figure() -> Figure:
     return index_comparison_figure(data)
 
 
-def png_bytes(fig: Figure, out: io.BytesIO) -> None:
-    """Write `fig` to `out` as an opaque RGB PNG at `DPI`, drawn once.
 
-    `savefig` draws a figure with a layout engine twice (a dry run for the layout, then the
-    real one) and writes RGBA, which WeasyPrint splits into an image and an alpha mask; one
-    canvas draw (that runs the constrained layout) and an RGB PNG cost ~25 % less CPU here and
-    give the same picture on the white page.
-    """
-    fig.set_dpi(DPI)
-    fig.patch.set_facecolor("white")  # opaque: RGB keeps no alpha
-    fig.patch.set_alpha(1)
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw",
-                             "RGBA", 0, 1)
-    image.convert("RGB").save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
-
-
-def figure_html(fig: Figure, alt: str, caption: str | None = None,
-                width_px: int | None = None, legend: Sequence[LegendKey] = ()) -> str:
-    """The figure as an HTML ``<figure>`` with an embedded PNG (base64) and its `legend` under
-    it (`legend.legend_html`), then closes the figure.
-
-    `alt` (required, for screen readers) and `caption` are HTML-escaped. The image scales with
-    the page (``max-width:100%``); `width_px` sets its preferred display width.
-    """
-    buffer = io.BytesIO()
-    try:
-        png_bytes(fig, buffer)
-    finally:
-        plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    width = f' width="{int(width_px)}"' if width_px else ""
-    img = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}"'
-           f'{width} style="max-width:100%;height:auto">')
-    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return f'<figure class="chart">{img}{legend_html(legend)}{cap}</figure>'

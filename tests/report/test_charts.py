@@ -10,10 +10,12 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from hme_core.instruments import load_instruments
 from hme_core.report import charts as plots
+from hme_core.report import figure_parts as parts
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
@@ -21,10 +23,29 @@ SCALE_SV = [load_instruments()["hme"].scale.label(code, "sv") for code in range(
 
 
 def all_texts(fig: Figure) -> list[str]:
-    """Every string drawn in the figure: axes texts, tick labels (legends are HTML)."""
+    """Every string drawn in the figure: axes texts (row labels among them), tick labels
+    (legends are HTML)."""
     out = [txt.get_text() for ax in fig.axes for txt in ax.texts]
     out += [lbl.get_text() for ax in fig.axes for lbl in ax.get_yticklabels()]
     out += [lbl.get_text() for ax in fig.axes for lbl in ax.get_xticklabels()]
+    return out
+
+
+def row_labels(ax) -> list:
+    """The texts labelling the rows, left of the axes."""
+    return [txt for txt in ax.texts if txt.get_gid() == "row-label"]
+
+
+def bars(ax) -> list[tuple[str, float, float, float]]:
+    """Every bar drawn, in drawing order: (face colour, left end, width, row)."""
+    out = []
+    for coll in ax.collections:
+        if not isinstance(coll, PolyCollection):
+            continue
+        faces = [matplotlib.colors.to_hex(c) for c in coll.get_facecolor()]
+        for i, path in enumerate(coll.get_paths()):
+            x, y = path.vertices[:, 0], path.vertices[:, 1]
+            out.append((faces[i % len(faces)], x.min(), x.max() - x.min(), (y.min() + y.max()) / 2))
     return out
 
 
@@ -61,7 +82,8 @@ def test_index_comparison_draws_one_row_per_index_a_bar_for_the_unit_markers_for
         index_data):
     fig = plots.index_comparison_figure(index_data)
     ax = fig.axes[0]
-    assert len(ax.patches) == 1  # the unit's Ledarskap is suppressed: one bar, and a dash
+    # the unit's Ledarskap is suppressed: one bar, on the row of HME totalt, and a dash
+    assert [(left, width, row) for _, left, width, row in bars(ax)] == [(0, 78.25, 0)]
     assert "–" in all_texts(fig)
     (previous,) = ax.lines
     assert list(previous.get_xdata()) == [74.0, 80.0]
@@ -75,7 +97,7 @@ def test_index_comparison_handles_one_to_six_series_at_one_row_height(n_series):
                          for i, k in enumerate(kinds) for idx in ("HME totalt", "Motivation")])
     fig = plots.index_comparison_figure(data)
     ax = fig.axes[0]
-    assert len(ax.patches) == 2
+    assert len(bars(ax)) == 2
     assert len(ax.lines) == n_series - 1
     assert len(plots.index_comparison_legend(data)) == n_series
     assert not fig.legends  # the legend is HTML under the image
@@ -122,19 +144,22 @@ def test_stoplight_legend_lists_the_answers_best_first_in_their_bar_colours(stop
     legend = plots.stoplight_legend(SCALE_SV)
     assert [k.label for k in legend] == SCALE_SV[::-1]  # 'Stämmer mycket bra' … 'mycket dåligt'
     assert [k.colour for k in legend] == ["#2f7d45", "#9acb84", "#f2c94c", "#e0705f", "#a3262a"]
-    first_bar = fig.axes[0].patches[0]  # the first segment drawn is the best answer's
-    assert matplotlib.colors.to_hex(first_bar.get_facecolor()) == legend[0].colour
+    first_bar = bars(fig.axes[0])[0]  # the first segment drawn is the best answer's
+    assert first_bar[0] == legend[0].colour
+    assert first_bar[1:] == (0, 0.5, 0)  # half the answers to the first statement, from 0
 
 
 def test_stoplight_uses_exactly_five_face_colours(stoplight_data):
     fig = plots.stoplight_figure(stoplight_data, SCALE_SV, title="HME – Motivation")
-    colours = {tuple(p.get_facecolor()) for p in fig.axes[0].patches}
+    colours = {face for face, *_ in bars(fig.axes[0])}
     assert len(colours) == 5
 
 
 def test_stoplight_wraps_long_statements(stoplight_data):
     fig = plots.stoplight_figure(stoplight_data, SCALE_SV)
-    labels = [lbl.get_text() for lbl in fig.axes[0].get_yticklabels()]
+    labels = [lbl.get_text() for lbl in row_labels(fig.axes[0])]
+    assert len(labels) == 2
+    assert any("\n" in label for label in labels)
     assert all(len(line) <= 45 for label in labels for line in label.split("\n"))
 
 
@@ -208,6 +233,54 @@ def test_index_chart_with_long_unit_names_keeps_its_labels_inside_the_figure():
     fig = index_comparison_figure(data)
     fig.canvas.draw()
     box = fig.bbox
-    for label in fig.axes[0].get_yticklabels():
+    labels = row_labels(fig.axes[0])
+    assert [lbl.get_text() for lbl in labels] == ["HME totalt", "Motivation"]
+    for label in labels:
         extent = label.get_window_extent()
         assert extent.x0 >= box.x0 and extent.x1 <= box.x1
+
+
+def _pixels(build) -> bytes:
+    """The PNG of a text-wide chart with two rows, built by `build(ax, rows)`."""
+    import io
+
+    rows = [0, 1]
+    with parts.style():
+        fig, ax = parts.new_figure(1.0)
+        build(ax, rows)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(1.5, -0.5)
+        ax.grid(False)
+        ax.tick_params(axis="y", length=0)
+        fig.subplots_adjust(left=0.4, right=0.95, top=0.95, bottom=0.05)
+    buffer = io.BytesIO()
+    parts.png_bytes(fig, buffer)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def test_row_labels_draw_the_pixels_of_y_tick_labels():
+    """Rows are labelled by one text each, where and as y tick labels are drawn (charts'
+    `row_labels`): the same picture, one line or several."""
+    labels = ["Mitt arbete känns meningsfullt.", "Jag lär nytt och\nutvecklas i mitt arbete."]
+    as_ticks = _pixels(lambda ax, rows: ax.set_yticks(rows, labels))
+    as_texts = _pixels(lambda ax, rows: parts.row_labels(ax, rows, labels))
+    assert as_texts == as_ticks
+    assert as_texts != _pixels(lambda ax, rows: parts.row_labels(ax, rows, ["A", "B"]))
+
+
+def test_bar_collections_draw_the_pixels_of_barh():
+    """`bars` (one collection per colour) draws what `barh` draws with the same height,
+    colours and edges: stacked segments with white edges, and plain bars."""
+    lefts, widths = [0.0, 0.25], [0.5, 0.3333]
+
+    def with_barh(ax, rows):
+        ax.barh(rows, widths, left=lefts, height=0.62, color="#2F7D45", edgecolor="white",
+                linewidth=0.8)
+        ax.barh(rows, [0.2, 0.1], height=0.62, color=plots.UNIT_COLOUR, linewidth=0)
+
+    def with_bars(ax, rows):
+        parts.bars(ax, rows, lefts, widths, "#2F7D45", "white", 0.8)
+        parts.bars(ax, rows, [0, 0], [0.2, 0.1], plots.UNIT_COLOUR, "none", 0)
+
+    assert _pixels(with_bars) == _pixels(with_barh)
