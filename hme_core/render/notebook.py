@@ -197,6 +197,9 @@ def pdf_bytes(html_text: str) -> bytes:
     import weasyprint
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    from hme_core.render import pdf_images
+
+    pdf_images.install()  # charts' PNG data into the PDF as written, not encoded again
     text, images = _figures_by_reference(html_text)
 
     class _Fetcher(URLFetcher):
