@@ -79,7 +79,8 @@ def _exporter():
     from nbconvert import HTMLExporter
 
     return HTMLExporter(
-        template_name="basic", exclude_input=True, exclude_input_prompt=True,
+        template_name="hme_report", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
+        exclude_input=True, exclude_input_prompt=True,
         exclude_output_prompt=True, exclude_markdown=False, anchor_link_text="",
     )
 

@@ -1,0 +1,40 @@
+"""A report's HTML body (render/notebook.py, nbconvert with report/templates/nbconvert/hme_report):
+outputs and markdown as they are, without nbconvert's wrapper divs; streams keep their classes."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+
+from hme_core.render.notebook import notebook_body
+
+WRAPPERS = ("code_cell", "text_cell", "inner_cell", "output_wrapper", "output_area",
+            "output_html", 'class="output"')
+
+
+def notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    section = nbformat.v4.new_code_cell("report.section()")
+    section.outputs = [nbformat.v4.new_output(
+        "display_data", data={"text/html": '<section class="hme"><h2>HME</h2></section>'})]
+    warning = nbformat.v4.new_code_cell("import warnings")
+    warning.outputs = [nbformat.v4.new_output("stream", name="stderr", text="UserWarning: x\n"),
+                       nbformat.v4.new_output("stream", name="stdout", text="printed\n")]
+    nb.cells = [nbformat.v4.new_markdown_cell("## Analys"), section, warning,
+                nbformat.v4.new_code_cell("x = 1")]  # no outputs: nothing in the page
+    return nb
+
+
+def test_outputs_and_markdown_are_in_the_page_without_wrapper_divs():
+    body = notebook_body(notebook())
+    assert '<section class="hme"><h2>HME</h2></section>' in body
+    assert re.search(r"<h2[^>]*>Analys", body)
+    assert not [w for w in WRAPPERS if w in body]
+    assert "report.section()" not in body and "x = 1" not in body  # inputs stay hidden
+
+
+def test_streams_keep_their_classes_so_the_stylesheet_hides_stderr():
+    body = notebook_body(notebook())
+    assert re.search(r'<div class="[^"]*output_stderr[^"]*">\s*<pre>UserWarning: x', body)
+    assert re.search(r'<div class="[^"]*output_stdout[^"]*">\s*<pre>printed', body)
