@@ -77,8 +77,6 @@ def render_unit(job: UnitJob) -> UnitOutcome:
             os.environ[PREVIOUS_REPORT_ENV] = before
 
 
-
-
 def died(job: UnitJob, why: str) -> UnitOutcome:
     """The outcome of a worker that died (killed, out of memory). Its temporary files in the
     unit's folder (`.tmp-*`, see `atomic`) would otherwise stay: they are removed."""

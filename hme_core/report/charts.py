@@ -1,4 +1,4 @@
-"""Report figures: index comparison, stoplight, eNPS and trend charts, and their HTML embedding.
+"""Report figures: index comparison, stoplight and eNPS charts, each with its HTML legend.
 
 Every figure function takes tidy data (one row per drawn value, already scored, suppressed and
 labelled by the report layer), draws it in the given row order and returns a matplotlib Figure;
@@ -13,22 +13,16 @@ labelled '–'.
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from collections.abc import Iterable, Sequence
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
 
-if "matplotlib.pyplot" not in sys.modules:  # headless by default; never hijack a notebook backend
-    matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.colors import to_rgb  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from hme_core.i18n import MISSING, check_lang, fmt_number, fmt_percent, fmt_signed, t  # noqa: E402
-from hme_core.report.figure_parts import (  # noqa: E402
+from hme_core.i18n import MISSING, check_lang, fmt_number, fmt_percent, fmt_signed, t
+from hme_core.report.figure_parts import (  # the Agg backend unless pyplot is already in use
     INK,
     bars,
     despine,
@@ -39,8 +33,8 @@ from hme_core.report.figure_parts import (  # noqa: E402
     stacked_bars,
     style,
 )
-from hme_core.report.figure_reuse import reusable  # noqa: E402
-from hme_core.report.legend import LegendKey  # noqa: E402
+from hme_core.report.figure_reuse import reusable
+from hme_core.report.legend import LegendKey
 
 UNIT_COLOUR = "#1B4F72"  # the unit's own current result: strong navy
 # comparison markers (shape, colour): parent, grandparent, …: filled; earlier years: open; the
@@ -66,7 +60,7 @@ def _unique(values: Iterable[object]) -> list:
     return list(dict.fromkeys(values))
 
 
-def _series_markers(kinds: pd.Series) -> dict[str, tuple[str, str, bool]]:
+def _series_markers(kinds: dict) -> dict[str, tuple[str, str, bool]]:
     """(shape, colour, filled) per comparison series: ancestors filled shapes in distinct
     colours (parent first), earlier years open shapes; shape or fill differs as well as colour,
     so colour never carries meaning alone."""
@@ -92,12 +86,12 @@ def _marker_style(shape: str, colour: str, filled: bool) -> dict:
             "markeredgewidth": 1.4, "markersize": 6.5}
 
 
-def _series_kinds(data: pd.DataFrame) -> pd.Series:
+def _series_kinds(data: pd.DataFrame) -> dict:
     """Each series' kind, series in first-seen order (the first row of a series decides)."""
     kinds: dict = {}
     for name, kind in zip(data["series"], data["series_kind"], strict=True):
         kinds.setdefault(name, kind)
-    return pd.Series(list(kinds.values()), index=list(kinds), dtype=object)
+    return kinds
 
 
 def _first_values(data: pd.DataFrame, indices: Sequence, series: Iterable) -> dict:
@@ -134,12 +128,12 @@ def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
     indices = _unique(data["index"])
     kinds = _series_kinds(data)
     markers = _series_markers(kinds)
-    wide = _first_values(data, indices, kinds.index)
+    wide = _first_values(data, indices, kinds)
     y = np.arange(len(indices))
     height = INDEX_TOP_IN + INDEX_ROW_IN * len(indices) + INDEX_AXIS_IN
     with style():
         fig, ax = new_figure(height)
-        for name in kinds.index[kinds == "unit"]:
+        for name in [name for name, kind in kinds.items() if kind == "unit"]:
             values = wide[name]
             drawn = ~np.isnan(values)
             bars(ax, y[drawn], np.zeros(drawn.sum()), values[drawn], UNIT_COLOUR, "none", 0)
@@ -160,7 +154,6 @@ def index_comparison_figure(data: pd.DataFrame, lang: str = "sv") -> Figure:
         ax.set_xticks(range(0, 101, 20))
         ax.set_xlabel(t("index_axis", lang))
         ax.grid(axis="y", visible=False)
-        ax.tick_params(axis="y", length=0)
         despine(ax, left=True)
         fit(fig, ax, INDEX_TOP_IN, INDEX_AXIS_IN, 0.2)
     return fig
@@ -322,6 +315,3 @@ def warm_up_figure() -> Figure:
     data = pd.DataFrame({"series": ["a", "b"], "series_kind": ["unit", "previous"],
                          "index": ["x", "x"], "value": [50.0, 60.0]})
     return index_comparison_figure(data)
-
-
-

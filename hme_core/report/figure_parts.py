@@ -92,9 +92,9 @@ def new_figure(height_in: float) -> tuple[Figure, Axes]:
 def row_labels(ax: Axes, y: Sequence[float], labels: Sequence[str]) -> None:
     """Label each row left of the axes, drawn exactly where and as matplotlib draws y tick
     labels (font size and colour of the style, 'ytick.major.pad' points left of the axes,
-    right-aligned, centred on the row's baseline), but as one text per row: a tick is two
-    lines, two texts and their properties copied, a fifth of building a chart here. The y
-    axis keeps no ticks."""
+    right-aligned, centred on the row's baseline; the ticks themselves of length 0), but as one
+    text per row: a tick is two lines, two texts and their properties copied, a fifth of
+    building a chart here. The y axis keeps no ticks."""
     ax.set_yticks([])
     pad_in = plt.rcParams["ytick.major.pad"] / 72
     transform = ax.get_yaxis_transform(which="tick1") + ScaledTranslation(
@@ -127,8 +127,8 @@ def text_colour(face: str) -> str:
 
 def bars(ax: Axes, y: Sequence[float], left: Sequence[float], widths: Sequence[float],
           colour: str, edge: str, linewidth: float) -> None:
-    """Horizontal bars 0.62 high centred on `y`, as one collection: the picture of
-    ``ax.barh(y, widths, left=left, height=0.62, ...)`` (same pixels here), without a patch
+    """Horizontal bars `BAR_HEIGHT` high centred on `y`, as one collection: the picture of
+    ``ax.barh(y, widths, left=left, height=BAR_HEIGHT, ...)`` (same pixels here), without a patch
     and its data-limit update per bar (~40 % of building a stoplight chart). The caller sets
     the axes' limits."""
     half = BAR_HEIGHT / 2
@@ -158,7 +158,6 @@ def stacked_bars(ax: Axes, y: np.ndarray, segments: Sequence[tuple[np.ndarray, s
     ax.xaxis.set_visible(False)
     ax.grid(False)
     despine(ax, left=True, bottom=True)
-    ax.tick_params(axis="y", length=0)
 
 
 def png_bytes(fig: Figure, out: io.BytesIO) -> None:
