@@ -46,15 +46,18 @@ _WHOLE = re.compile(r"^\d{1,9}(?:[.,]0*)?$|^\d{1,3}(?:[ \u00a0]\d{3}){1,2}$", re
 _YEAR = re.compile(r"^\d{4}(?:[.,]0*)?$", re.ASCII)
 
 
-def _columns(raw: RawTable, aliases: dict, required: list[str]) -> tuple[dict, list[InputIssue]]:
-    """{id: header} for the file's columns, plus an issue per missing required column."""
+def _columns(raw: RawTable, aliases: dict, required: list[str],
+             fixes: dict[str, str] | None = None) -> tuple[dict, list[InputIssue]]:
+    """{id: header} for the file's columns, plus an issue per missing required column (with
+    `fixes[id]`, another way to supply it, where there is one)."""
     found, issues = match_aliases(raw.frame.columns, aliases, raw.source)
     headers = ", ".join(f"'{h}'" for h in raw.frame.columns)
     for cid in required:
         if cid not in found:
             names = " or ".join(f"'{a}'" for a in (cid, *aliases[cid]))
+            fix = f". Fix: {fixes[cid]}" if fixes and cid in fixes else ""
             issues.append(raw.issue(None, None, None,
-                                    f"a column {names}; found columns {headers}"))
+                                    f"a column {names}; found columns {headers}{fix}"))
     return found, issues
 
 
@@ -254,7 +257,9 @@ def parse_headcounts(
 ) -> pd.DataFrame:
     """Validate a `RawTable` of head counts; see `load_headcounts`."""
     required = ["unit", "employees"] if year is not None else ["unit", "year", "employees"]
-    found, issues = _columns(raw, HEADCOUNT_COLUMNS, required)
+    found, issues = _columns(raw, HEADCOUNT_COLUMNS, required, {
+        "year": "add a year column, or give the survey year with --year (a file without a year "
+                "column is then that year's)"})
     if issues:
         raise InputError(issues)
     unit_h, count_h = found["unit"], found["employees"]

@@ -96,6 +96,7 @@ def test_validate_with_year_accepts_the_head_counts_ingest_accepts(tmp_path, cap
     assert code == 0 and "OK: 1 respondents" in text, text
     code, text = run(capsys, ["validate", str(svar), "--headcount", str(hc)])
     assert code == 2 and "expected a column 'year'" in text
+    assert "give the survey year with --year" in text  # and how to fix it
 
 
 def test_missing_unit_column_through_the_cli_is_one_message_not_a_keyerror(tmp_path, capsys):
