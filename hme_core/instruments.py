@@ -14,7 +14,12 @@ Rules the files can state (docs/sources.md, "COPSOQ (Swedish version)"):
 - a reversed item scores 0 for the most favourable wording's opposite: 0 is the lowest value and
   100 the highest whatever the wording;
 - `audience: {role: chef}` (instrument or item) asks only a subgroup; the answers of others are
-  ignored, so they count neither as missing nor as non-response.
+  ignored, so they count neither as missing nor as non-response;
+- English texts (`en`) are optional everywhere: a missing one is the organisation's own
+  (Swedish) text, so an organisation's instrument needs only its own words;
+- scales by meaning: `Scale.favourable_first` orders an item's options from the most to the
+  least favourable answer (a reversed item's mirrored), for legends and stoplight colours; a
+  yes/no item whose "Ja" is the unfavourable answer (exposure) is marked `reversed: true`.
 """
 
 from __future__ import annotations
@@ -36,10 +41,10 @@ class _Model(BaseModel):
 
 class Text(_Model):
     sv: str
-    en: str
+    en: str | None = None  # optional: the Swedish text when missing
 
     def __call__(self, lang: str) -> str:
-        return self.en if lang == "en" else self.sv
+        return self.en if lang == "en" and self.en else self.sv
 
 
 class Option(_Model):
@@ -52,7 +57,7 @@ class Option(_Model):
 class Category(_Model):
     id: str
     sv: str
-    en: str
+    en: str | None = None
     codes: list[int]
 
 
@@ -76,16 +81,33 @@ class Scale(_Model):
         return float(opt.score if opt.score is not None else opt.code)
 
     def label(self, code: int, lang: str = "sv") -> str:
+        """An option's label in `lang` (the Swedish one when it has no English one; the code
+        when it has none)."""
         for o in self.options:
             if o.code == code:
-                return (o.en if lang == "en" else o.sv) or str(code)
+                return (o.en if lang == "en" and o.en else o.sv) or str(code)
         raise KeyError(code)
+
+    def favourable_first(self, reversed_: bool = False) -> list[int]:
+        """The codes from the most to the least favourable answer: by score, highest first
+        (a reversed item's scores are mirrored); a categorical scale as listed (its first
+        option, "Ja", favourable), reversed when the item is.
+
+        >>> s = Scale(id="f", kind="likert", options=[{"code": 1, "score": 0},
+        ...           {"code": 2, "score": 50}, {"code": 3, "score": 100}])
+        >>> s.favourable_first(), s.favourable_first(reversed_=True)
+        ([3, 2, 1], [1, 2, 3])
+        """
+        codes = self.codes
+        if self.kind == "categorical":
+            return codes[::-1] if reversed_ else list(codes)
+        return sorted(codes, key=lambda c: (-self.score_of(c, reversed_), codes.index(c)))
 
 
 class Item(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     sv: str
-    en: str
+    en: str | None = None  # optional: the Swedish text when missing
     reversed: bool = False
     role: Literal["indexed", "outcome"] = "indexed"
     audience: dict[str, str] | None = None
@@ -93,7 +115,7 @@ class Item(_Model):
     scale: Scale | None = None  # this item's own scale (e.g. 4 options in a 5-option instrument)
 
     def text(self, lang: str = "sv", organisation: str = "") -> str:
-        t = self.en if lang == "en" else self.sv
+        t = self.en if lang == "en" and self.en else self.sv
         return t.replace("{organisation}", organisation) if organisation else t
 
 

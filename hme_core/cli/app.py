@@ -66,14 +66,15 @@ def validate(
         "year column is then that year's."),
 ) -> None:
     """Dry run: the checks of `ingest`, writing nothing."""
+    from hme_core.cli.params_check import check_params
     from hme_core.config import load_settings
-    from hme_core.instruments import load_instruments
     from hme_core.results.pipeline import more_answers_than_employees, read_inputs
     from hme_core.results.tables import score_table
 
-    settings, instruments = load_settings(), load_instruments()
+    instruments = check_params()  # every params file, one message for all problems
+    settings = load_settings()
     inputs = read_inputs(responses, org, headcount, year, instruments, settings)
-    items = [c for c in inputs.responses.columns if c.startswith(("hme", "hse", "enps"))]
+    items = [c for c in inputs.responses.columns if c in set(instruments.item_ids)]
     say(f"OK: {len(inputs.responses)} respondents, {len(items)} item columns, no problems found")
     if inputs.org is not None and inputs.headcounts is not None:
         scores = score_table(inputs.responses, inputs.org, inputs.headcounts, instruments,

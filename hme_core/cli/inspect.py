@@ -1,35 +1,91 @@
 """`hme inspect FILE`: what each column of a file is recognised as, and why.
 
 Per column: the canonical id (or "ignored"), the rule that recognised it (`columns.recognise`),
-up to five distinct sample values and the values that would be refused. `--write-map` appends
-suggestions (unrecognised columns whose values look like answers, an unrecognised manager flag)
-to `params/column_map.yaml`, never changing an existing entry.
+up to five distinct sample values and the values that would be refused, each item judged by its
+own scale (a 4-option or frequency item by its labels, not HME's).
+
+`--write-map` appends suggestions to `params/column_map.yaml`, never changing an existing entry,
+and only with evidence from the values: a role column holds role-like values ("Chef",
+"Medarbetare"; or Ja/Nej under a header naming managers), a patient-contact column Ja/Nej under
+a header naming patients. A Ja/Nej question such as "Har du haft medarbetarsamtal?" is neither.
+
+`--write-instruments` writes instrument proposals (`inputs.own_items`) for the item-like columns
+no instrument knows: one file per group under `params/instruments/` (never overwriting one), and
+a scale file under `instruments/scales/` for a scale not shipped. HR reviews and edits them.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
 
 from hme_core.cli.options import say
 
+_ROLE_VALUES = {"chef", "medarbetare", "manager", "employee", "ledare", "arbetsledare"}
+_YES_NO = {"ja", "nej", "yes", "no"}
+#: Words of a header asking whether the respondent is a manager (with Ja/Nej answers).
+_MANAGER_WORDS = ("chef", "personalansvar", "ledningsansvar", "arbetsledare", "manager",
+                  "supervisor")
+
 
 def _problems(cid: str, values, settings, instruments, spec) -> list[str]:
     """Distinct values of a recognised column that ingest would refuse (at most five)."""
     import pandas as pd
 
-    from hme_core.inputs.responses import _categories, _mapped, answer_codes, clean_text
+    from hme_core.inputs.answers import answer_codes
+    from hme_core.inputs.responses import _categories, _mapped, clean_text
     from hme_core.vocabulary import BREAKDOWN_VARIABLES, spellings
 
     values = _mapped(clean_text(values), spec)
     if cid in BREAKDOWN_VARIABLES:
         _mapped, bad = _categories(values, spellings(cid), settings)
     elif cid in instruments.item_ids:
-        _codes, bad = answer_codes(values, instruments.instrument_of_item(cid).scale, settings)
+        scale = instruments.instrument_of_item(cid).scale_of(cid)  # the item's own scale
+        _codes, bad = answer_codes(values, scale, settings)
     else:
         return []
     return list(pd.unique(values[bad]))[:5]
+
+
+def map_suggestion(header: str, values: list[str]) -> dict | None:
+    """A column map entry for an unrecognised column, only with evidence from its values.
+
+    >>> map_suggestion("Är du chef?", ["Ja", "Nej"])["column"]
+    'role'
+    >>> map_suggestion("Befattning", ["Chef", "Medarbetare"])["column"]
+    'role'
+    >>> map_suggestion("Patientkontakt?", ["Ja", "Nej"])["column"]
+    'patient_contact'
+    >>> map_suggestion("Har du personalansvar?", ["Ja", "Nej"])["column"]
+    'role'
+    >>> map_suggestion("Har du haft medarbetarsamtal?", ["Ja", "Nej"]) is None
+    True
+    """
+    from hme_core.inputs.columns import header_key
+
+    keys = {header_key(v) for v in values if str(v).strip()}
+    head = header_key(header)
+    if not keys:
+        return None
+    if keys <= _YES_NO:
+        if "patient" in head:
+            return {"column": "patient_contact"}
+        if any(w in head for w in _MANAGER_WORDS) and "samtal" not in head:
+            return {"column": "role", "values": {"Ja": "chef", "Nej": "medarbetare"}}
+        return None
+    if keys <= _ROLE_VALUES and len(keys) >= 2:
+        return {"column": "role"}
+    return None
+
+
+def _entry(header: str, spec: dict) -> str:
+    values = spec.get("values")
+    inner = ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {v}" for k, v in values.items()) \
+        if values else ""
+    tail = f", values: {{{inner}}}" if values else ""
+    return f"{json.dumps(header, ensure_ascii=False)}: {{column: {spec['column']}{tail}}}"
 
 
 def inspect(
@@ -37,6 +93,10 @@ def inspect(
                                           "book.xlsx#SHEET for a sheet)."),
     write_map: bool = typer.Option(False, "--write-map",
                                    help="Add suggestions to params/column_map.yaml."),
+    write_instruments: bool = typer.Option(
+        False, "--write-instruments",
+        help="Write instrument proposals for the organisation's own questions to "
+             "params/instruments/ (scales inferred from the answers; review them)."),
 ) -> None:
     """Show what each column is recognised as, by which rule, sample values and problems."""
     from hme_core.config import load_settings
@@ -48,17 +108,20 @@ def inspect(
     raw = read_table(file)
     instruments, settings, column_map = load_instruments(), load_settings(), load_column_map()
     labels = variable_labels(raw)
-    ignored, suggestions = [], {}
+    ignored, suggestions, unknown = [], {}, {}
     typer.echo(f"{file}: {len(raw.frame)} rows, {len(raw.frame.columns)} columns")
     for header in raw.frame.columns:
         cid, rule = recognise(header, instruments, column_map, labels.get(header))
-        samples = [str(v) for v in raw.frame[header].dropna().unique()[:5]]
+        distinct = raw.frame[header].dropna().unique()
+        samples = [str(v) for v in distinct[:5]]
         shown = ", ".join(f"'{s}'" for s in samples)
         if cid is None:
             ignored.append(header)
-            if {header_key(s) for s in samples} <= {"ja", "nej", "yes", "no"} and samples:
-                suggestions[header] = {"column": "role", "values": {"Ja": "chef",
-                                                                    "Nej": "medarbetare"}}
+            spec = map_suggestion(header, [str(v) for v in distinct[:20]])
+            if spec:
+                suggestions[header] = spec
+            elif len(distinct) <= 40:
+                unknown[header] = list(distinct)
             continue
         spec = load_value_maps().get(header_key(header), ({}, []))
         bad = _problems(cid, raw.frame[header], settings, instruments, spec)
@@ -69,20 +132,45 @@ def inspect(
         for header in ignored:
             typer.echo(f"  {header!r}")
     if suggestions:
-        typer.echo("Suggestions (a Ja/Nej column may be the manager flag):")
+        typer.echo("Suggestions (from the columns' values):")
         for header, spec in suggestions.items():
             typer.echo(f"  {header!r}: {spec}")
     if write_map and suggestions:
         path = params_dir() / "column_map.yaml"
         existing = {header_key(k) for k in column_map}
-        new = {h: s for h, s in suggestions.items() if header_key(h) not in existing}
-        lines = [f'"{h}": {{column: {s["column"]}, values: {{Ja: chef, Nej: medarbetare}}}}'
-                 for h, s in new.items()]
+        lines = [_entry(h, s) for h, s in suggestions.items() if header_key(h) not in existing]
         if lines:
             text = path.read_text(encoding="utf-8") if path.exists() else ""
             text = text.rstrip("\n") + "\n# Suggested by `hme inspect` (check them):\n"
             path.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
         say(f"Added {len(lines)} suggestion(s) to {path}")
+    if unknown:
+        _own_questions(unknown, instruments, labels, file, write_instruments)
+
+
+def _own_questions(columns: dict, instruments, labels: dict, file: Path, write: bool) -> None:
+    """List (and with `write`, write) instrument proposals for the unrecognised item columns."""
+    from hme_core.inputs.own_items import propose_instruments, write_proposals
+    from hme_core.paths import params_dir
+
+    taken = {*instruments.item_ids, *instruments.index_ids, *(i.id for i in instruments)}
+    proposals = propose_instruments(columns, taken, labels)
+    if not proposals:
+        return
+    typer.echo("The organisation's own questions (scale inferred from the answers found):")
+    for p in proposals:
+        typer.echo(f"  {p.id} ({p.name}): {len(p.items)} item(s) on "
+                   f"{', '.join(s.id for s in p.scales)}"
+                   + (f"; reversed: {', '.join(i['id'] for i in p.items if i['reversed'])}"
+                      if any(i["reversed"] for i in p.items) else ""))
+    if not write:
+        typer.echo("  (add --write-instruments to write them to params/instruments/)")
+        return
+    written = write_proposals(proposals, params_dir() / "instruments", str(file))
+    for path in written:
+        say(f"Wrote {path}")
+    say(f"Wrote {len(written)} file(s): review names, scales and reversed items, then "
+        "`hme validate` and `hme ingest`")
 
 
 def register(app: typer.Typer) -> None:

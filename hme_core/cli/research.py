@@ -33,7 +33,10 @@ def research_command(
     from hme_core.render.notebook import render_notebook
     from hme_core.research.workbook import require_current
 
+    from hme_core.cli.params_check import check_params
+
     lang = language(lang)
+    check_params()  # a bad params file: one message before anything renders
     t0 = time.perf_counter()
     require_current(db_path(db), years)  # stale results: one message naming `hme rescore`
     folder = out or outputs_dir() / "research"

@@ -60,8 +60,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
-# a vendor's question number before a statement: "1. ", "12) ", "F3: ", "Q4 - ", "Fråga 5. "
-_NUMBERING = re.compile(r"^(?:(?:fråga|question|q|f)\s*)?\d{1,3}[a-z]?\s*[.):–-]\s+")
+# a vendor's question number before a statement: "1. ", "12) ", "F3: ", "Q4 - ", "Fråga 5. ",
+# "H1.", "P3)", "HSE 10:", "B2a.", "3.1 ": up to three words of letters (the section's
+# letter or name), a number (with a sub-number or letter), then punctuation or a space
+_NUMBERING = re.compile(
+    r"^(?:(?:fråga|question|item|påstående)\s*)?(?:[a-zåäö]{1,4}[ _-]?)?"
+    r"\d{1,3}(?:[.,]\d{1,2})?[a-z]?(?:\s*[.):–—-]\s*|\s+)", re.IGNORECASE)
 
 
 def _statement_key(text: str) -> str:
@@ -70,8 +74,36 @@ def _statement_key(text: str) -> str:
 
     >>> _statement_key("12) Mitt arbete känns meningsfullt."), _statement_key("F3: Jag vet")
     ('mitt arbete känns meningsfullt', 'jag vet')
+    >>> _statement_key("H1. Min chefs chef"), _statement_key("Fråga 2: Jag ser")
+    ('min chefs chef', 'jag ser')
     """
-    return _NUMBERING.sub("", header_key(text)).rstrip(". ").rstrip()
+    return _NUMBERING.sub("", header_key(text), count=1).rstrip(". ").rstrip()
+
+
+def question_number(text: object) -> str:
+    """The vendor's question number before a statement ('' without one): 'H1', 'P3', '12'.
+
+    >>> question_number("P3) Hur ofta?"), question_number("Fråga 2: Jag ser"), question_number("Kön")
+    ('P3', '2', '')
+    """
+    clean = INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text))).strip()
+    match = _NUMBERING.match(clean)
+    if not match or match.end() >= len(clean):
+        return ""
+    number = re.sub(r"^(?i:fråga|question|item|påstående)\s*", "", match.group(0))
+    return re.sub(r"[\s.):–—_-]+$", "", number).replace(" ", "")
+
+
+def question_text(text: object) -> str:
+    """A header as the organisation wrote the question: spaces tidied, the vendor's question
+    number removed, the wording and its case kept.
+
+    >>> question_text("H1.  Min chefs chef ger förutsättningar")
+    'Min chefs chef ger förutsättningar'
+    """
+    clean = _SPACES.sub(" ", INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text)))).strip()
+    rest = _NUMBERING.sub("", clean, count=1).strip()
+    return rest or clean
 
 
 def _read_map(path: str | Path | None) -> tuple[Path, dict]:
@@ -125,7 +157,7 @@ def _statement_matchers(instruments: InstrumentSet) -> tuple[dict[str, str], lis
     patterns: list[tuple[re.Pattern, str]] = []
     for ins in instruments:
         for item in ins.items:
-            for text in (item.sv, item.en):
+            for text in filter(None, (item.sv, item.en)):
                 key = _statement_key(text)
                 if "{organisation}" in key:
                     parts = [re.escape(p) for p in key.split("{organisation}")]

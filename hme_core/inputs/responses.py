@@ -15,14 +15,15 @@ Canonical table, columns in this order:
 - one `Int16` column per item present in the file, in instrument order, holding the answer
   CODE (1-5 on the HME scale, 0-10 for eNPS); NA = missing.
 
-Answers (docs/sources.md): a code of the item's scale, also written "5.0" or "5,0"; a Swedish or
-English option label of the scale (case and surrounding spaces ignored); blank, a `missing_labels`
-entry ("Vet ej", ...) or a `missing_codes` entry are missing (NA), never zero. A code on the item's
-own scale always wins over `missing_codes` (6 is a valid eNPS answer even when 6 = "Vet ej" on
-HME). Anything else is an error. Text is NFKC-normalised first, so full-width digits ('５') read
-as '5'; other scripts' digits (Arabic-Indic '٥') are errors, since a Swedish survey export never
-holds them and a silent reading could hide a corrupt file. Parsing maps each distinct value
-once (files have 10^6 rows).
+Answers are parsed by `inputs.answers` on each item's own scale: a code, an option label, an
+end label with its number ("10 – Mycket sannolikt"); blank, a no-answer wording ("Vet ej / ej
+aktuellt") or a `missing_codes` entry are missing (NA), never zero. A code on the item's own
+scale always wins over `missing_codes` (6 is a valid eNPS answer even when 6 = "Vet ej" on
+HME). Anything else is an error.
+
+`parse_responses` also keeps each item's question as the file words it (its header, or an SPSS
+variable label, without the vendor's question number) in the table's
+`attrs["item_texts"]`: the organisation's wording, shown in its reports.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import pandas as pd
 
 from hme_core.config import Settings
 from hme_core.errors import InputError, InputIssue
+from hme_core.inputs.answers import answer_codes, answers_expected, no_answer_keys
 from hme_core.inputs.columns import (
     INVISIBLE,
     RESPONDENT_COLUMNS,
@@ -45,16 +47,16 @@ from hme_core.inputs.columns import (
     load_column_map,
     load_value_maps,
     match_columns,
+    question_text,
 )
 from hme_core.inputs.readers import STRING, RawTable, read_table, variable_labels
-from hme_core.instruments import InstrumentSet, Scale
+from hme_core.instruments import InstrumentSet
 from hme_core.vocabulary import BREAKDOWN_VARIABLES, spellings
 
 # Accepted spellings of the breakdown columns (matched with `header_key`).
 _CATEGORIES = {variable: spellings(variable) for variable in BREAKDOWN_VARIABLES}
 _CATEGORIES["patient_contact"] = {"ja": ("Ja", "Yes", "J", "Y"), "nej": ("Nej", "No", "N")}
-_NUMBER = re.compile(r"^([+-]?\d{1,9})(?:[.,]0*)?$", re.ASCII)  # NFKC first; '٥' is an error
-_BAD = object()  # a cell value that is neither an answer nor missing
+_BAD = object()  # a cell value that is neither a category nor missing
 
 
 def load_responses(
@@ -150,7 +152,18 @@ def parse_responses(
 
     if issues:
         raise InputError(sort_issues(issues, headers))
-    return pd.DataFrame(out)
+    table = pd.DataFrame(out)
+    labels = variable_labels(raw)
+    table.attrs["item_texts"] = {item: _question(header_of[item], labels.get(header_of[item]))
+                                 for item in items}
+    return table
+
+
+def _question(header: str, label: str | None) -> str:
+    """The question as the file words it: an SPSS variable label that is more than a short
+    name, else the header; the vendor's question number removed ("H1. ..." -> "...")."""
+    text = label if label and len(str(label).split()) > 1 else header
+    return question_text(text)
 
 
 def _mapped(values: pd.Series, spec: tuple[dict[str, str], list[str]]) -> pd.Series:
@@ -194,61 +207,6 @@ def _header_below_hint(raw: RawTable, column_map: Mapping[str, str]) -> str:
 
 
 # --------------------------------------------------------------------------- answers
-
-
-def _answer_lookup(scale: Scale, settings: Settings) -> dict[str, int | None]:
-    """Normalised text -> code (labels of the scale) or None (missing labels)."""
-    lookup: dict[str, int | None] = {header_key(m): None for m in settings.missing_labels}
-    for option in scale.options:
-        for label in (option.sv, option.en):
-            if label:
-                lookup[header_key(label)] = option.code
-    return lookup
-
-
-def _answer_of(text: str, lookup: dict, codes: set[int], missing_codes: set[int]) -> object:
-    key = header_key(text)
-    if key in lookup:
-        return lookup[key]
-    match = _NUMBER.match(key)
-    if match:
-        number = int(match.group(1))
-        if number in codes:
-            return number
-        if number in missing_codes:
-            return None
-    return _BAD
-
-
-def answer_codes(values: pd.Series, scale: Scale, settings: Settings) -> tuple[pd.Series, np.ndarray]:
-    """Cell texts -> `Int16` answer codes (NA = missing) and a mask of invalid cells.
-
-    Each distinct value is parsed once and the result spread back with `numpy.take`.
-    """
-    positions, uniques = pd.factorize(values, use_na_sentinel=True)
-    lookup = _answer_lookup(scale, settings)
-    codes, missing_codes = set(scale.codes), set(settings.missing_codes)
-    parsed = [_answer_of(u, lookup, codes, missing_codes) for u in uniques]
-    # One extra slot at the end: position -1 (a blank cell) is missing, not invalid.
-    code_of = np.array([p if isinstance(p, int) else 0 for p in parsed] + [0], dtype=np.int16)
-    missing_of = np.array([not isinstance(p, int) for p in parsed] + [True])
-    bad_of = np.array([p is _BAD for p in parsed] + [False])
-    array = pd.arrays.IntegerArray(code_of[positions], missing_of[positions])
-    return pd.Series(array, index=values.index, dtype="Int16"), bad_of[positions]
-
-
-def answers_expected(scale: Scale, settings: Settings) -> str:
-    """E.g. "1–5 or a label such as 'Stämmer mycket bra', blank or 'Vet ej'"."""
-    codes = sorted(scale.codes)
-    if codes == list(range(codes[0], codes[-1] + 1)):
-        text = f"{codes[0]}–{codes[-1]}"
-    else:
-        text = ", ".join(map(str, codes))
-    labelled = [o.sv for o in scale.options if o.sv]
-    if labelled:
-        text += f" or a label such as '{labelled[-1]}'"
-    missing = " or ".join(f"'{m}'" for m in settings.missing_labels[:1])
-    return f"{text}, blank or {missing}" if missing else f"{text} or blank"
 
 
 # --------------------------------------------------------------------------- other columns
@@ -297,7 +255,7 @@ def bad_unit_codes(units: pd.Series) -> np.ndarray:
 
 def _is_missing_label(values: pd.Series, settings: Settings) -> np.ndarray:
     """Mask of cells holding a `missing_labels` entry ("Vet ej", ...), per distinct value."""
-    missing = {header_key(m) for m in settings.missing_labels}
+    missing = no_answer_keys(settings)
     positions, uniques = pd.factorize(values, use_na_sentinel=True)
     flags = np.array([header_key(u) in missing for u in uniques] + [False])
     return flags[positions]
@@ -307,7 +265,7 @@ def _categories(
     values: pd.Series, accepted: Mapping[str, Iterable[str]], settings: Settings
 ) -> tuple[pd.Series, np.ndarray]:
     """Map spellings (case-insensitive) to canonical categories; unknown values are invalid."""
-    lookup: dict[str, object] = {header_key(m): pd.NA for m in settings.missing_labels}
+    lookup: dict[str, object] = dict.fromkeys(no_answer_keys(settings), pd.NA)
     for canonical, names in accepted.items():
         for s in (canonical, *names):
             lookup[header_key(s)] = canonical

@@ -13,6 +13,7 @@ from hme_core.inputs.columns import load_column_map
 from hme_core.inputs.orgtrees import load_headcounts, load_org_tree
 from hme_core.inputs.responses import load_responses
 from hme_core.instruments import InstrumentSet, load_instruments
+from hme_core.results.questionnaire import questionnaire_table
 from hme_core.results.tables import SCORE_COLUMNS, year_results
 from hme_core.store.duckdb_store import Store
 
@@ -74,6 +75,8 @@ def ingest_files(
     results = year_results(
         inputs.responses, inputs.org, inputs.headcounts, instruments, settings, year
     )
+    # what the file asked, in its words (kept by rescoring, which reads no file)
+    results["questionnaire"] = questionnaire_table(inputs.responses, instruments, year)
     existed = Path(db).exists()
     try:
         with Store.open(db) as store:
