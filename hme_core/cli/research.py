@@ -28,12 +28,11 @@ def research_command(
     out: Path | None = typer.Option(None, "--out", help="Folder (default outputs/research)."),
 ) -> None:
     """Render the research workbook (engagement vs outcomes, reliability, structure) to HTML."""
+    from hme_core.cli.params_check import check_params
     from hme_core.i18n import t
     from hme_core.paths import notebooks_dir, outputs_dir
     from hme_core.render.notebook import render_notebook
     from hme_core.research.workbook import require_current
-
-    from hme_core.cli.params_check import check_params
 
     lang = language(lang)
     check_params()  # a bad params file: one message before anything renders

@@ -25,8 +25,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from hme_core.inputs.answers import NO_ANSWER_WORDINGS, is_no_answer
 from hme_core.inputs.columns import header_key, question_number, question_text
 
@@ -221,8 +219,23 @@ def propose_instruments(columns: dict[str, list[object]], taken: set[str],
             item_id += "_x"
         used.add(item_id)
         proposal.items.append({"id": item_id, "header": header, "sv": text, "scale": scale,
-                               "reversed": reads_as_burden(text)})
+                               "reversed": reads_as_burden(text), "values": list(values)})
+    for proposal in groups.values():
+        _one_scale_per_group(proposal)
     return list(groups.values())
+
+
+def _one_scale_per_group(proposal: Proposal) -> None:
+    """Items of a group answered on labels of one scale get that scale: 'Ofta'/'Sällan' alone
+    fit a 4-option frequency scale, but beside 'Aldrig … Alltid' they are its five options."""
+    labelled = [i for i in proposal.items if any(i["scale"].labels)]
+    if len(labelled) < 2:
+        return
+    union = infer_scale([v for i in labelled for v in i["values"]])
+    if union is None or not any(union.labels):
+        return
+    for item in labelled:
+        item["scale"] = union
 
 
 def _q(text: str) -> str:
@@ -234,8 +247,8 @@ def _q(text: str) -> str:
 
 def scale_yaml(scale: InferredScale) -> str:
     """A scale file's text for a scale not shipped."""
-    lines = [f"# Inferred by `hme inspect --write-instruments`: options from the least to the "
-             f"most favourable answer,", "# scored 0-100 evenly. Check the order and the labels.",
+    lines = ["# Inferred by `hme inspect --write-instruments`: options from the least to the "
+             "most favourable answer,", "# scored 0-100 evenly. Check the order and the labels.",
              f"id: {scale.id}", f"kind: {scale.kind}", "options:"]
     for opt in scale.as_yaml_options():
         parts = [f"code: {opt['code']}"]

@@ -155,6 +155,23 @@ def check_indicators(targets: list[Target], instruments: InstrumentSet, path: Pa
         raise ConfigError("\n".join(problems))
 
 
+def indicator_text(target: Target, instruments: InstrumentSet, lang: str = "sv",
+                   organisation: str = "", texts: dict[str, str] | None = None) -> str:
+    """What a target follows, as people read it: its own `label`, else the index's name or the
+    statement's wording (`texts`: the organisation's wording by item, as its file gave it),
+    never an internal id such as 'hme8'."""
+    if target.label:
+        return target.label
+    if target.indicator in instruments.index_ids:
+        return instruments.index_name(target.indicator, lang)
+    ins = instruments.instrument_of_item(target.indicator)
+    item = ins.item(target.indicator)
+    own = (texts or {}).get(target.indicator)
+    if own and not (lang == "en" and item.en):
+        return own
+    return item.text(lang, organisation)
+
+
 def indicator_series(store: Store, target: Target, unit: str, years: list[int]) -> pd.DataFrame:
     """year, value (NaN when suppressed), present (a stored row exists) for each year."""
     rows = []

@@ -1,0 +1,118 @@
+"""The questionnaire a unit's report shows, on a municipality's export as its vendor delivers
+it (tests/municipality.py): `hme init`, `hme inspect --write-instruments`, `hme ingest`, then
+only what was asked, in the file's words, on its own scales, audience sections only where the
+audience answered."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from hme_core.cli import main
+from hme_core.instruments import load_instruments
+from hme_core.results.questionnaire import (
+    read_asked,
+    unit_questionnaire,
+    units_without_audience,
+)
+from hme_core.store.duckdb_store import Store
+from tests.municipality import AGREE4, DIALOGUE, ENPS, EXPOSURE, FREQ, ORG, write_municipality
+
+
+def run(capsys, argv):
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """A workspace after `init`, `inspect --write-map --write-instruments` and `ingest`."""
+    folder = tmp_path_factory.mktemp("kommun")
+    files = write_municipality(folder / "data")
+    with pytest.MonkeyPatch.context() as mp:
+        params, outputs = folder / "ws" / "params", folder / "ws" / "outputs"
+        mp.setenv("HME_PARAMS", str(params))
+        mp.setenv("HME_OUTPUTS", str(outputs))
+        assert main(["init", str(folder / "ws"), "--organisation", ORG]) == 0
+        assert main(["inspect", str(files["responses"]), "--write-map",
+                     "--write-instruments"]) == 0
+        db = folder / "store.duckdb"
+        assert main(["ingest", str(files["responses"]), "--year", "2025", "--org",
+                     str(files["org"]), "--headcount", str(files["headcounts"]),
+                     "--db", str(db)]) == 0
+        instruments = load_instruments(params / "instruments")
+    return {"db": db, "params": params, "files": files, "instruments": instruments}
+
+
+def _questionnaire(ws, unit, lang="sv"):
+    with Store.open(ws["db"], read_only=True) as store:
+        asked = read_asked(store, 2025)
+        st = store.load_result("statements", 2025, units=[unit])
+        aud = store.load_result("audiences", 2025, units=[unit])
+    return unit_questionnaire(ws["instruments"], asked, st, 2025, lang, ORG,
+                              {r.instrument: r.respondents for r in aud.itertuples()})
+
+
+def test_asked_items_are_the_files_38_in_its_own_words(workspace):
+    with Store.open(workspace["db"], read_only=True) as store:
+        asked = read_asked(store, 2025)
+    assert len(asked) == 38
+    texts = dict(zip(asked["item"], asked["text"], strict=True))
+    assert texts["enps"] == ENPS  # the organisation's name as the file writes it
+    assert texts["own_u1"] == EXPOSURE[0] and "12 månaderna" in texts["own_u1"]
+    assert texts["own_m1"] == DIALOGUE
+    assert not {"ex_discrimination", "ex_sexual", "dv_plan", "mg_support"} & set(texts)
+
+
+def test_a_unit_without_patient_contact_has_no_hse_section(workspace):
+    school = _questionnaire(workspace, "BU1")
+    care = _questionnaire(workspace, "VO1")
+    assert "hse" not in school.instruments and "hse" in care.instruments
+    assert care.section("hse").audience_respondents == 24
+    with Store.open(workspace["db"], read_only=True) as store:
+        st = store.load_result("statements", 2025)
+        asked = read_asked(store, 2025)
+    missing = units_without_audience(st, asked, workspace["instruments"],
+                                     ["VO1", "VO2", "BU1", "SB2"])
+    assert missing["hse"] == ["BU1", "SB2"]
+
+
+def test_one_manager_question_is_a_manager_section_without_the_index(workspace):
+    section = _questionnaire(workspace, "K").section("manager")
+    assert section.item_ids == ["mg_conditions"] and section.indices == ()
+    assert section.questions[0].n == 9  # 10 managers, one answered "Vet ej / ej aktuellt"
+
+
+def test_scale_labels_run_favourable_to_unfavourable_with_reversed_items_flipped(workspace):
+    q = _questionnaire(workspace, "K")
+    demands, support = q.question("own_a1"), q.question("own_a3")
+    assert demands.text == FREQ[0] and demands.reversed
+    assert [label for _c, label in demands.labels] == ["Aldrig", "Sällan", "Ibland", "Ofta",
+                                                       "Alltid"]
+    assert [label for _c, label in support.labels][0] == "Alltid"
+    assert [label for _c, label in q.question("own_p1").labels] == AGREE4[::-1]
+    exposed = q.question("own_u1")
+    assert exposed.kind == "categorical" and [lb for _c, lb in exposed.labels] == ["Nej", "Ja"]
+    assert [lb for _c, lb in q.question("own_m1").labels] == ["Ja", "Nej"]
+
+
+def test_english_falls_back_to_the_organisations_wording(workspace):
+    q = _questionnaire(workspace, "K", lang="en")
+    assert q.question("hme1").text == "My work feels meaningful."
+    assert q.question("own_e2").text == "Jag känner mig trygg i min anställning."
+    assert q.section("own_e").title == "Egna frågor E"
+
+
+def test_own_instruments_are_scored_like_hmes(workspace):
+    with Store.open(workspace["db"], read_only=True) as store:
+        scores = store.load_result("scores", 2025, units=["K"]).set_index("index")
+        responses = store.load_responses(2025)
+    # own_a by hand: item means of 0-100 scores (Aldrig..Alltid = 0..100; a1, a2 mirrored)
+    by_hand = []
+    for item, reversed_ in (("own_a1", True), ("own_a2", True), ("own_a3", False),
+                            ("own_a4", False)):
+        score = (responses[item].dropna().astype(float) - 1) * 25
+        by_hand.append((100 - score if reversed_ else score).mean())
+    assert scores.loc["own_a", "value"] == pytest.approx(sum(by_hand) / 4)
+    assert scores.loc["own_a", "n"] > 0 and pd.notna(scores.loc["own_p", "value"])
