@@ -142,3 +142,35 @@ def write_municipality(folder: Path, seed: int = 7, scale: float = 1.0) -> dict[
     pd.DataFrame([(u, max(int(n * scale * 1.2), 0)) for u, _a, _b, _c, n in UNITS],
                  columns=["unit", "employees"]).to_csv(paths["headcounts"], index=False)
     return paths
+
+
+def write_municipality_sav(path: Path, seed: int = 5, scale: float = 1.0) -> Path:
+    """The year before as SPSS: short variable names (Q1, H1, P1, ...), the numbered questions
+    as variable labels, answers as codes with value labels (9 = "Vet ej / ej aktuellt")."""
+    import pyreadstat
+
+    frame = municipality_frame(seed, scale)
+    data, labels, value_labels = {}, {}, {}
+    for k, header in enumerate(frame.columns):
+        values = frame[header]
+        short = header.split(".", 1)[0] if header[:1].isalnum() and "." in header[:5] else \
+            {"Löpnummer": "lopnr", "Enhet": "enhet", "Kön": "kon", "Är du chef?": "chef",
+             "Patientkontakt": "patient", ENPS: "enps"}[header]
+        short = f"Q{short}" if short[0].isdigit() else short
+        labels[short] = header
+        options = sorted({v for v in values.dropna() if v != DONT_KNOW})
+        for scale_labels in (LIKERT5, AGREE4, FREQ5, AGREE5, ["Ja", "Nej"]):
+            if set(options) <= set(scale_labels) and k >= 5:
+                codes = {label: i + 1 for i, label in enumerate(scale_labels)}
+                codes[DONT_KNOW] = 9
+                data[short] = [codes.get(v) if v is not None else None for v in values]
+                value_labels[short] = {c: label for label, c in codes.items()}
+                break
+        else:
+            data[short] = [None if v is None else
+                           str(v).split(" ")[0] if short == "enps" else v for v in values]
+    out = pd.DataFrame(data)
+    out["enps"] = pd.to_numeric(out["enps"])
+    pyreadstat.write_sav(out, str(path), column_labels=[labels[c] for c in out.columns],
+                         variable_value_labels=value_labels)
+    return Path(path)

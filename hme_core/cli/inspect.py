@@ -123,7 +123,9 @@ def inspect(
             elif len(distinct) <= 40:
                 unknown[header] = list(distinct)
             continue
-        spec = load_value_maps().get(header_key(header), ({}, []))
+        maps = load_value_maps()
+        spec = maps.get(header_key(header)) or maps.get(header_key(labels.get(header) or ""),
+                                                         ({}, []))
         bad = _problems(cid, raw.frame[header], settings, instruments, spec)
         problem = f"; refused values: {', '.join(map(repr, bad))}" if bad else ""
         typer.echo(f"  {header!r} -> {cid} ({rule}); e.g. {shown}{problem}")

@@ -92,8 +92,8 @@ def parse_responses(
     column_map = load_column_map() if column_map is None else column_map
     value_maps = load_value_maps() if value_maps is None else value_maps
     headers = list(raw.frame.columns)
-    mapping, issues = match_columns(headers, instruments, column_map, raw.source,
-                                    variable_labels(raw))
+    labels = variable_labels(raw)
+    mapping, issues = match_columns(headers, instruments, column_map, raw.source, labels)
     header_of = {cid: header for header, cid in mapping.items()}
     found = ", ".join(f"'{h}'" for h in headers)
 
@@ -111,7 +111,10 @@ def parse_responses(
                                 f"an id such as 'hme1'); {_nearest_statements(headers, instruments)}"
                                 f". Fix: map the headers in params/column_map.yaml, e.g. "
                                 f"'F1: hme1' (see `hme inspect FILE`)"))
-    mapped_values = {cid: value_maps.get(header_key(h), ({}, [])) for h, cid in mapping.items()}
+    # a value map is found by the header, or by the SPSS variable label that named the column
+    mapped_values = {cid: value_maps.get(header_key(h))
+                     or value_maps.get(header_key(labels.get(h) or ""), ({}, []))
+                     for h, cid in mapping.items()}
 
     n = len(raw.frame)
     out: dict[str, pd.Series] = {"source_row": pd.Series(raw.row_numbers, dtype="int64")}
@@ -153,7 +156,6 @@ def parse_responses(
     if issues:
         raise InputError(sort_issues(issues, headers))
     table = pd.DataFrame(out)
-    labels = variable_labels(raw)
     table.attrs["item_texts"] = {item: _question(header_of[item], labels.get(header_of[item]))
                                  for item in items}
     return table

@@ -80,3 +80,18 @@ def test_the_files_wording_of_each_item_is_kept(tmp_path):
     assert table.attrs["item_texts"] == {"hme1": "Mitt arbete känns meningsfullt.",
                                          "hme2": "hme2"}
     assert pd.isna(table["hme1"].iloc[1])
+
+
+def test_spss_value_map_is_found_by_the_variable_label_and_texts_come_from_labels(tmp_path):
+    from hme_core.inputs.readers import read_table
+    from hme_core.inputs.responses import parse_responses
+    from tests.municipality import write_municipality_sav
+
+    path = write_municipality_sav(tmp_path / "svar.sav", scale=0.3)
+    maps = {"är du chef?": ({"ja": "chef", "nej": "medarbetare"}, [])}
+    table = parse_responses(read_table(path), INSTRUMENTS, Settings(),
+                            column_map={"är du chef?": "role", "enhet": "unit"}, value_maps=maps)
+    assert set(table["role"].dropna()) == {"chef", "medarbetare"}
+    assert table.attrs["item_texts"]["hse1"] == ("Min chefs chef ger förutsättningar för att "
+                                                 "bedriva en säker vård.")
+    assert table["hme1"].isna().any()  # code 9 "Vet ej / ej aktuellt": no answer
