@@ -77,6 +77,9 @@ def export_kolada_command(
     municipality: str | None = typer.Option(None, "--municipality",
                                             help="Name (default: organisation_name in config)."),
     kind: str = typer.Option("region", "--kind", help="region (U602xx) or municipality (U002xx)."),
+    with_own: bool = typer.Option(False, "--with-own",
+                                  help="Also the other indices (HSE, eNPS, the organisation's "
+                                       "own instruments), their index id as kpi."),
 ) -> None:
     """Write the organisation's HME totals (T/K/M) for a year in Kolada's shape."""
     from hme_core.research.kolada import export_kolada
@@ -84,7 +87,8 @@ def export_kolada_command(
     from hme_core.store.duckdb_store import Store
 
     with Store.open(db_path(db), read_only=True) as store:
-        table = export_kolada(store, year, municipality_id, municipality, kind)
+        table = export_kolada(store, year, municipality_id, municipality, kind,
+                              with_own=with_own)
     if out is None:
         typer.echo(neutralise_formulas(table).to_csv(index=False), nl=False)
     else:

@@ -124,10 +124,15 @@ def gender_scores(
 
 def kolada_rows(
     totals: pd.DataFrame, genders: pd.DataFrame, year: int, municipality_id: str,
-    municipality: str, kind: str = "region",
+    municipality: str, kind: str = "region", own: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Own values in Kolada's shape from totals (`index, value`) and `gender_scores` (pure)."""
-    kpis = _check_kind(kind)
+    """Own values in Kolada's shape from totals (`index, value`) and `gender_scores` (pure).
+
+    `own`: further indices (the organisation's own instruments, HSE, eNPS) as Kolada-like rows
+    after the KPIs, their index id as `kpi`, with the same T/K/M and publication rules.
+    """
+    kpis = dict(_check_kind(kind))
+    kpis.update({ix: ix for ix in own if ix not in kpis.values()})
     total = totals.set_index("index")["value"]
     by_gender = genders.set_index(["gender", "index"])["value"]
     rows = []
@@ -141,7 +146,7 @@ def kolada_rows(
 def export_kolada(
     store, year: int, municipality_id: str = "0000", municipality: str | None = None,
     kind: str = "region", settings: Settings | None = None,
-    instruments: InstrumentSet | None = None,
+    instruments: InstrumentSet | None = None, with_own: bool = False,
 ) -> pd.DataFrame:
     """The organisation's HME totals for `year` in Kolada's shape (12 rows: 4 KPIs x T/K/M).
 
@@ -151,6 +156,7 @@ def export_kolada(
     written blank), never a number. Results stored under other params or code are refused
     (`Store.require_current_results`), as reports refuse them: an export must agree with the
     published reports, so params changed since the ingest need `hme rescore` first.
+    `with_own` adds Kolada-like rows for every other index (`kolada_rows`' `own`).
     """
     _check_kind(kind)
     store.require_current_results(year)
@@ -163,7 +169,9 @@ def export_kolada(
     totals = scores[scores["level"] == 1]
     genders = gender_scores(responses, instruments, settings, org, publication)
     name = municipality or with_organisation(settings, org).organisation_name
-    return kolada_rows(totals, genders, year, municipality_id, name, kind)
+    own = ([ix for ix in instruments.index_ids if ix in set(totals["index"])
+            and ix not in KPIS[kind].values()] if with_own else [])
+    return kolada_rows(totals, genders, year, municipality_id, name, kind, own)
 
 
 def benchmark_comparison(

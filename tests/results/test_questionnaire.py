@@ -116,3 +116,17 @@ def test_own_instruments_are_scored_like_hmes(workspace):
         by_hand.append((100 - score if reversed_ else score).mean())
     assert scores.loc["own_a", "value"] == pytest.approx(sum(by_hand) / 4)
     assert scores.loc["own_a", "n"] > 0 and pd.notna(scores.loc["own_p", "value"])
+
+
+def test_kolada_like_export_has_rows_for_own_instruments(workspace, monkeypatch):
+    from hme_core.research.kolada import export_kolada
+
+    monkeypatch.setenv("HME_PARAMS", str(workspace["params"]))
+    with Store.open(workspace["db"], read_only=True) as store:
+        rows = export_kolada(store, 2025, "9999", ORG, "municipality", with_own=True,
+                             instruments=workspace["instruments"])
+        scores = store.load_result("scores", 2025, units=["K"]).set_index("index")
+    assert rows["kpi"].tolist()[:12:3] == ["U00200", "U00201", "U00202", "U00203"]
+    own = rows[(rows["kpi"] == "own_p") & (rows["gender"] == "T")]
+    assert own["value"].iloc[0] == pytest.approx(scores.loc["own_p", "value"])
+    assert {"own_a", "own_e", "hse", "enps"} <= set(rows["kpi"])
