@@ -197,3 +197,27 @@ def read_asked(store, year: int) -> pd.DataFrame:
     items = [str(i) for i in answered[answered > 0].index]
     return pd.DataFrame({"year": int(year), "instrument": "", "item": items, "text": "",
                          "answers": [int(answered[i]) for i in items]})
+
+
+def load_unit_questionnaire(store, year: int, unit: str, instruments: InstrumentSet,
+                            lang: str = "sv", organisation: str = "") -> Questionnaire:
+    """`unit_questionnaire` of one unit from the stored results (published counts only)."""
+    statements = store.load_result("statements", year, units=[unit])
+    audiences = store.load_result("audiences", year, units=[unit])
+    counts = {str(r.instrument): int(r.respondents) for r in audiences.itertuples()} \
+        if len(audiences) else {}
+    return unit_questionnaire(instruments, read_asked(store, year), statements, year, lang,
+                              organisation, counts)
+
+
+def load_audience_gaps(store, year: int, instruments: InstrumentSet
+                       ) -> dict[str, list[tuple[str, str]]]:
+    """For the top report: {instrument: [(unit, name), ...]} of the units (in tree order)
+    whose report has no section for an audience-restricted instrument asked this year."""
+    from hme_core.orgtree import tree_order
+
+    org = store.load_org(year)
+    names = dict(zip(org["unit"].astype(str), org["name"].astype(str), strict=True))
+    gaps = units_without_audience(store.load_result("statements", year), read_asked(store, year),
+                                  instruments, [str(u) for u in tree_order(org)])
+    return {ins: [(u, names.get(u, u)) for u in units] for ins, units in gaps.items()}

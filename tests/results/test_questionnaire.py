@@ -130,3 +130,15 @@ def test_kolada_like_export_has_rows_for_own_instruments(workspace, monkeypatch)
     own = rows[(rows["kpi"] == "own_p") & (rows["gender"] == "T")]
     assert own["value"].iloc[0] == pytest.approx(scores.loc["own_p", "value"])
     assert {"own_a", "own_e", "hse", "enps"} <= set(rows["kpi"])
+
+
+def test_the_top_report_learns_once_which_units_have_no_audience_section(workspace):
+    from hme_core.results.questionnaire import load_audience_gaps, load_unit_questionnaire
+
+    with Store.open(workspace["db"], read_only=True) as store:
+        gaps = load_audience_gaps(store, 2025, workspace["instruments"])
+        q = load_unit_questionnaire(store, 2025, "VO1", workspace["instruments"], "sv", ORG)
+    # no patient contact outside care; every unit has a manager who answered
+    assert [u for u, _name in gaps["hse"]] == ["BU", "BU1", "BU2", "BU3", "SB", "SB1", "SB2"]
+    assert ("BU1", "Förskolan Solen") in gaps["hse"] and "manager" not in gaps
+    assert q.section("hse").audience_respondents == 24
