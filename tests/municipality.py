@@ -174,3 +174,29 @@ def write_municipality_sav(path: Path, seed: int = 5, scale: float = 1.0) -> Pat
     pyreadstat.write_sav(out, str(path), column_labels=[labels[c] for c in out.columns],
                          variable_value_labels=value_labels)
     return Path(path)
+
+
+def build_workspace(folder: Path, years: tuple[int, ...] = (2025,)) -> dict:
+    """As a new user would: `hme init`, `hme inspect --write-map --write-instruments` on the
+    2025 export, `hme ingest` of 2025 (and of 2024 from SPSS when asked). Returns the paths
+    (params, db, files). HME_PARAMS/HME_OUTPUTS are set for the calls and restored after."""
+    import pytest
+
+    from hme_core.cli import main
+
+    folder = Path(folder)
+    files = write_municipality(folder / "data")
+    if 2024 in years:
+        files["responses2024"] = write_municipality_sav(folder / "data" / "svar2024.sav")
+    params, outputs, db = folder / "ws" / "params", folder / "ws" / "outputs", folder / "s.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HME_PARAMS", str(params))
+        mp.setenv("HME_OUTPUTS", str(outputs))
+        assert main(["init", str(folder / "ws"), "--organisation", ORG]) == 0
+        assert main(["inspect", str(files["responses"]), "--write-map",
+                     "--write-instruments"]) == 0
+        for year in sorted(years):
+            source = files["responses"] if year == 2025 else files["responses2024"]
+            assert main(["ingest", str(source), "--year", str(year), "--org", str(files["org"]),
+                         "--headcount", str(files["headcounts"]), "--db", str(db)]) == 0
+    return {"params": params, "outputs": outputs, "db": db, "files": files}

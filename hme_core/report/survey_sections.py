@@ -28,7 +28,7 @@ SURVEY_INSTRUMENTS = ("hse", "psychosocial", "exposure", "manager", "development
 def instrument_section(report: ReportText, instrument_id: str) -> HTML:
     """The section of one instrument, or nothing when the unit has no results for it."""
     d = report.data
-    if d.suppressed or instrument_id not in d.instruments_present:
+    if d.suppressed or not _asked_here(report, instrument_id):
         return HTML("")
     ins = report.instruments[instrument_id]
     if ins.scale.kind == "categorical":
@@ -40,14 +40,34 @@ def instrument_section(report: ReportText, instrument_id: str) -> HTML:
     return HTML(section(ins.name(report.lang), body, f"instrument instrument-{ins.id}"))
 
 
+def _asked_here(report: ReportText, instrument_id: str) -> bool:
+    """Whether the unit's report has the section: its questionnaire asked an item of it (an
+    audience's: someone of the audience answered here); without one, results are stored."""
+    if report.questionnaire is not None:
+        return report.questionnaire.section(instrument_id) is not None
+    return instrument_id in report.data.instruments_present
+
+
+def _indices(report: ReportText, ins: Instrument) -> list[str]:
+    """The instrument's indices whose items were all asked (one manager question: none)."""
+    section = report.questionnaire.section(ins.id) if report.questionnaire else None
+    return list(section.indices) if section else [ix.id for ix in ins.indices]
+
+
 def _intro(report: ReportText, ins: Instrument) -> str:
     out = paragraph(ins.intro(report.lang)) if ins.intro else ""
+    column = next(iter(ins.audience)) if ins.audience else ""
+    suffix = f"_{column}" if column in ("patient_contact", "role") else ""
     if ins.audience and ins.id in report.data.audiences:
-        column = next(iter(ins.audience))
-        key = f"audience_count_{column}" if column in ("patient_contact", "role") else \
-            "audience_count"
-        out += paragraph(report.t(key, n=fmt_int(report.data.audiences[ins.id], report.lang)),
+        out += paragraph(report.t(f"audience_count{suffix}",
+                                  n=fmt_int(report.data.audiences[ins.id], report.lang)),
                          "audience-count")
+    gaps = getattr(report, "audience_gaps", {}).get(ins.id)
+    if gaps:  # the top report says once which units have no such section
+        from hme_core.report.questionnaire_view import audience_gap_text
+
+        out += paragraph(audience_gap_text([name for _u, name in gaps], report.t,
+                                           f"audience_none_units{suffix}"), "audience-count")
     return out
 
 
@@ -95,31 +115,34 @@ def _series_table(report: ReportText, index_ids: list[str], caption: str) -> str
 
 def indices_html(report: ReportText, ins: Instrument) -> str:
     """Intro, audience count, index chart and table, stoplights and statement indices."""
-    ids = [ix.id for ix in ins.indices]
-    comp = _comparison(report, ids)
-    unit_values = comp.loc[comp["series_kind"] == "unit", "value"]
+    ids = _indices(report, ins)
     body = _intro(report, ins)
-    if unit_values.isna().all():
-        body += notice(report.t("audience_too_few", n=report.data.settings.min_n_index),
-                       "privacy")
-    else:
-        body += _index_chart(report, ids, ins.name(report.lang))
-    body += _series_table(report, ids, report.t("comparison_heading"))
+    if ids:  # a subset of an instrument's items has no index: its statements only
+        comp = _comparison(report, ids)
+        unit_values = comp.loc[comp["series_kind"] == "unit", "value"]
+        if unit_values.isna().all():
+            body += notice(report.t("audience_too_few", n=report.data.settings.min_n_index),
+                           "privacy")
+        else:
+            body += _index_chart(report, ids, ins.name(report.lang))
+        body += _series_table(report, ids, report.t("comparison_heading"))
     return body + report.statement_blocks(ins)
 
 
 def dimensions_html(report: ReportText, ins: Instrument) -> str:
     """Dimension chart and table, then each dimension's themes compared upward and with
     last year (0 lowest, 100 highest whatever the wording)."""
-    dims = [ix for ix in ins.indices if ix.themes]
+    asked = set(_indices(report, ins))
+    dims = [ix for ix in ins.indices if ix.themes and ix.id in asked]
     body = _intro(report, ins)
     body += _index_chart(report, [ix.id for ix in dims], report.t("dimensions_heading"))
     body += _series_table(report, [ix.id for ix in dims], report.t("dimensions_heading"))
     for dim in dims:
         title = dim.name(report.lang)
+        themes = [th for th in dim.themes if th in asked]
         body += (f'<div class="dimension"><h3>{esc(title)}</h3>'
-                 + _index_chart(report, list(dim.themes), title)
-                 + _series_table(report, list(dim.themes), report.t("themes_of", name=title))
+                 + _index_chart(report, themes, title)
+                 + _series_table(report, themes, report.t("themes_of", name=title))
                  + "</div>")
     return body + paragraph(report.t("reversed_rule"), "footnote")
 
@@ -133,15 +156,14 @@ def shares_html(report: ReportText, ins: Instrument) -> str:
     years = sorted({*(hist["year"].unique().tolist() if len(hist) else []), d.year})
     code = ins.scale.codes[0]
     label = ins.scale.label(code, report.lang)
-    rows, hidden, chart = [], 0, []
+    rows = []
     marks = HiddenMarks(report.lang)
     limit = d.settings.min_n_distribution
     st = d.statements.set_index("item")
-    for item in ins.items:
+    asked = report.asked(ins)
+    for item in (ins.item(i) for i in asked):
         part = hist[(hist["item"] == item.id) & (hist["code"] == code)] if len(hist) else hist
         by_year = part.set_index("year") if len(part) else pd.DataFrame(columns=["share", "n"])
-        if d.year not in by_year.index:
-            hidden += 1
         cells = []
         for y in years:
             if y in by_year.index:
@@ -160,17 +182,13 @@ def shares_html(report: ReportText, ins: Instrument) -> str:
         diff = 100 * (now - before)
         rows.append([report.statement_text(item.id), *cells,
                      fmt_signed(diff, report.dec, report.lang), trend_arrow(diff, report.dec)])
-        if np.isfinite(now):
-            chart.append((item.id, now))
     header = [report.t("question"), *(str(y) for y in years), report.t("diff_points"),
               report.t("trend")]
     body = _intro(report, ins)
+    body += report._stoplight(asked, ins.name(report.lang))  # this year's shares, by meaning
     body += table(header, rows, caption=report.t("share_answering", label=label),
                   numeric=[False, *([True] * len(years)), True, False]) + marks.footnote()
-    if hidden:
-        body += notice(report.t("distribution_hidden", n=d.settings.min_n_distribution,
-                                count=hidden))
-    definitions = [i for i in ins.items if i.definition]
+    definitions = [i for i in ins.items if i.definition and i.id in set(asked)]
     if definitions:
         body += f"<h3>{esc(report.t('definitions'))}</h3><dl class=\"definitions\">" + "".join(
             f"<dt>{esc(report.statement_text(i.id))}</dt><dd>{esc(i.definition(report.lang))}</dd>"

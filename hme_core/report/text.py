@@ -11,6 +11,7 @@ import pandas as pd
 from hme_core.i18n import fmt_number, t
 from hme_core.instruments import InstrumentSet
 from hme_core.report.hidden import HiddenMarks, reason_for
+from hme_core.results.questionnaire import Questionnaire
 from hme_core.results.unit_data import ReportData
 from hme_core.vocabulary import group_text_key
 
@@ -19,9 +20,11 @@ class ReportText:
     """Language helpers shared by every section of a unit's report."""
 
     def __init__(self, data: ReportData, instruments: InstrumentSet, lang: str = "sv",
-                 today: dt.date | None = None):
+                 today: dt.date | None = None, questionnaire: Questionnaire | None = None):
         self.data = data
         self.instruments = instruments
+        #: what the unit's year asked, in the organisation's words (None: the instruments')
+        self.questionnaire = questionnaire
         self.lang = lang
         self.today = today or dt.date.today()
         self.dec = data.settings.decimals
@@ -39,7 +42,11 @@ class ReportText:
         return self.instruments.index_name(index_id, self.lang)
 
     def statement_text(self, item_id: str) -> str:
-        """A statement's wording in this language, with the organisation's name filled in."""
+        """A statement's wording as the organisation's file gave it (`questionnaire`), else the
+        instrument file's in this language, with the organisation's name filled in."""
+        question = self.questionnaire.question(item_id) if self.questionnaire else None
+        if question is not None:
+            return question.text
         ins = self.instruments.instrument_of_item(item_id)
         org = self.data.settings.organisation_name
         return ins.item(item_id).text(self.lang, org)

@@ -29,6 +29,7 @@ from hme_core.report.narrative_sections import (
 )
 from hme_core.report.survey_sections import SURVEY_INSTRUMENTS, instrument_section
 from hme_core.report.text import ReportText
+from hme_core.results.questionnaire import load_audience_gaps, load_unit_questionnaire
 from hme_core.results.unit_data import load_report_data
 from hme_core.store.duckdb_store import Store
 from hme_core.vocabulary import HME_INDICES
@@ -53,13 +54,21 @@ def report_params() -> tuple[Settings, InstrumentSet]:
 class UnitReport(ReportText):
     """The sections of one unit's report. Every method returns displayable HTML."""
 
+    #: top report only: {instrument: [(unit, name), ...]} without its audience section
+    audience_gaps: dict = {}
+
     @classmethod
     def load(cls, db: str | Path | None, year: int, unit: str, lang: str = "sv") -> UnitReport:
         settings, instruments = report_params()
         with Store.open(Path(db) if db else default_db(), read_only=True) as store:
             store.require_current_results(int(year))
             data = load_report_data(store, int(year), str(unit), instruments, settings)
-        return cls(data, instruments, lang)
+            questionnaire = load_unit_questionnaire(store, int(year), str(unit), instruments,
+                                                    lang, data.settings.organisation_name or "")
+            gaps = load_audience_gaps(store, int(year), instruments) if data.level == 1 else {}
+        report = cls(data, instruments, lang, questionnaire=questionnaire)
+        report.audience_gaps = gaps
+        return report
 
     @property
     def shows_results(self) -> bool:
@@ -146,29 +155,44 @@ class UnitReport(ReportText):
                       numeric=[False, True, True, True, False, False])
                 + marks.footnote() + paragraph(self.t("noise_rule"), "footnote"))
 
+    def _questions(self, items: list[str]) -> list:
+        """The items as questions (the organisation's words, labels favourable first)."""
+        from hme_core.results.questionnaire import make_question
+
+        out = []
+        for i in items:
+            q = self.questionnaire.question(i) if self.questionnaire else None
+            out.append(q or make_question(self.instruments.instrument_of_item(i), i, self.lang,
+                                          self.statement_text(i)))
+        return out
+
     def _stoplight(self, items: list[str], title: str) -> str:
+        """Stoplights by meaning (`questionnaire_view.stoplight_runs`): one chart per run of
+        questions on the same labels, the favourable answer green whatever its code."""
+        from hme_core.report.questionnaire_view import stoplight_runs
+
         d = self.data
         st = d.statements.set_index("item")
         shown = [i for i in items if i in st.index and bool(st.loc[i, "distribution_shown"])]
         hidden = [i for i in items if i in st.index and i not in shown]
         out = ""
-        if shown:
-            dist = d.distributions[d.distributions["item"].isin(shown)]
+        shares = d.distributions.set_index(["item", "code"])["share"]
+        for run in stoplight_runs(self._questions(shown)):
+            dist = d.distributions[d.distributions["item"].isin(run.items)]
             data = dist.assign(statement=dist["item"].map(self.statement_text))
-            data["order"] = data["item"].map({i: k for k, i in enumerate(shown)})
+            data["order"] = data["item"].map({i: k for k, i in enumerate(run.items)})
             data = data.sort_values(["order", "code"])[["statement", "code", "share", "n"]]
-            scale = self.instruments.instrument_of_item(shown[0]).scale_of(shown[0])
-            labels = [scale.label(c, self.lang) for c in scale.codes]
-            shares = dist.set_index(["item", "code"])["share"]
             alt = self.t("stoplight_alt", title=title) + " " + "; ".join(
                 f"{self.statement_text(i)} " + ", ".join(
                     f"{lab}: {fmt_percent(shares.get((i, code)), 0, self.lang)}"
-                    for code, lab in zip(scale.codes, labels, strict=True))
-                for i in shown)
-            out += plots.stoplight_html(data, labels, self.lang, alt, codes=scale.codes)
+                    for code, lab in zip(reversed(run.codes), reversed(run.labels),
+                                         strict=True))
+                for i in run.items)
+            out += plots.stoplight_html(data, list(run.labels), self.lang, alt,
+                                        codes=list(run.codes))
         if hidden:
-            out += notice(self.t("distribution_hidden", n=d.settings.min_n_distribution,
-                                  count=len(hidden)))
+            key = "distribution_hidden" if shown else "distribution_all_hidden"
+            out += notice(self.t(key, n=d.settings.min_n_distribution, count=len(hidden)))
         return out
 
     def _statement_table(self, items: list[str], caption: str) -> str:
@@ -195,11 +219,15 @@ class UnitReport(ReportText):
             return HTML("")
         ins = self.instruments["hme"]
         parts = [paragraph(self.t("stoplight_explanation", n=self.data.settings.min_n_distribution))]
+        asked = set(self.asked(ins))
         for ix in ins.indices[1:]:
             title = f"HME – {ix.name(self.lang)}"
+            items = [i for i in ix.items if i in asked]
+            if not items:
+                continue
             parts.append(f'<div class="subindex"><h3>{esc(title)}</h3>'
-                         + self._stoplight(ix.items, title)
-                         + self._statement_table(ix.items, self.t("statement_indices"))
+                         + self._stoplight(items, title)
+                         + self._statement_table(items, self.t("statement_indices"))
                          + "</div>")
         return HTML(section(self.t("statements_heading"), "".join(parts), "statements"))
 
@@ -243,33 +271,28 @@ class UnitReport(ReportText):
         return HTML(section(self.t("enps_heading"), "".join(parts), "enps"))
 
     def instrument_sections(self) -> HTML:
-        """HSE and any organisation-defined instrument the unit answered."""
+        """The organisation's own instruments the unit was asked, each as HSE's: index chart,
+        comparison upward and with last year, stoplights by meaning, statement indices (or,
+        yes/no questions, shares per year with their chart)."""
         if not self.shows_results:
             return HTML("")
-        out = []
-        for ins_id in self.data.instruments_present:
-            if ins_id in SURVEY_INSTRUMENTS:  # their own sections (survey_sections)
-                continue
-            ins = self.instruments[ins_id]
-            comp = self.data.comparison[self.data.comparison["index"].isin(
-                [ix.id for ix in ins.indices])]
-            marks = HiddenMarks(self.lang)
-            limit = self.data.settings.min_n_index
-            rows = [[r["series"], self.index_label(r["index"]), fmt_int(r["n"], self.lang),
-                     marks.cell(self.num(r["value"]), reason_for(r["n"], limit), limit)]
-                    for _, r in comp.iterrows()]
-            body = table(["", self.t("index"), "n", self.t("value")], rows,
-                         caption=self.t("comparison_heading"),
-                         numeric=[False, False, True, True]) + marks.footnote()
-            body += self.statement_blocks(ins)
-            out.append(section(ins.name(self.lang), body, f"instrument instrument-{ins.id}"))
-        return HTML("".join(out))
+        ids = (self.questionnaire.instruments if self.questionnaire is not None
+               else self.data.instruments_present)
+        return HTML("".join(instrument_section(self, ins_id).html for ins_id in ids
+                            if ins_id not in (*SURVEY_INSTRUMENTS, "hme", "enps")))
+
+    def asked(self, ins) -> list[str]:
+        """The instrument's items this unit's questionnaire asked, in instrument order."""
+        from hme_core.report.questionnaire_view import asked_items
+
+        return asked_items(self.questionnaire, ins.id, ins.item_ids)
 
     def statement_blocks(self, ins) -> str:
-        """An instrument's statements: stoplights and indices of its indexed statements, then
-        of its outcome statements under their own heading."""
-        indexed = [i.id for i in ins.items if i.role == "indexed"]
-        outcome = [i.id for i in ins.items if i.role == "outcome"]
+        """An instrument's statements asked this year: stoplights and indices of its indexed
+        statements, then of its outcome statements under their own heading."""
+        asked = set(self.asked(ins))
+        indexed = [i.id for i in ins.items if i.role == "indexed" and i.id in asked]
+        outcome = [i.id for i in ins.items if i.role == "outcome" and i.id in asked]
         body = self._stoplight(indexed, ins.name(self.lang))
         body += self._statement_table(indexed, self.t("statement_indices"))
         if outcome:

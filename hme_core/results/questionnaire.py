@@ -124,6 +124,14 @@ def _labels(ins: Instrument, item_id: str, lang: str) -> tuple[tuple[int, str], 
                  for c in scale.favourable_first(ins.item(item_id).reversed))
 
 
+def make_question(ins: Instrument, item_id: str, lang: str, text: str, n: int = 0) -> Question:
+    """One item of an instrument as a `Question` with the given text."""
+    item = ins.item(item_id)
+    return Question(id=item_id, text=text, kind=ins.scale_of(item_id).kind,
+                    reversed=item.reversed, role=item.role, labels=_labels(ins, item_id, lang),
+                    n=int(n))
+
+
 def unit_questionnaire(
     instruments: InstrumentSet,
     asked: pd.DataFrame,
@@ -149,12 +157,9 @@ def unit_questionnaire(
         ids = [i for i in ins.item_ids if i in texts]
         if not ids:
             continue
-        questions = tuple(
-            Question(id=i, text=item_text(ins, i, texts[i], lang, organisation),
-                     kind=ins.scale_of(i).kind, reversed=ins.item(i).reversed,
-                     role=ins.item(i).role, labels=_labels(ins, i, lang),
-                     n=int(n_of.get(i, 0)))
-            for i in ids)
+        questions = tuple(make_question(ins, i, lang, item_text(ins, i, texts[i], lang,
+                                                                organisation), n_of.get(i, 0))
+                          for i in ids)
         restricted = ins.audience is not None
         if restricted and not any(q.n > 0 for q in questions):
             continue  # nobody of the audience answered at this unit: no section

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hme_core.cli import main
 from hme_core.instruments import load_instruments
 from hme_core.results.questionnaire import (
     read_asked,
@@ -16,33 +15,15 @@ from hme_core.results.questionnaire import (
     units_without_audience,
 )
 from hme_core.store.duckdb_store import Store
-from tests.municipality import AGREE4, DIALOGUE, ENPS, EXPOSURE, FREQ, ORG, write_municipality
-
-
-def run(capsys, argv):
-    code = main(argv)
-    out = capsys.readouterr()
-    return code, out.out + out.err
+from tests.municipality import AGREE4, DIALOGUE, ENPS, EXPOSURE, FREQ, ORG, build_workspace
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     """A workspace after `init`, `inspect --write-map --write-instruments` and `ingest`."""
-    folder = tmp_path_factory.mktemp("kommun")
-    files = write_municipality(folder / "data")
-    with pytest.MonkeyPatch.context() as mp:
-        params, outputs = folder / "ws" / "params", folder / "ws" / "outputs"
-        mp.setenv("HME_PARAMS", str(params))
-        mp.setenv("HME_OUTPUTS", str(outputs))
-        assert main(["init", str(folder / "ws"), "--organisation", ORG]) == 0
-        assert main(["inspect", str(files["responses"]), "--write-map",
-                     "--write-instruments"]) == 0
-        db = folder / "store.duckdb"
-        assert main(["ingest", str(files["responses"]), "--year", "2025", "--org",
-                     str(files["org"]), "--headcount", str(files["headcounts"]),
-                     "--db", str(db)]) == 0
-        instruments = load_instruments(params / "instruments")
-    return {"db": db, "params": params, "files": files, "instruments": instruments}
+    ws = build_workspace(tmp_path_factory.mktemp("kommun"))
+    ws["instruments"] = load_instruments(ws["params"] / "instruments")
+    return ws
 
 
 def _questionnaire(ws, unit, lang="sv"):
