@@ -87,8 +87,10 @@ def disagreement_shares(distributions: pd.DataFrame, statements: pd.DataFrame,
 
 
 def data_suggestions(data: ReportData, instruments: InstrumentSet, lang: str = "sv",
-                     rules: SuggestionRules | None = None) -> dict[str, list[str]]:
-    """Suggestion lines by kind (`KINDS`) for one unit; kinds without content are left out."""
+                     rules: SuggestionRules | None = None,
+                     texts: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Suggestion lines by kind (`KINDS`) for one unit; kinds without content are left out.
+    `texts`: the organisation's wording of the statements (its file's), where it has one."""
     rules = rules or load_rules()
     if data.suppressed:
         return {"no_results": [t("suggest_suppressed", lang, n=data.settings.min_n_index)]}
@@ -97,7 +99,9 @@ def data_suggestions(data: ReportData, instruments: InstrumentSet, lang: str = "
     num = lambda x: fmt_number(x, dec, lang)  # noqa: E731
 
     def text(item: str) -> str:  # without the final full stop: a value or ':' follows
-        return instruments.instrument_of_item(item).item(item).text(lang, org).rstrip(". ")
+        own = (texts or {}).get(item)
+        return (own or instruments.instrument_of_item(item).item(item).text(lang, org)
+                ).rstrip(". ")
 
     st = data.statements
     hme = st[(st["instrument"] == "hme") & st["value"].notna()] if len(st) else st

@@ -16,7 +16,12 @@ from pathlib import Path
 from hme_core.instruments import InstrumentSet, load_instruments
 from hme_core.narratives.files import QUESTION_KEYS, Action, Narrative, read_narrative
 from hme_core.narratives.markdown import render_inline, render_markdown
-from hme_core.narratives.targets import TargetResult, evaluate_targets, load_targets
+from hme_core.narratives.targets import (
+    TargetResult,
+    evaluate_targets,
+    indicator_text,
+    load_targets,
+)
 from hme_core.orgtree import children
 from hme_core.report.html import bullet_list, esc, paragraph, section, table
 from hme_core.report.text import ReportText
@@ -181,9 +186,8 @@ def indicator_label(report: ReportText, result: TargetResult) -> str:
     tg = result.target
     if tg.label:
         return tg.label
-    ids = {ix.id for ins in report.instruments for ix in ins.indices}
-    label = report.index_label(tg.indicator) if tg.indicator in ids else (
-        f"{tg.indicator}: {report.statement_text(tg.indicator)}")
+    label = indicator_text(tg, report.instruments, report.lang,
+                           report.data.settings.organisation_name or "", report.question_texts)
     if tg.group is not None:
         label += f" – {report.group_label(tg.group.variable, tg.group.group)}"
     return label

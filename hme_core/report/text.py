@@ -51,6 +51,13 @@ class ReportText:
         org = self.data.settings.organisation_name
         return ins.item(item_id).text(self.lang, org)
 
+    @property
+    def question_texts(self) -> dict[str, str]:
+        """{item: the organisation's wording} of every question this unit's report shows."""
+        if self.questionnaire is None:
+            return {}
+        return {q.id: q.text for s in self.questionnaire.sections for q in s.questions}
+
     def group_label(self, variable: str, group: str) -> str:
         """'Kvinna', 'Chef', … for a breakdown group; an unknown group as stored."""
         key = group_text_key(variable, group)

@@ -177,7 +177,8 @@ class UnitReport(ReportText):
         hidden = [i for i in items if i in st.index and i not in shown]
         out = ""
         shares = d.distributions.set_index(["item", "code"])["share"]
-        for run in stoplight_runs(self._questions(shown)):
+        questions = self._questions(shown)
+        for run in stoplight_runs(questions):
             dist = d.distributions[d.distributions["item"].isin(run.items)]
             data = dist.assign(statement=dist["item"].map(self.statement_text))
             data["order"] = data["item"].map({i: k for k, i in enumerate(run.items)})
@@ -190,6 +191,8 @@ class UnitReport(ReportText):
                 for i in run.items)
             out += plots.stoplight_html(data, list(run.labels), self.lang, alt,
                                         codes=list(run.codes))
+        if any(q.reversed for q in questions):  # green is favourable, also where low is
+            out += paragraph(self.t("stoplight_by_meaning"), "footnote")
         if hidden:
             key = "distribution_hidden" if shown else "distribution_all_hidden"
             out += notice(self.t(key, n=d.settings.min_n_distribution, count=len(hidden)))
@@ -360,7 +363,8 @@ class UnitReport(ReportText):
         low response rate. A suppressed unit gets one line without numbers."""
         from hme_core.narratives.suggestions import data_suggestions
 
-        return data_suggestions(self.data, self.instruments, self.lang)
+        return data_suggestions(self.data, self.instruments, self.lang,
+                                texts=self.question_texts)
 
     # ---- written sections: narratives, escalations, follow-up, targets -----------
     def load_narratives(self, db: str | Path | None = None) -> None:
