@@ -110,6 +110,8 @@ def infer_scale(values: Iterable[object], no_answer: frozenset[str] | None = Non
     ('frequency5', True)
     >>> infer_scale(["10 – Mycket sannolikt", "3", "0 = Inte alls"]).codes[-1]
     10
+    >>> infer_scale(["Ganska lätt", "Mycket svårt", "Mycket lätt", "Ganska svårt"]).labels
+    ('Mycket svårt', 'Ganska svårt', 'Ganska lätt', 'Mycket lätt')
     """
     no_answer = no_answer or frozenset(header_key(w) for w in NO_ANSWER_WORDINGS)
     answers = _answers(values, no_answer)
@@ -122,6 +124,10 @@ def infer_scale(values: Iterable[object], no_answer: frozenset[str] | None = Non
     if fits:
         _n, sid, shipped, labels = min(fits)
         return InferredScale(sid, "likert", shipped, labels, tuple(range(1, len(labels) + 1)))
+    ranked = _ranked_labels(answers)
+    if ranked is not None:
+        return InferredScale(f"scale_{_slug(ranked[0])}_{len(ranked)}", "likert", False,
+                             tuple(ranked), tuple(range(1, len(ranked) + 1)))
     numbers = [_NUMBERED.match(a) for a in answers]
     if all(numbers):
         found = sorted({int(m.group(1)) for m in numbers})
@@ -133,6 +139,34 @@ def infer_scale(values: Iterable[object], no_answer: frozenset[str] | None = Non
         sid = "scale_0_10" if (low, high) == (0, 10) else f"scale_{low}_{high}"
         return InferredScale(sid, "likert", False, tuple("" for _ in codes), codes)
     return None
+
+
+#: Words that place an unknown scale's label: unfavourable (-), middle (0), favourable (+);
+#: "mycket"/"helt" strengthen. A label without any of them is not a scale label.
+_POLARITY = {"inte": -1, "ej": -1, "aldrig": -1, "dålig": -1, "dåligt": -1, "missnöjd": -1,
+             "svårt": -1, "svår": -1, "låg": -1, "sällan": -0.5, "lite": -0.5, "liten": -0.5,
+             "varken": 0, "delvis": 0, "ibland": 0, "neutral": 0, "medel": 0,
+             "bra": 1, "nöjd": 1, "lätt": 1, "hög": 1, "ofta": 0.5, "alltid": 1, "god": 1,
+             "goda": 1, "gott": 1}
+_STRONG = ("mycket", "helt", "alltid", "aldrig", "inte alls")
+
+
+def _ranked_labels(answers: list[str]) -> list[str] | None:
+    """An unknown scale's labels from the least to the most favourable, ranked by their
+    words (`_POLARITY`); None unless every answer is such a label (2-7 of them)."""
+    if not 2 <= len(answers) <= 7:
+        return None
+    ranks = {}
+    for answer in answers:
+        words = re.findall(r"[^\W\d_]+", answer)
+        found = [_POLARITY[w] for w in words if w in _POLARITY]
+        if not found or any(ch.isdigit() for ch in answer):
+            return None
+        value = min(found) if min(found) < 0 else max(found)
+        ranks[answer] = value * (2 if any(s in answer for s in _STRONG) else 1)
+    if len(set(ranks.values())) != len(ranks):
+        return None  # two labels alike: the order is a guess, leave it to HR
+    return [a[:1].upper() + a[1:] for a in sorted(answers, key=ranks.__getitem__)]
 
 
 def reads_as_burden(text: str) -> bool:

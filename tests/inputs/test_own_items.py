@@ -31,8 +31,17 @@ def test_scale_is_inferred_from_the_answers_found(values, scale, kind, n):
     assert (inferred.id, inferred.kind, len(inferred.codes)) == (scale, kind, n)
 
 
+def test_an_unknown_scale_is_ordered_by_its_words():
+    inferred = infer_scale(["Mycket nöjd", "Ganska missnöjd", "Ganska nöjd",
+                            "Mycket missnöjd", "Varken nöjd eller missnöjd"])
+    assert inferred.id == "satisfaction5"  # a known vendor scale
+    inferred = infer_scale(["Ganska lätt", "Mycket svårt", "Ganska svårt", "Mycket lätt"])
+    assert inferred.labels == ("Mycket svårt", "Ganska svårt", "Ganska lätt", "Mycket lätt")
+
+
 def test_free_text_and_unit_names_are_not_answers():
     assert infer_scale(["Hemtjänst Norr", "Bygglov"]) is None
+    assert infer_scale(["Sjuksköterska", "Undersköterska", "Chef"]) is None
     assert infer_scale(["", None]) is None
 
 
