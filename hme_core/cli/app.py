@@ -75,7 +75,13 @@ def validate(
     settings = load_settings()
     inputs = read_inputs(responses, org, headcount, year, instruments, settings)
     items = [c for c in inputs.responses.columns if c in set(instruments.item_ids)]
-    say(f"OK: {len(inputs.responses)} respondents, {len(items)} item columns, no problems found")
+    per = {}
+    for item in items:
+        ins = instruments.instrument_of_item(item).id
+        per[ins] = per.get(ins, 0) + 1
+    listed = ", ".join(f"{ins} {n}" for ins, n in per.items())
+    say(f"OK: {len(inputs.responses)} respondents, {len(items)} item columns ({listed}), "
+        "no problems found")
     if inputs.org is not None and inputs.headcounts is not None:
         scores = score_table(inputs.responses, inputs.org, inputs.headcounts, instruments,
                              settings, year or 0)

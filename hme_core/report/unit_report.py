@@ -239,7 +239,9 @@ class UnitReport(ReportText):
         if not self.shows_results or e.empty:
             return HTML("")
         org = self.data.settings.organisation_name
-        parts = [paragraph(self.t("enps_question", organisation=org), "question"),
+        asked = self.questionnaire.question("enps") if self.questionnaire else None
+        question = asked.text if asked else self.t("enps_question", organisation=org)
+        parts = [paragraph(question, "question"),
                  paragraph(self.t("enps_explanation"))]
         chart = e[e["series_kind"] != "previous"].dropna(subset=["promoters_pct"])
         if len(chart):
