@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import re
 import struct
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -170,8 +171,17 @@ def compile_pdf(main: str, files: dict[str, bytes] | None = None, name: str = "r
     import typst
 
     try:
-        return compiler().compile({"main.typ": main.encode("utf-8"), **(files or {})},
-                                  format="pdf", pdf_standards=PDF_STANDARD)
+        if not files:  # the report itself: in memory
+            return compiler().compile(main.encode("utf-8"), format="pdf",
+                                      pdf_standards=PDF_STANDARD)
+        # images from other cells: typst-py reads in-memory files as UTF-8 text only, so the
+        # document and its images go into a private temporary folder, Typst's root
+        with tempfile.TemporaryDirectory(prefix="hme-pdf-") as tmp:
+            for file_name, data in files.items():
+                (Path(tmp) / file_name).write_bytes(data)
+            (Path(tmp) / "main.typ").write_text(main, encoding="utf-8")
+            return compiler().compile(str(Path(tmp) / "main.typ"), root=tmp, format="pdf",
+                                      pdf_standards=PDF_STANDARD)
     except typst.TypstError as exc:
         hints = "; ".join(getattr(exc, "hints", []) or [])
         raise PDFError(f"{name}: the PDF could not be made: {getattr(exc, 'message', exc)}"
