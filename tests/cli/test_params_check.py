@@ -86,3 +86,16 @@ def test_inspect_proposes_a_mapping_only_with_evidence_and_judges_items_by_their
     code, text = run(capsys, ["inspect", str(files["responses"])])
     assert "-> own_a1 (header is the statement text)" in text
     assert "refused values" not in text  # 'Vet ej / ej aktuellt', '10 – Mycket sannolikt', 'Sällan'
+
+
+@pytest.mark.parametrize("file, line, key", [
+    ("analysis.yaml", "top_m: 3\n", "top_m"),
+    ("config.yaml", "lang: fi\n", "lang"),
+])
+def test_every_params_file_is_read_before_reports(workspace, tmp_path, capsys, file, line, key):
+    path = workspace / file
+    path.write_text(path.read_text() + line)
+    code, text = run(capsys, ["reports", "--year", "2025", "--db", str(tmp_path / "none.db")])
+    assert code == 2 and f"{file}: key '{key}'" in text and "fix:" in text
+    code, text = run(capsys, ["research", "--db", str(tmp_path / "none.db")])
+    assert code == 2 and f"{file}: key '{key}'" in text
