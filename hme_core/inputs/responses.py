@@ -158,6 +158,7 @@ def parse_responses(
     table = pd.DataFrame(out)
     table.attrs["item_texts"] = {item: _question(header_of[item], labels.get(header_of[item]))
                                  for item in items}
+    table.attrs["item_positions"] = {item: headers.index(header_of[item]) for item in items}
     return table
 
 

@@ -28,7 +28,10 @@ import pandas as pd
 
 from hme_core.instruments import Instrument, InstrumentSet
 
-QUESTIONNAIRE_COLUMNS = ["year", "instrument", "item", "text", "answers"]
+QUESTIONNAIRE_COLUMNS = ["year", "instrument", "item", "text", "answers", "position"]
+#: Instruments shipped with the workbench: their sections keep the report's order; the
+#: organisation's own follow them in the order its file asks them.
+SHIPPED = ("hme", "enps", "hse", "psychosocial", "exposure", "manager", "development")
 
 
 def questionnaire_table(responses: pd.DataFrame, instruments: InstrumentSet,
@@ -40,6 +43,7 @@ def questionnaire_table(responses: pd.DataFrame, instruments: InstrumentSet,
     the file's wording); an item without any answer was not asked.
     """
     texts = responses.attrs.get("item_texts", {})
+    positions = responses.attrs.get("item_positions", {})
     rows = []
     for ins in instruments:
         for item in ins.items:
@@ -49,10 +53,11 @@ def questionnaire_table(responses: pd.DataFrame, instruments: InstrumentSet,
             if answers == 0:
                 continue
             text = str(texts.get(item.id) or "")
-            rows.append((int(year), ins.id, item.id, "" if text == item.id else text, answers))
+            rows.append((int(year), ins.id, item.id, "" if text == item.id else text, answers,
+                         int(positions.get(item.id, len(rows)))))
     return pd.DataFrame(rows, columns=QUESTIONNAIRE_COLUMNS).astype(
         {"year": "int64", "instrument": "string", "item": "string", "text": "string",
-         "answers": "int64"})
+         "answers": "int64", "position": "int64"})
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,12 @@ def unit_questionnaire(
                         if all(i in texts for i in ins.items_of(ix.id)))
         sections.append(Section(ins.id, ins.name(lang), questions, indices, ins.audience,
                                 audiences.get(ins.id) if restricted else None))
+    if "position" in asked:  # the organisation's own instruments in the order the file asks
+        first = asked.groupby(asked["item"].astype(str))["position"].min().to_dict()
+        order = {s.instrument: (s.instrument not in SHIPPED,
+                                0 if s.instrument in SHIPPED else min(first[i] for i in s.item_ids))
+                 for s in sections}
+        sections.sort(key=lambda s: order[s.instrument])
     return Questionnaire(int(year), sections)
 
 
@@ -201,7 +212,8 @@ def read_asked(store, year: int) -> pd.DataFrame:
     answered = st.groupby("item", sort=False)["n"].sum()
     items = [str(i) for i in answered[answered > 0].index]
     return pd.DataFrame({"year": int(year), "instrument": "", "item": items, "text": "",
-                         "answers": [int(answered[i]) for i in items]})
+                         "answers": [int(answered[i]) for i in items],
+                         "position": range(len(items))})
 
 
 def load_unit_questionnaire(store, year: int, unit: str, instruments: InstrumentSet,

@@ -123,3 +123,10 @@ def test_the_top_report_learns_once_which_units_have_no_audience_section(workspa
     assert [u for u, _name in gaps["hse"]] == ["BU", "BU1", "BU2", "BU3", "SB", "SB1", "SB2"]
     assert ("BU1", "Förskolan Solen") in gaps["hse"] and "manager" not in gaps
     assert q.section("hse").audience_respondents == 24
+
+
+def test_own_instruments_follow_in_the_order_the_file_asks_them(workspace):
+    q = _questionnaire(workspace, "K")
+    # P1-P6, A1-A4, U1-U2, M1, E1-E3 in the file; shipped sections first in the report's order
+    assert q.instruments == ["hme", "enps", "hse", "manager", "own_p", "own_a", "own_u",
+                             "own_m", "own_e"]
