@@ -82,6 +82,10 @@ def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
     col = {c: scores[c].tolist() for c in ("unit", "index", "value", "suppression")}
     keys = list(zip(col["unit"], col["index"], strict=True))
     now = dict(zip(keys, zip(col["value"], col["suppression"], strict=True), strict=True))
+    # nobody answered the index's items there (HSE where no one has patient contact): an empty
+    # cell, as for an index not asked, not "too few answers"
+    unanswered = ({k for k, n in zip(keys, scores["n"].tolist(), strict=True) if not n}
+                  if "n" in scores else set())
     firsts = scores.drop_duplicates("unit")
     sizes = dict(zip(firsts["unit"].tolist(), zip(firsts["respondents"].tolist(),
                                                   firsts["response_rate"].tolist(),
@@ -103,14 +107,15 @@ def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
     reasons_text = {why: reason_text(why, lang, min_n) for why in MARKS}
     header = [t("index_col_unit", lang), "n", t("response_rate", lang),
               *(index_label(ix) for ix in indices)]
-    rows, reasons = [], set()
+    rows, reasons, empty = [], set(), False
     for u in units:
         n_raw, rate_raw = sizes.get(u, (0, math.nan))
         n = int(n_raw) if pd.notna(n_raw) else 0
         rate = float(rate_raw) if pd.notna(rate_raw) else math.nan
         cells: list = [names.get(u, u), fmt_int(n, lang), fmt_percent(rate, decimals, lang)]
         for ix in indices:
-            if (u, ix) not in now:
+            if (u, ix) not in now or (u, ix) in unanswered:
+                empty |= (u, ix) in unanswered
                 cells.append("")
                 continue
             raw, suppression = now[(u, ix)]
@@ -128,6 +133,8 @@ def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
         rows.append(cells)
     notes = [t("heatmap_change_note", lang)] + [
         f"{MARKS.get(w, '¹')} {reason_text(w, lang, min_n)}" for w in sorted(reasons)]
+    if empty:
+        notes.append(t("heatmap_unanswered_note", lang))
     ncols = len(header)
     return [Table(header, rows, caption=caption, numeric=[False] + [True] * (ncols - 1),
                   style="data heatmap", widths=["17%", *(["1fr"] * (ncols - 1))]),

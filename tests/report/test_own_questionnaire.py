@@ -98,3 +98,12 @@ def test_the_top_report_names_the_units_without_hse_once(report):
 def test_english_report_falls_back_to_the_organisations_words(report):
     section = html(report("K", "en").instrument_sections())
     assert OWN[1] in section  # no English text given: the Swedish one
+
+
+def test_heat_map_leaves_hse_empty_where_nobody_has_patient_contact(report, ws):
+    section = html(report("K").children_section(ws["db"]))
+    assert "Egna frågor A" in section and "HSE totalt" in section  # own indices are columns
+    assert "ingen vid enheten har svarat på indexets frågor" in section
+    row = section[section.index("Barn och utbildning"):]
+    row = row[:row.index("</tr>")]
+    assert "¹" not in row  # not "fewer than 5 answers": nobody there was asked
