@@ -74,11 +74,33 @@ def execute_notebook(
     raise AssertionError("unreachable")
 
 
+_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
+
+
 @lru_cache(maxsize=1)
 def _exporter():
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    return HTMLExporter(
+    class ReportExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its last pass: HTMLExporter parses the whole page
+        with BeautifulSoup and writes it again, only to give images without alt text a
+        placeholder and to make code cells focusable. Report pages have no code cells, and
+        inline SVG charts are thousands of elements for that parser (~half of the HTML
+        step); the placeholder is given here by a pattern instead (an analyst's image)."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _IMG_WITHOUT_ALT.sub(
+                '<img alt="No description has been provided for this image"', body), resources
+
+    return ReportExporter(
         template_name="hme_report", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
         exclude_input=True, exclude_input_prompt=True,
         exclude_output_prompt=True, exclude_markdown=False, anchor_link_text="",
