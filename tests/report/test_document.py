@@ -62,9 +62,11 @@ def test_html_table_has_a_caption_column_and_row_headers_numbers_right_aligned()
 
 def test_typst_table_puts_header_rows_in_table_header_and_fills_heat_map_bands():
     typ = render_typst(table())
-    assert 'table.header(strong(""), table.cell(align: right, strong("HME"))' in typ
-    assert f'fill: rgb("{BAND_FILLS["band-mid"]}")' in typ and '"+1,0"' in typ
-    assert typ.startswith('#data-table("Jämförelse", "data", table(columns: (1fr, auto, auto,)')
+    assert typ.startswith('#data-table("Jämförelse", "data", table(columns: (1fr, auto, auto,), '
+                          'align: (left, right, right,), table.header(strong(""), strong("HME"), strong("eNPS"), '
+                          'table.hline(stroke: 0.8pt + ink)), ')
+    assert f'table.cell(fill: rgb("{BAND_FILLS["band-mid"]}"), [#"70,0" \\ ' in typ
+    assert 'table.cell(fill: rgb("#e8f1f8"), strong("Avd 1"))' in typ  # the unit's own row
 
 
 def test_heat_map_band_colours_are_the_pages_colours():
