@@ -27,6 +27,7 @@ from hme_core.report.markup_typst import html_to_typst, typ_str
 from hme_core.report.part import Part
 from hme_core.report.to_html import render_html
 from hme_core.report.to_typst import BAND_FILLS, render_typst
+from tests.fixtures import in_child
 
 NASTY = 'Avd #1 *Öst* _x_ $5 per $ <b>@ref</b> = "citat" \\ [a] // 1. `kod` ~'
 
@@ -41,7 +42,7 @@ def table() -> Table:
 
 def pdf_text(main: str, tmp_path: Path) -> str:
     pdf = tmp_path / "t.pdf"
-    pdf.write_bytes(compile_pdf(main))
+    pdf.write_bytes(in_child(compile_pdf, main))
     return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
 
