@@ -74,11 +74,33 @@ def execute_notebook(
     raise AssertionError("unreachable")
 
 
+_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
+
+
 @lru_cache(maxsize=1)
 def _exporter():
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    return HTMLExporter(
+    class ReportExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its last pass: HTMLExporter parses the whole page
+        with BeautifulSoup and writes it again, only to give images without alt text a
+        placeholder and to make code cells focusable. Report pages have no code cells, and
+        inline SVG charts are thousands of elements for that parser (~half of the HTML
+        step); the placeholder is given here by a pattern instead (an analyst's image)."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _IMG_WITHOUT_ALT.sub(
+                '<img alt="No description has been provided for this image"', body), resources
+
+    return ReportExporter(
         template_name="hme_report", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
         exclude_input=True, exclude_input_prompt=True,
         exclude_output_prompt=True, exclude_markdown=False, anchor_link_text="",
@@ -94,8 +116,11 @@ def notebook_body(nb: nbformat.NotebookNode) -> str:
 def warm_up() -> None:
     """Import and initialise the converters once, in a process that will fork per report:
     the in-process engine, the report's params (settings, instruments), the chart font's
-    metrics, nbconvert's exporter (one page converted), and Typst's fonts and compiler, which
+    metrics, the number and date formats of every language, nbconvert's exporter (one page converted), and Typst's fonts and compiler, which
     are made but never used to compile (`render.pdf`: a process that compiled must not fork)."""
+    import datetime as dt
+
+    from hme_core.i18n import LANGS, fmt_date, fmt_int, fmt_percent, fmt_signed, t
     from hme_core.render import engine, pdf
     from hme_core.report import fonts
     from hme_core.report.unit_report import report_params
@@ -103,6 +128,9 @@ def warm_up() -> None:
     engine.warm_up()
     report_params()
     fonts.warm_up()
+    for lang in LANGS:  # Babel's locale data (~0.15 CPU-s a child would pay at its first number)
+        fmt_int(1234, lang), fmt_signed(-1.5, 1, lang), fmt_percent(0.5, 1, lang)
+        fmt_date(dt.date(2025, 1, 1), lang), t("report_title", lang, year=2025)
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("warm")]
     page(notebook_body(nb), "warm", "sv", "warm")

@@ -197,8 +197,11 @@ def shares_html(report: ReportText, ins: Instrument) -> list:
               report.t("trend")]
     body = _intro(report, ins)
     body += report._stoplight(asked, ins.name(report.lang))  # this year's shares, by meaning
+    # the question wide, each year's "7,1 % (n 384)" free to wrap after the share
     body += [Table(header, rows, caption=report.t("share_answering", label=label),
-                   numeric=[False, *([True] * len(years)), True, False]), hidden_note(marks)]
+                   numeric=[False, *([True] * len(years)), True, False],
+                   widths=["2.4fr", *(["1fr"] * len(years)), "auto", "auto"]),
+             hidden_note(marks)]
     definitions = [i for i in ins.items if i.definition and i.id in set(asked)]
     if definitions:
         body += [Heading(report.t("definitions"), 3), DefinitionList(

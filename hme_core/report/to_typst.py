@@ -61,22 +61,20 @@ def _keyfigures(b: KeyFigures) -> str:
     return "#keyfigures(" + ", ".join(f"({typ_str(k)}, {typ_str(v)})" for k, v in b.items) + ",)"
 
 
-def _cell(cell, numeric: bool, bold: bool = False, fill: str = "") -> str:
+def _cell(cell, bold: bool = False, fill: str = "") -> str:
+    """A cell as a string literal; a `table.cell` only where it needs a fill (heat map band,
+    the unit's own row): alignment is the table's per column, header cells are bold by the
+    template's rule (fewer elements for Typst to lay out)."""
     c = cell if isinstance(cell, Cell) else Cell(str(cell))
     body = typ_str(c.text)
-    if bold:
-        body = f"strong({body})"
     if c.sub:
-        body = f"[#{body.removeprefix('#')} \\ #text(size: 0.85em, fill: muted, {typ_str(c.sub)})]"
-    args = []
-    if numeric:
-        args.append("align: right")
-    colour = BAND_FILLS.get(c.fill, "") or fill
-    if colour:
-        args.append(f'fill: rgb("{colour}")')
+        body = f"[#{body} \\ #text(size: 0.85em, fill: muted, {typ_str(c.sub)})]"
     if c.style == "suppressed":
         body = f"text(fill: muted, {body})"
-    return f"table.cell({', '.join(args)}, {body})" if args else body
+    if bold:
+        body = f"strong({body})"
+    colour = BAND_FILLS.get(c.fill, "") or fill
+    return f'table.cell(fill: rgb("{colour}"), {body})' if colour else body
 
 
 def _columns(b: Table) -> str:
@@ -88,17 +86,17 @@ def _columns(b: Table) -> str:
 
 
 def _table(b: Table) -> str:
-    header = [_cell(h, num, bold=True) for row in b.header
-              for h, num in zip(row, b.numeric, strict=True)]
+    header = [_cell(h, bold=True) for row in b.header for h in row]
     body = []
     for i, row in enumerate(b.rows):
         current = bool(b.row_styles and b.row_styles[i] == "current")
-        body += [_cell(c, num, bold=current, fill="#e8f1f8" if current else "")
-                 for c, num in zip(row, b.numeric, strict=True)]
-    head = f"table.header({', '.join(header)},)" if header else ""
+        body += [_cell(c, bold=current, fill="#e8f1f8" if current else "") for c in row]
+    head = (f"table.header({', '.join(header)}, table.hline(stroke: 0.8pt + ink))"
+            if header else "")
     cells = ", ".join([*([head] if head else []), *body])
+    align = "(" + ", ".join("right" if num else "left" for num in b.numeric) + ",)"
     return (f"#data-table({typ_str(b.caption)}, {typ_str(b.style)}, "
-            f"table(columns: {_columns(b)}, {cells}))")
+            f"table(columns: {_columns(b)}, align: {align}, {cells}))")
 
 
 def _legend(keys) -> str:
