@@ -130,3 +130,19 @@ def test_own_instruments_follow_in_the_order_the_file_asks_them(workspace):
     # P1-P6, A1-A4, U1-U2, M1, E1-E3 in the file; shipped sections first in the report's order
     assert q.instruments == ["hme", "enps", "hse", "manager", "own_p", "own_a", "own_u",
                              "own_m", "own_e"]
+
+
+def test_standard_items_mapped_by_hand_keep_the_files_words_and_only_they_are_listed():
+    # a municipality maps its two questions to the shipped exposure and development items
+    instruments = load_instruments()
+    asked = pd.DataFrame({"item": ["hme1", "ex_victimisation", "dv_dialogue"],
+                          "text": ["", EXPOSURE[0], DIALOGUE], "position": [0, 1, 2]})
+    counts = pd.DataFrame({"item": ["hme1", "ex_victimisation", "dv_dialogue"],
+                           "n": [30, 30, 30]})
+    q = unit_questionnaire(instruments, asked, counts, 2025, "sv", ORG)
+    assert q.section("exposure").item_ids == ["ex_victimisation"]
+    assert q.question("ex_victimisation").text == EXPOSURE[0]  # "12 månaderna"
+    assert q.section("development").item_ids == ["dv_dialogue"]
+    assert "medarbetarsamtal" in q.question("dv_dialogue").text
+    assert q.question("hme1").text == "Mitt arbete känns meningsfullt."  # the standard's own
+    assert [lb for _c, lb in q.question("ex_victimisation").labels] == ["Nej", "Ja"]
