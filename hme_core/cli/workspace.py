@@ -37,7 +37,9 @@ Run every command from this folder with:
 
 1. `hme inspect responses.xlsx#1` - what each column is recognised as; add `--write-map` to
    save suggestions to `params/column_map.yaml`, then edit that file (headers, value maps such
-   as Ja -> chef, extra no-answer values).
+   as Ja -> chef, extra no-answer values); add `--write-instruments` to write instrument files
+   for your own questions to `params/instruments/` (scales inferred from the answers, reversed
+   items marked): check their names, scales and reversed items.
 2. `hme validate responses.xlsx#1 --org responses.xlsx#2` - the checks, nothing written.
 3. `hme ingest responses.xlsx#1 --year 2025 --org responses.xlsx#2 [--headcount FILE]`.
 4. `hme narratives init --year 2025` - narrative files under `params/narratives/2025/`.
