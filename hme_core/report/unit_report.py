@@ -191,9 +191,10 @@ class UnitReport(ReportText):
 
     def _stoplight(self, items: list[str], title: str) -> list:
         """Stoplights by meaning (`questionnaire_view.stoplight_runs`) of `items` whose answer
-        shares are published: one chart per run of questions on the same labels, the
-        favourable answer first and green whatever its code, legends in the items' own labels;
-        a notice for those whose shares are hidden."""
+        shares are published: one chart per run of questions on the same labels in the same
+        favourable order (a reversed item's 'Aldrig' is green, a plain one's red: one legend
+        could not say both), the favourable answer first and green whatever its code, legends
+        in the items' own labels; a notice for those whose shares are hidden."""
         from hme_core.report.questionnaire_view import stoplight_runs
 
         d = self.data
