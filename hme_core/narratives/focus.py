@@ -1,0 +1,248 @@
+"""Focus areas per unit: what to prioritise, from the organisation's drivers and the unit's gaps.
+
+The management dialogue asks for "the five areas most important to prioritise" (docs/sources.md,
+"Reference vendor report"). Like the engagement platforms' focus areas (docs/sources.md,
+"Impact × gap"), each statement or theme is ranked by
+
+    priority = weight × shortfall
+
+- `weight`: the organisation's driver weight of the statement or theme for the chosen outcome
+  (LMG share of the outcome's variance, with its bootstrap interval; `results/drivers.py`,
+  stored as `res_drivers`);
+- `shortfall`: the organisation's published value minus the unit's published value (points on
+  the 0–100 scale), or the unit's target value minus its value where `params/targets.yaml` sets
+  a target value for that indicator and unit (scope; no group);
+- counted only when the shortfall is larger than the margin of error, `Z` × the unit's standard
+  error (the organisation's value and a target are taken as fixed references).
+
+Up to `FOCUS_N` (5) focus areas, highest priority first, and up to `STRENGTHS_N` (3) strengths to
+keep: value above the organisation's by more than the margin, ranked by weight × the surplus.
+
+Only published values are read: a unit whose values are hidden gets no block, a hidden value
+(NaN in the stored results) is never a candidate, and nothing here reads a standard error
+without its published value, so changing a hidden value cannot change a ranking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hme_core.config import Settings
+from hme_core.i18n import fmt_number, fmt_percent, fmt_signed, t
+from hme_core.instruments import InstrumentSet
+from hme_core.narratives.targets import Target, load_targets, scope_unit
+from hme_core.orgtree import root
+from hme_core.results.unit_data import ReportData, load_report_data
+from hme_core.store.duckdb_store import Store
+
+FOCUS_N = 5
+STRENGTHS_N = 3
+#: The margin of error is Z standard errors of the unit's value (a 95 % interval).
+Z = 1.96
+VALUE_COLUMNS = ["predictor", "value", "se"]
+
+
+@dataclass(frozen=True)
+class Area:
+    """One statement or theme in a unit's block, with the numbers that put it there."""
+
+    predictor: str
+    kind: str  # 'item' (a statement) or 'index' (a theme)
+    weight: float  # LMG share (0-1) of the outcome's variance
+    ci_low: float
+    ci_high: float
+    value: float  # the unit's published value
+    reference: float  # the organisation's published value, or the unit's target
+    against: str  # 'organisation' or 'target'
+    gap: float  # points below the reference (focus) or above the organisation (strength)
+    margin: float  # Z × the unit's standard error
+    priority: float  # weight × gap
+
+
+@dataclass(frozen=True)
+class FocusBlock:
+    outcome: str
+    n: int  # respondents the weights rest on (the largest set)
+    focus: tuple[Area, ...]
+    strengths: tuple[Area, ...]
+
+
+# ---- published values ------------------------------------------------------------------
+def published_values(data: ReportData, hidden: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """`VALUE_COLUMNS` of the unit's published statements and indices: a statement marked
+    suppressed, an index in `hidden` (its suppression flag) and any missing value are left out."""
+    frames = []
+    st = data.statements
+    if len(st):
+        shown = st["value"].notna()
+        if "suppression" in st:
+            shown &= st["suppression"].fillna("").eq("")
+        frames.append(st.loc[shown, ["item", "value", "se"]].rename(columns={"item": "predictor"}))
+    cmp = data.comparison
+    if len(cmp):
+        own = cmp[(cmp["series_kind"] == "unit") & cmp["value"].notna()
+                  & ~cmp["index"].isin(hidden)]
+        frames.append(own[["index", "value", "se"]].rename(columns={"index": "predictor"}))
+    if not frames:
+        return pd.DataFrame(columns=VALUE_COLUMNS)
+    out = pd.concat(frames, ignore_index=True).drop_duplicates("predictor")
+    return out.astype({"value": float, "se": float})[VALUE_COLUMNS]
+
+
+def unit_targets(targets: list[Target], unit: str, org: pd.DataFrame) -> dict[str, float]:
+    """{indicator: target value} of the targets set for `unit` itself (no group, with a value)."""
+    return {tg.indicator: float(tg.target) for tg in targets
+            if tg.group is None and tg.target is not None and scope_unit(tg, org) == unit}
+
+
+# ---- the ranking (pure) ----------------------------------------------------------------
+def rank_focus(weights: pd.DataFrame, unit: pd.DataFrame, organisation: pd.DataFrame,
+               targets: Mapping[str, float] | None = None, z: float = Z,
+               focus_n: int = FOCUS_N, strengths_n: int = STRENGTHS_N) -> FocusBlock | None:
+    """The unit's focus areas and strengths (module docstring), or None without weights.
+
+    `weights`: rows of `res_drivers` (predictor, kind, weight, ci_low, ci_high, n, outcome);
+    `unit`, `organisation`: `VALUE_COLUMNS` of published values; `targets`: {predictor: value}.
+    Rows with a missing value or standard error are never candidates. Ties keep the weights'
+    order.
+    """
+    if weights is None or weights.empty:
+        return None
+    targets = dict(targets or {})
+    own = unit.dropna(subset=["value", "se"]).drop_duplicates("predictor").set_index("predictor")
+    ref = organisation.dropna(subset=["value"]).drop_duplicates("predictor")
+    ref = ref.set_index("predictor")["value"]
+    focus, strengths = [], []
+    for order, w in enumerate(weights.itertuples(index=False)):
+        p = str(w.predictor)
+        if p not in own.index or not np.isfinite(w.weight):
+            continue
+        value, margin = float(own.at[p, "value"]), z * float(own.at[p, "se"])
+        org_value = float(ref.get(p, np.nan))
+        against, reference = (("target", targets[p]) if p in targets
+                              else ("organisation", org_value))
+        common = {"predictor": p, "kind": str(w.kind), "weight": float(w.weight),
+                  "ci_low": float(w.ci_low), "ci_high": float(w.ci_high), "value": value,
+                  "margin": margin}
+        if np.isfinite(reference) and reference - value > margin:
+            gap = reference - value
+            focus.append((-w.weight * gap, order, Area(**common, reference=reference,
+                                                       against=against, gap=gap,
+                                                       priority=w.weight * gap)))
+        if np.isfinite(org_value) and value - org_value > margin:
+            gap = value - org_value
+            strengths.append((-w.weight * gap, order, Area(**common, reference=org_value,
+                                                           against="organisation", gap=gap,
+                                                           priority=w.weight * gap)))
+    pick = lambda found, n: tuple(a for *_, a in sorted(found, key=lambda x: x[:2])[:n])  # noqa: E731
+    return FocusBlock(outcome=str(weights["outcome"].iloc[0]), n=int(weights["n"].max()),
+                      focus=pick(focus, focus_n), strengths=pick(strengths, strengths_n))
+
+
+# ---- reading the store -----------------------------------------------------------------
+_ORGANISATION: dict[tuple, pd.DataFrame] = {}
+
+
+def hidden_indices(store: Store, year: int, unit: str) -> frozenset[str]:
+    """The indices of `unit` whose suppression flag is set (flags are public, like n)."""
+    flags = store.load_result("scores", year, units=[unit])
+    if flags.empty:
+        return frozenset()
+    return frozenset(flags.loc[flags["suppression"].fillna("").ne(""), "index"].astype(str))
+
+
+def _organisation_values(store: Store, year: int, top: str, instruments: InstrumentSet,
+                         settings: Settings) -> pd.DataFrame:
+    """The organisation's published values (its root unit's report data), read once per store
+    file, year and results fingerprint in a process (narrative files are made for every unit)."""
+    key = (str(Path(store.path).resolve()), year, top, store.results_fingerprint(year))
+    if key not in _ORGANISATION:
+        _ORGANISATION.clear()
+        _ORGANISATION[key] = published_values(
+            load_report_data(store, year, top, instruments, settings),
+            hidden_indices(store, year, top))
+    return _ORGANISATION[key]
+
+
+def load_focus(store: Store, data: ReportData, instruments: InstrumentSet,
+               settings: Settings, targets: list[Target] | None = None) -> FocusBlock | None:
+    """The block of the unit of `data` (its published values) against the organisation's
+    published values, the stored weights of the year and the unit's targets; None for a unit
+    whose values are hidden (its HME total is suppressed) or a year without weights."""
+    hidden = hidden_indices(store, data.year, data.unit)
+    if data.suppressed or "hme" in hidden:
+        return None
+    org = store.load_org(data.year)
+    top = root(org)
+    weights = store.load_result("drivers", data.year, units=[top])
+    if weights.empty:
+        return None
+    own = published_values(data, hidden)
+    organisation = (own if data.unit == top else
+                    _organisation_values(store, data.year, top, instruments, settings))
+    if targets is None:
+        targets = load_targets(instruments=instruments)
+    return rank_focus(weights, own, organisation, unit_targets(targets, data.unit, org))
+
+
+# ---- texts ---------------------------------------------------------------------------
+def outcome_label(outcome: str, instruments: InstrumentSet, lang: str,
+                  organisation: str = "") -> str:
+    """'eNPS' for the recommendation question, else the question's text in quotes."""
+    if outcome == "enps":
+        return "eNPS"
+    text = instruments.instrument_of_item(outcome).item(outcome).text(lang, organisation)
+    return f"”{text.rstrip('. ')}”" if lang == "sv" else f"“{text.rstrip('. ')}”"
+
+
+def predictor_label(area: Area, instruments: InstrumentSet, lang: str,
+                    organisation: str = "") -> str:
+    """A statement's text (without its full stop) or a theme's name."""
+    if area.kind == "item":
+        item = instruments.instrument_of_item(area.predictor).item(area.predictor)
+        return item.text(lang, organisation).rstrip(". ")
+    return instruments.index_name(area.predictor, lang)
+
+
+def area_numbers(area: Area, lang: str, decimals: int, outcome: str) -> str:
+    """The numbers that put an area in the block, as one phrase: value, reference, difference,
+    margin of error, weight with its interval, priority."""
+    key = "focus_numbers_target" if area.against == "target" else "focus_numbers"
+    interval = (t("focus_interval", lang, low=fmt_percent(area.ci_low, 1, lang),
+                  high=fmt_percent(area.ci_high, 1, lang))
+                if np.isfinite(area.ci_low) and np.isfinite(area.ci_high) else "")
+    return t(key, lang, value=fmt_number(area.value, decimals, lang),
+             reference=fmt_number(area.reference, decimals, lang),
+             gap=fmt_signed(area.value - area.reference, decimals, lang),
+             margin=fmt_number(area.margin, decimals, lang),
+             weight=fmt_percent(area.weight, 1, lang), interval=interval, outcome=outcome,
+             priority=fmt_number(area.priority, 2, lang))
+
+
+def focus_lines(block: FocusBlock, instruments: InstrumentSet, lang: str, decimals: int,
+                organisation: str = "") -> dict[str, list[str]]:
+    """Plain-text lines by kind: `focus_areas` (with the meaning sentence last, or the line
+    saying there is none) and `focus_strengths` (left out when there is none)."""
+    outcome = outcome_label(block.outcome, instruments, lang, organisation)
+
+    def line(area: Area) -> str:
+        return (f"{predictor_label(area, instruments, lang, organisation)}: "
+                f"{area_numbers(area, lang, decimals, outcome)}")
+
+    focus = [line(a) for a in block.focus] or [t("focus_none", lang)]
+    out = {"focus_areas": [*focus, focus_meaning(block, instruments, lang, organisation)]}
+    if block.strengths:
+        out["focus_strengths"] = [line(a) for a in block.strengths]
+    return out
+
+
+def focus_meaning(block: FocusBlock, instruments: InstrumentSet, lang: str,
+                  organisation: str = "") -> str:
+    """The one sentence on what the ranking does and does not mean."""
+    return t("focus_meaning", lang, outcome=outcome_label(block.outcome, instruments, lang,
+                                                          organisation))
