@@ -26,7 +26,7 @@ without its published value, so changing a hidden value cannot change a ranking.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +70,10 @@ class FocusBlock:
     n: int  # respondents the weights rest on (the largest set)
     focus: tuple[Area, ...]
     strengths: tuple[Area, ...]
+    #: The heaviest predictors with the unit's published value (priority = weight), shown in
+    #: the organisation's own report, where nothing lies below the organisation.
+    drivers: tuple[Area, ...] = ()
+    is_organisation: bool = False
 
 
 # ---- published values ------------------------------------------------------------------
@@ -114,21 +118,25 @@ def rank_focus(weights: pd.DataFrame, unit: pd.DataFrame, organisation: pd.DataF
     if weights is None or weights.empty:
         return None
     targets = dict(targets or {})
-    own = unit.dropna(subset=["value", "se"]).drop_duplicates("predictor").set_index("predictor")
+    own = unit.dropna(subset=["value", "se"]).drop_duplicates("predictor")
+    own = dict(zip(own["predictor"], zip(own["value"], own["se"], strict=True), strict=True))
     ref = organisation.dropna(subset=["value"]).drop_duplicates("predictor")
-    ref = ref.set_index("predictor")["value"]
-    focus, strengths = [], []
+    ref = dict(zip(ref["predictor"], ref["value"], strict=True))
+    focus, strengths, drivers = [], [], []
     for order, w in enumerate(weights.itertuples(index=False)):
         p = str(w.predictor)
-        if p not in own.index or not np.isfinite(w.weight):
+        if p not in own or not np.isfinite(w.weight):
             continue
-        value, margin = float(own.at[p, "value"]), z * float(own.at[p, "se"])
+        value, margin = float(own[p][0]), z * float(own[p][1])
         org_value = float(ref.get(p, np.nan))
         against, reference = (("target", targets[p]) if p in targets
                               else ("organisation", org_value))
         common = {"predictor": p, "kind": str(w.kind), "weight": float(w.weight),
                   "ci_low": float(w.ci_low), "ci_high": float(w.ci_high), "value": value,
                   "margin": margin}
+        drivers.append((-w.weight, order, Area(**common, reference=org_value,
+                                               against="organisation", gap=value - org_value,
+                                               priority=float(w.weight))))
         if np.isfinite(reference) and reference - value > margin:
             gap = reference - value
             focus.append((-w.weight * gap, order, Area(**common, reference=reference,
@@ -141,7 +149,8 @@ def rank_focus(weights: pd.DataFrame, unit: pd.DataFrame, organisation: pd.DataF
                                                            priority=w.weight * gap)))
     pick = lambda found, n: tuple(a for *_, a in sorted(found, key=lambda x: x[:2])[:n])  # noqa: E731
     return FocusBlock(outcome=str(weights["outcome"].iloc[0]), n=int(weights["n"].max()),
-                      focus=pick(focus, focus_n), strengths=pick(strengths, strengths_n))
+                      focus=pick(focus, focus_n), strengths=pick(strengths, strengths_n),
+                      drivers=pick(drivers, focus_n))
 
 
 # ---- reading the store -----------------------------------------------------------------
@@ -187,7 +196,8 @@ def load_focus(store: Store, data: ReportData, instruments: InstrumentSet,
                     _organisation_values(store, data.year, top, instruments, settings))
     if targets is None:
         targets = load_targets(instruments=instruments)
-    return rank_focus(weights, own, organisation, unit_targets(targets, data.unit, org))
+    block = rank_focus(weights, own, organisation, unit_targets(targets, data.unit, org))
+    return replace(block, is_organisation=data.unit == top) if block else None
 
 
 # ---- texts ---------------------------------------------------------------------------
@@ -209,13 +219,18 @@ def predictor_label(area: Area, instruments: InstrumentSet, lang: str,
     return instruments.index_name(area.predictor, lang)
 
 
+def _interval(area: Area, lang: str) -> str:
+    if not (np.isfinite(area.ci_low) and np.isfinite(area.ci_high)):
+        return ""
+    return t("focus_interval", lang, low=fmt_percent(area.ci_low, 1, lang),
+             high=fmt_percent(area.ci_high, 1, lang))
+
+
 def area_numbers(area: Area, lang: str, decimals: int, outcome: str) -> str:
     """The numbers that put an area in the block, as one phrase: value, reference, difference,
     margin of error, weight with its interval, priority."""
     key = "focus_numbers_target" if area.against == "target" else "focus_numbers"
-    interval = (t("focus_interval", lang, low=fmt_percent(area.ci_low, 1, lang),
-                  high=fmt_percent(area.ci_high, 1, lang))
-                if np.isfinite(area.ci_low) and np.isfinite(area.ci_high) else "")
+    interval = _interval(area, lang)
     return t(key, lang, value=fmt_number(area.value, decimals, lang),
              reference=fmt_number(area.reference, decimals, lang),
              gap=fmt_signed(area.value - area.reference, decimals, lang),
@@ -234,10 +249,17 @@ def focus_lines(block: FocusBlock, instruments: InstrumentSet, lang: str, decima
         return (f"{predictor_label(area, instruments, lang, organisation)}: "
                 f"{area_numbers(area, lang, decimals, outcome)}")
 
-    focus = [line(a) for a in block.focus] or [t("focus_none", lang)]
+    none = "focus_none_organisation" if block.is_organisation else "focus_none"
+    focus = [line(a) for a in block.focus] or [t(none, lang)]
     out = {"focus_areas": [*focus, focus_meaning(block, instruments, lang, organisation)]}
     if block.strengths:
         out["focus_strengths"] = [line(a) for a in block.strengths]
+    if block.is_organisation and block.drivers:
+        out["focus_drivers"] = [
+            f"{predictor_label(a, instruments, lang, organisation)}: "
+            + t("focus_driver_numbers", lang, value=fmt_number(a.value, decimals, lang),
+                weight=fmt_percent(a.weight, 1, lang), outcome=outcome,
+                interval=_interval(a, lang)) for a in block.drivers]
     return out
 
 
@@ -246,3 +268,28 @@ def focus_meaning(block: FocusBlock, instruments: InstrumentSet, lang: str,
     """The one sentence on what the ranking does and does not mean."""
     return t("focus_meaning", lang, outcome=outcome_label(block.outcome, instruments, lang,
                                                           organisation))
+
+
+def focus_table(areas: tuple[Area, ...], instruments: InstrumentSet, lang: str, decimals: int,
+                outcome: str, organisation: str = "") -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of a table of areas for any renderer: statement or theme, the unit's
+    value, the reference (the organisation's or the target), the difference, the margin of
+    error, the weight with its interval, the priority."""
+    header = [t("focus_col_area", lang), t("focus_col_value", lang),
+              t("focus_col_reference", lang), t("focus_col_diff", lang),
+              t("focus_col_margin", lang), t("focus_col_weight", lang, outcome=outcome),
+              t("focus_col_priority", lang)]
+    rows = []
+    for a in areas:
+        interval = (f" ({fmt_number(100 * a.ci_low, 1, lang)}–{fmt_number(100 * a.ci_high, 1, lang)})"
+                    if np.isfinite(a.ci_low) and np.isfinite(a.ci_high) else "")
+        rows.append([
+            predictor_label(a, instruments, lang, organisation),
+            fmt_number(a.value, decimals, lang),
+            t(f"focus_reference_{a.against}", lang, value=fmt_number(a.reference, decimals, lang)),
+            fmt_signed(a.value - a.reference, decimals, lang),
+            "±" + fmt_number(a.margin, decimals, lang),
+            fmt_percent(a.weight, 1, lang) + interval,
+            fmt_number(a.priority, 2, lang),
+        ])
+    return header, rows

@@ -32,13 +32,14 @@ from hme_core.store.duckdb_store import Store
 from hme_core.yaml_files import parse_model, read_mapping
 
 KINDS: tuple[str, ...] = ("focus_strengths", "strengths", "above_parent", "improved",
-                          "focus_areas", "areas_to_improve", "below_parent", "declined",
+                          "focus_areas", "focus_drivers", "areas_to_improve", "below_parent",
+                          "declined",
                           "disagreement", "low_response", "no_results")
 # Which suggestions belong under which analysis question (keep / improve / raise).
 SECTION_SUGGESTIONS: dict[str, tuple[str, ...]] = {
     "keep": ("focus_strengths", "strengths", "above_parent", "improved"),
-    "improve": ("focus_areas", "areas_to_improve", "below_parent", "declined", "disagreement",
-                "low_response", "no_results"),
+    "improve": ("focus_areas", "focus_drivers", "areas_to_improve", "below_parent", "declined",
+                "disagreement", "low_response", "no_results"),
 }
 
 

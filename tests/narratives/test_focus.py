@@ -15,6 +15,7 @@ from hme_core.narratives.focus import (
     VALUE_COLUMNS,
     FocusBlock,
     focus_lines,
+    focus_table,
     load_focus,
     rank_focus,
 )
@@ -182,3 +183,24 @@ def test_new_narrative_files_carry_the_focus_block_in_comments(survey, tmp_path,
     assert comment.index("-->") > comment.index("Ordningen väger")  # inside the comment
     hidden = narrative_path(2025, "E25", folders).read_text(encoding="utf-8")
     assert "fokusområden" not in hidden
+
+
+def test_the_organisations_own_block_names_its_heaviest_drivers(survey):
+    block = _blocks(survey)["K"]
+    assert block.is_organisation and block.focus == () and block.strengths == ()
+    assert block.drivers[0].predictor == DRIVER and len(block.drivers) == 5
+    assert [a.weight for a in block.drivers] == sorted((a.weight for a in block.drivers),
+                                                       reverse=True)
+    lines = focus_lines(block, load_instruments(), "sv", 1)
+    assert lines["focus_areas"][0].startswith("Organisationens egen rapport jämförs bara med mål")
+    assert lines["focus_drivers"][0].startswith("Min arbetsplats mål följs upp")
+    assert "focus_drivers" not in focus_lines(_blocks(survey)["E11"], load_instruments(), "sv", 1)
+
+
+def test_the_table_shows_value_reference_difference_margin_weight_and_priority():
+    weights = _weights(hme8=0.4).assign(ci_low=0.35, ci_high=0.45)
+    block = rank_focus(weights, _values(hme8=(60, 2.0)), _values(hme8=(70, 0.5)))
+    header, rows = focus_table(block.focus, load_instruments(), "sv", 1, "eNPS")
+    assert header[5] == "Vikt för eNPS (95 % KI)"
+    assert rows == [["Min arbetsplats mål följs upp och utvärderas på ett bra sätt", "60,0",
+                     "70,0 (organisationen)", "−10,0", "±3,9", "40,0\u00a0% (35,0–45,0)", "4,00"]]

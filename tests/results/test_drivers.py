@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,8 @@ import pytest
 from hme_core.config import Settings
 from hme_core.errors import ConfigError
 from hme_core.instruments import load_instruments
+from hme_core.narratives.focus import outcome_label
+from hme_core.paths import REPO_ROOT
 from hme_core.results.drivers import DRIVER_COLUMNS, driver_weights, predictor_sets
 from hme_core.results.pipeline import ingest_files, rescore_year
 from hme_core.scoring.relative_weights import lmg
@@ -105,3 +109,36 @@ def test_too_few_respondents_or_no_outcome_give_an_empty_typed_table():
     assert w.empty and list(w.columns) == DRIVER_COLUMNS and w["weight"].dtype == float
     no_enps = _canonical(driver_responses()).drop(columns="enps")
     assert driver_weights(no_enps, _org(), load_instruments(), Settings(), 2025).empty
+
+
+SATISFACTION = """id: satisfaction
+name: {sv: "Helhetsbedömning", en: "Overall assessment"}
+scale: likert5
+method: item_mean
+items:
+  - {id: overall_satisfaction, sv: "Sammantaget är jag nöjd med min arbetssituation.", en: "Overall, I am satisfied with my work situation."}
+"""
+
+
+def test_the_organisations_own_satisfaction_question_can_be_the_outcome(tmp_path, monkeypatch):
+    params = tmp_path / "params"
+    shutil.copytree(REPO_ROOT / "params", params, ignore=shutil.ignore_patterns("narratives"))
+    (params / "instruments" / "satisfaction.yaml").write_text(SATISFACTION, encoding="utf-8")
+    with open(params / "config.yaml", "a", encoding="utf-8") as f:
+        f.write("focus_outcome: overall_satisfaction\n")
+    monkeypatch.setenv("HME_PARAMS", str(params))
+    paths = write_driver_survey(tmp_path / "files")
+    vendor = pd.read_excel(paths["responses"])
+    rng = np.random.default_rng(4)  # satisfaction follows hme3 here, not the eNPS driver
+    hme3 = vendor[load_instruments()["hme"].item("hme3").sv]
+    vendor["Sammantaget är jag nöjd med min arbetssituation."] = np.clip(
+        np.round(hme3 + rng.normal(0, 0.6, len(vendor))), 1, 5).astype(int)
+    vendor.to_excel(paths["responses"], index=False)
+    db = tmp_path / "hme.duckdb"
+    ingest_files(db, paths["responses"], 2025, paths["org"], paths["headcount"])
+    with Store.open(db, read_only=True) as store:
+        w = store.load_result("drivers", 2025)
+    assert set(w["outcome"]) == {"overall_satisfaction"}
+    assert w.sort_values("weight", ascending=False)["predictor"].iloc[0] == "hme3"
+    label = outcome_label("overall_satisfaction", load_instruments(), "sv")
+    assert label == "”Sammantaget är jag nöjd med min arbetssituation”"
