@@ -154,7 +154,7 @@ def rank_focus(weights: pd.DataFrame, unit: pd.DataFrame, organisation: pd.DataF
 
 
 # ---- reading the store -----------------------------------------------------------------
-_ORGANISATION: dict[tuple, pd.DataFrame] = {}
+_ORGANISATION: dict[tuple, tuple] = {}
 
 
 def hidden_indices(store: Store, year: int, unit: str) -> frozenset[str]:
@@ -165,16 +165,27 @@ def hidden_indices(store: Store, year: int, unit: str) -> frozenset[str]:
     return frozenset(flags.loc[flags["suppression"].fillna("").ne(""), "index"].astype(str))
 
 
-def _organisation_values(store: Store, year: int, top: str, instruments: InstrumentSet,
-                         settings: Settings) -> pd.DataFrame:
-    """The organisation's published values (its root unit's report data), read once per store
-    file, year and results fingerprint in a process (narrative files are made for every unit)."""
-    key = (str(Path(store.path).resolve()), year, top, store.results_fingerprint(year))
+def _file_state(path: Path) -> tuple:
+    """Size and modification time of the store file and its WAL (a re-ingest changes them)."""
+    return tuple((st.st_size, st.st_mtime_ns) for p in (path, Path(f"{path}.wal"))
+                 if (st := (p.stat() if p.exists() else None)) is not None)
+
+
+def _organisation(store: Store, year: int, instruments: InstrumentSet, settings: Settings
+                  ) -> tuple[pd.DataFrame, str, pd.DataFrame, pd.DataFrame]:
+    """(org tree, root unit, stored weights, the root's published values) of a year, read once
+    per process while the store file is unchanged (narrative files are made for every unit)."""
+    path = Path(store.path).resolve()
+    key = (str(path), _file_state(path), year, store.results_fingerprint(year))
     if key not in _ORGANISATION:
+        org = store.load_org(year)
+        top = root(org)
+        weights = store.load_result("drivers", year, units=[top])
+        values = (published_values(load_report_data(store, year, top, instruments, settings),
+                                   hidden_indices(store, year, top))
+                  if not weights.empty else pd.DataFrame(columns=VALUE_COLUMNS))
         _ORGANISATION.clear()
-        _ORGANISATION[key] = published_values(
-            load_report_data(store, year, top, instruments, settings),
-            hidden_indices(store, year, top))
+        _ORGANISATION[key] = (org, top, weights, values)
     return _ORGANISATION[key]
 
 
@@ -186,17 +197,13 @@ def load_focus(store: Store, data: ReportData, instruments: InstrumentSet,
     hidden = hidden_indices(store, data.year, data.unit)
     if data.suppressed or "hme" in hidden:
         return None
-    org = store.load_org(data.year)
-    top = root(org)
-    weights = store.load_result("drivers", data.year, units=[top])
+    org, top, weights, organisation = _organisation(store, data.year, instruments, settings)
     if weights.empty:
         return None
-    own = published_values(data, hidden)
-    organisation = (own if data.unit == top else
-                    _organisation_values(store, data.year, top, instruments, settings))
     if targets is None:
         targets = load_targets(instruments=instruments)
-    block = rank_focus(weights, own, organisation, unit_targets(targets, data.unit, org))
+    block = rank_focus(weights, published_values(data, hidden), organisation,
+                       unit_targets(targets, data.unit, org))
     return replace(block, is_organisation=data.unit == top) if block else None
 
 
