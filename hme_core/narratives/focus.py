@@ -32,12 +32,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hme_core.config import Settings
 from hme_core.i18n import fmt_number, fmt_percent, fmt_signed, t
 from hme_core.instruments import InstrumentSet
 from hme_core.narratives.targets import Target, load_targets, scope_unit
 from hme_core.orgtree import root
-from hme_core.results.unit_data import ReportData, load_report_data
+from hme_core.results.unit_data import ReportData
 from hme_core.store.duckdb_store import Store
 
 FOCUS_N = 5
@@ -171,8 +170,24 @@ def _file_state(path: Path) -> tuple:
                  if (st := (p.stat() if p.exists() else None)) is not None)
 
 
-def _organisation(store: Store, year: int, instruments: InstrumentSet, settings: Settings
-                  ) -> tuple[pd.DataFrame, str, pd.DataFrame, pd.DataFrame]:
+def organisation_values(store: Store, year: int, top: str) -> pd.DataFrame:
+    """`VALUE_COLUMNS` of the organisation's published statements and indices: the root unit's
+    rows of the stored result tables, as a report of the root shows them (a row whose
+    suppression flag is set, or without a value, is left out). Two small reads, so a report in
+    a fresh process does not load the root's whole report data for a reference."""
+    frames = []
+    for name, key in (("statements", "item"), ("scores", "index")):
+        rows = store.load_result(name, year, units=[top])
+        if len(rows):
+            shown = rows["suppression"].fillna("").eq("") & rows["value"].notna()
+            frames.append(rows.loc[shown, [key, "value", "se"]].rename(columns={key: "predictor"}))
+    if not frames:
+        return pd.DataFrame(columns=VALUE_COLUMNS)
+    out = pd.concat(frames, ignore_index=True).drop_duplicates("predictor")
+    return out.astype({"value": float, "se": float})[VALUE_COLUMNS]
+
+
+def _organisation(store: Store, year: int) -> tuple[pd.DataFrame, str, pd.DataFrame, pd.DataFrame]:
     """(org tree, root unit, stored weights, the root's published values) of a year, read once
     per process while the store file is unchanged (narrative files are made for every unit)."""
     path = Path(store.path).resolve()
@@ -181,23 +196,20 @@ def _organisation(store: Store, year: int, instruments: InstrumentSet, settings:
         org = store.load_org(year)
         top = root(org)
         weights = store.load_result("drivers", year, units=[top])
-        values = (published_values(load_report_data(store, year, top, instruments, settings),
-                                   hidden_indices(store, year, top))
-                  if not weights.empty else pd.DataFrame(columns=VALUE_COLUMNS))
         _ORGANISATION.clear()
-        _ORGANISATION[key] = (org, top, weights, values)
+        _ORGANISATION[key] = (org, top, weights, organisation_values(store, year, top))
     return _ORGANISATION[key]
 
 
 def load_focus(store: Store, data: ReportData, instruments: InstrumentSet,
-               settings: Settings, targets: list[Target] | None = None) -> FocusBlock | None:
+               targets: list[Target] | None = None) -> FocusBlock | None:
     """The block of the unit of `data` (its published values) against the organisation's
     published values, the stored weights of the year and the unit's targets; None for a unit
     whose values are hidden (its HME total is suppressed) or a year without weights."""
     hidden = hidden_indices(store, data.year, data.unit)
     if data.suppressed or "hme" in hidden:
         return None
-    org, top, weights, organisation = _organisation(store, data.year, instruments, settings)
+    org, top, weights, organisation = _organisation(store, data.year)
     if weights.empty:
         return None
     if targets is None:
@@ -280,23 +292,30 @@ def focus_meaning(block: FocusBlock, instruments: InstrumentSet, lang: str,
 def focus_table(areas: tuple[Area, ...], instruments: InstrumentSet, lang: str, decimals: int,
                 outcome: str, organisation: str = "") -> tuple[list[str], list[list[str]]]:
     """(header, rows) of a table of areas for any renderer: statement or theme, the unit's
-    value, the reference (the organisation's or the target), the difference, the margin of
-    error, the weight with its interval, the priority."""
+    value, the reference (the organisation's value, or the unit's target marked as such), the
+    difference with the margin of error, the weight with its interval, the priority."""
     header = [t("focus_col_area", lang), t("focus_col_value", lang),
               t("focus_col_reference", lang), t("focus_col_diff", lang),
-              t("focus_col_margin", lang), t("focus_col_weight", lang, outcome=outcome),
-              t("focus_col_priority", lang)]
+              t("focus_col_weight", lang, outcome=outcome), t("focus_col_priority", lang)]
     rows = []
     for a in areas:
-        interval = (f" ({fmt_number(100 * a.ci_low, 1, lang)}–{fmt_number(100 * a.ci_high, 1, lang)})"
-                    if np.isfinite(a.ci_low) and np.isfinite(a.ci_high) else "")
+        reference = fmt_number(a.reference, decimals, lang)
         rows.append([
             predictor_label(a, instruments, lang, organisation),
             fmt_number(a.value, decimals, lang),
-            t(f"focus_reference_{a.against}", lang, value=fmt_number(a.reference, decimals, lang)),
-            fmt_signed(a.value - a.reference, decimals, lang),
-            "±" + fmt_number(a.margin, decimals, lang),
-            fmt_percent(a.weight, 1, lang) + interval,
+            t("focus_reference_target", lang, value=reference) if a.against == "target"
+            else reference,
+            t("focus_diff", lang, diff=fmt_signed(a.value - a.reference, decimals, lang),
+              margin=fmt_number(a.margin, decimals, lang)),
+            weight_text(a, lang),
             fmt_number(a.priority, 2, lang),
         ])
     return header, rows
+
+
+def weight_text(area: Area, lang: str) -> str:
+    """'57,9 % (50,4–63,2)': the weight as a share of the outcome's variation, with its interval."""
+    text = fmt_percent(area.weight, 1, lang)
+    if np.isfinite(area.ci_low) and np.isfinite(area.ci_high):
+        text += f" ({fmt_number(100 * area.ci_low, 1, lang)}–{fmt_number(100 * area.ci_high, 1, lang)})"
+    return text

@@ -106,7 +106,7 @@ def data_suggestions(data: ReportData, instruments: InstrumentSet, lang: str = "
     num = lambda x: fmt_number(x, dec, lang)  # noqa: E731
     out: dict[str, list[str]] = {}
     if store is not None:
-        block = load_focus(store, data, instruments, data.settings)
+        block = load_focus(store, data, instruments)
         if block is not None:
             out.update(focus_lines(block, instruments, lang, dec, org or ""))
 

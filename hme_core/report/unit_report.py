@@ -15,8 +15,10 @@ import numpy as np
 from hme_core.config import Settings, load_settings
 from hme_core.i18n import fmt_date, fmt_int, fmt_percent, fmt_signed, trend_arrow
 from hme_core.instruments import InstrumentSet, load_instruments
+from hme_core.narratives.focus import FocusBlock, load_focus
 from hme_core.paths import default_db, params_dir
 from hme_core.report import charts as plots
+from hme_core.report.focus_block import focus_html
 from hme_core.report.hidden import HiddenMarks, reason_for
 from hme_core.report.html import HTML, esc, notice, paragraph, section, table
 from hme_core.report.narrative_sections import (
@@ -53,13 +55,18 @@ def report_params() -> tuple[Settings, InstrumentSet]:
 class UnitReport(ReportText):
     """The sections of one unit's report. Every method returns displayable HTML."""
 
+    #: The unit's focus areas (`narratives.focus`), read by `load`; None: no block.
+    focus: FocusBlock | None = None
+
     @classmethod
     def load(cls, db: str | Path | None, year: int, unit: str, lang: str = "sv") -> UnitReport:
         settings, instruments = report_params()
         with Store.open(Path(db) if db else default_db(), read_only=True) as store:
             store.require_current_results(int(year))
             data = load_report_data(store, int(year), str(unit), instruments, settings)
-        return cls(data, instruments, lang)
+            report = cls(data, instruments, lang)
+            report.focus = load_focus(store, data, instruments)
+        return report
 
     @property
     def shows_results(self) -> bool:
@@ -329,7 +336,13 @@ class UnitReport(ReportText):
         """The five questions for the management dialogue (units with child units only)."""
         from hme_core.report.children import dialogue_html
 
-        return HTML(dialogue_html(self))
+        if self.data.is_leaf:
+            return HTML("")
+        return HTML(dialogue_html(self) + focus_html(self, self.focus))
+
+    def focus_section(self) -> HTML:
+        """The unit's suggested focus areas and strengths to keep, alone (the HR workbook)."""
+        return HTML(focus_html(self, self.focus))
 
     def starting_points(self) -> dict[str, list[str]]:
         """Data-driven starting points for the analysis (`suggestions` has the rules):
@@ -357,8 +370,10 @@ class UnitReport(ReportText):
 
     def analysis_section(self) -> HTML:
         """The analysis questions (docs/sources.md) with the unit's narrative (Markdown, sanitised)
-        and action plan; without a narrative, the prompts and data-driven suggestions."""
-        return HTML(analysis_html(self, self._narratives(), self.starting_points()))
+        and action plan; without a narrative, the prompts and data-driven suggestions. A leaf
+        unit's suggested focus areas follow (other units have them beside the dialogue)."""
+        html = analysis_html(self, self._narratives(), self.starting_points())
+        return HTML(html + (focus_html(self, self.focus) if self.data.is_leaf else ""))
 
     def suggestions_section(self) -> HTML:
         """The data-driven suggestions alone (for the narrative workbook)."""

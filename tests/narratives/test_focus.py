@@ -107,7 +107,7 @@ def _blocks(db: Path) -> dict[str, FocusBlock | None]:
     settings, instruments = load_settings(), load_instruments()
     with Store.open(db, read_only=True) as store:
         return {u: load_focus(store, load_report_data(store, 2025, u, instruments, settings),
-                              instruments, settings) for u in UNITS}
+                              instruments) for u in UNITS}
 
 
 def test_the_driving_statement_heads_the_focus_areas_of_units_where_it_is_low(survey):
@@ -131,7 +131,7 @@ def test_a_unit_with_hidden_values_gets_no_block_and_no_focus_suggestions(survey
     with Store.open(survey, read_only=True) as store:
         data = load_report_data(store, 2025, "E25", instruments, settings)  # 3 respondents
         assert data.suppressed
-        assert load_focus(store, data, instruments, settings) is None
+        assert load_focus(store, data, instruments) is None
         lines = data_suggestions(data, instruments, "sv", store=store)
     assert "focus_areas" not in lines and "focus_strengths" not in lines
     assert all(b is None for u, b in _blocks(survey).items() if u == "E25")
@@ -201,6 +201,8 @@ def test_the_table_shows_value_reference_difference_margin_weight_and_priority()
     weights = _weights(hme8=0.4).assign(ci_low=0.35, ci_high=0.45)
     block = rank_focus(weights, _values(hme8=(60, 2.0)), _values(hme8=(70, 0.5)))
     header, rows = focus_table(block.focus, load_instruments(), "sv", 1, "eNPS")
-    assert header[5] == "Vikt för eNPS (95 % KI)"
+    assert header[4] == "Vikt för eNPS (95 % KI)"
     assert rows == [["Min arbetsplats mål följs upp och utvärderas på ett bra sätt", "60,0",
-                     "70,0 (organisationen)", "−10,0", "±3,9", "40,0\u00a0% (35,0–45,0)", "4,00"]]
+                     "70,0", "−10,0 (±3,9)", "40,0\u00a0% (35,0–45,0)", "4,00"]]
+    target = rank_focus(weights, _values(hme8=(60, 2.0)), _values(hme8=(70, 0.5)), {"hme8": 72})
+    assert focus_table(target.focus, load_instruments(), "sv", 1, "eNPS")[1][0][2] == "72,0 (mål)"
