@@ -160,7 +160,7 @@ def test_focus_lines_give_the_numbers_and_the_sentence_on_what_the_ranking_means
     assert first.startswith("Min arbetsplats mål följs upp och utvärderas på ett bra sätt: ")
     value = f"{a.value:.1f}".replace(".", ",")
     assert value in first and "mot organisationens" in first and "felmarginal ±" in first
-    assert "vikt för eNPS" in first and "95 % KI" in first
+    assert "vikt för eNPS" in first and "95\u00a0% KI" in first
     assert lines["focus_areas"][-1].startswith("Ordningen väger")
     assert "inte vad som orsakar" in lines["focus_areas"][-1]
     en = focus_lines(block, instruments, "en", 1)
@@ -201,7 +201,7 @@ def test_the_table_shows_value_reference_difference_margin_weight_and_priority()
     weights = _weights(hme8=0.4).assign(ci_low=0.35, ci_high=0.45)
     block = rank_focus(weights, _values(hme8=(60, 2.0)), _values(hme8=(70, 0.5)))
     header, rows = focus_table(block.focus, load_instruments(), "sv", 1, "eNPS")
-    assert header[4] == "Vikt för eNPS (95 % KI)"
+    assert header[4] == "Vikt för eNPS (95\u00a0% KI)"
     assert rows == [["Min arbetsplats mål följs upp och utvärderas på ett bra sätt", "60,0",
                      "70,0", "−10,0 (±3,9)", "40,0\u00a0% (35,0–45,0)", "4,00"]]
     target = rank_focus(weights, _values(hme8=(60, 2.0)), _values(hme8=(70, 0.5)), {"hme8": 72})
