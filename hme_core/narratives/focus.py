@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hme_core.i18n import fmt_number, fmt_percent, fmt_signed, t
+from hme_core.i18n import fmt_int, fmt_number, fmt_percent, fmt_signed, t
 from hme_core.instruments import InstrumentSet
 from hme_core.narratives.targets import Target, load_targets, scope_unit
 from hme_core.orgtree import root
@@ -69,6 +69,7 @@ class FocusBlock:
     n: int  # respondents the weights rest on (the largest set)
     focus: tuple[Area, ...]
     strengths: tuple[Area, ...]
+    sets: tuple[tuple[str, int], ...] = ()  # (predictor set, respondents) behind the weights
     #: The heaviest predictors with the unit's published value (priority = weight), shown in
     #: the organisation's own report, where nothing lies below the organisation.
     drivers: tuple[Area, ...] = ()
@@ -147,7 +148,10 @@ def rank_focus(weights: pd.DataFrame, unit: pd.DataFrame, organisation: pd.DataF
                                                            against="organisation", gap=gap,
                                                            priority=w.weight * gap)))
     pick = lambda found, n: tuple(a for *_, a in sorted(found, key=lambda x: x[:2])[:n])  # noqa: E731
+    sets = tuple((str(k), int(n)) for k, n in weights.groupby("predictor_set", sort=False)["n"]
+                 .max().items()) if "predictor_set" in weights else ()
     return FocusBlock(outcome=str(weights["outcome"].iloc[0]), n=int(weights["n"].max()),
+                      sets=sets,
                       focus=pick(focus, focus_n), strengths=pick(strengths, strengths_n),
                       drivers=pick(drivers, focus_n))
 
@@ -280,6 +284,20 @@ def focus_lines(block: FocusBlock, instruments: InstrumentSet, lang: str, decima
                 weight=fmt_percent(a.weight, 1, lang), outcome=outcome,
                 interval=_interval(a, lang)) for a in block.drivers]
     return out
+
+
+def weights_basis(block: FocusBlock, instruments: InstrumentSet, lang: str) -> str:
+    """'6 131 svarande för Hållbart medarbetarengagemang (HME), 7 077 för …': who the weights
+    rest on, per weighed set (a respondent counts in a set when they answered all of it)."""
+    parts = []
+    for k, (set_id, n) in enumerate(block.sets or (("", block.n),)):
+        try:
+            name = instruments[set_id].name(lang)
+        except KeyError:
+            name = set_id
+        key = "focus_basis_first" if k == 0 else "focus_basis_next"
+        parts.append(t(key, lang, n=fmt_int(n, lang), name=name).strip())
+    return ", ".join(parts)
 
 
 def focus_meaning(block: FocusBlock, instruments: InstrumentSet, lang: str,

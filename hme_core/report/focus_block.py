@@ -8,7 +8,7 @@ Nothing for a unit whose values are hidden (no block is computed for it).
 
 from __future__ import annotations
 
-from hme_core.i18n import fmt_int, fmt_number
+from hme_core.i18n import fmt_number
 from hme_core.narratives.focus import (
     FocusBlock,
     focus_meaning,
@@ -16,6 +16,7 @@ from hme_core.narratives.focus import (
     outcome_label,
     predictor_label,
     weight_text,
+    weights_basis,
 )
 from hme_core.report.html import esc, paragraph, table
 
@@ -29,7 +30,8 @@ def focus_html(report, block: FocusBlock | None) -> str:
     lang, dec = report.lang, report.dec
     org = report.data.settings.organisation_name or ""
     outcome = outcome_label(block.outcome, report.instruments, lang, org)
-    parts = [paragraph(report.t("focus_intro", outcome=outcome, n=fmt_int(block.n, lang)))]
+    basis = weights_basis(block, report.instruments, lang)
+    parts = [paragraph(report.t("focus_intro", outcome=outcome, basis=basis))]
     if block.focus:
         header, rows = focus_table(block.focus, report.instruments, lang, dec, outcome, org)
         parts.append(table(header, rows, caption=report.t("focus_table_caption"), numeric=NUMERIC,

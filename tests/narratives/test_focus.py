@@ -18,6 +18,7 @@ from hme_core.narratives.focus import (
     focus_table,
     load_focus,
     rank_focus,
+    weights_basis,
 )
 from hme_core.narratives.suggestions import data_suggestions
 from hme_core.paths import REPO_ROOT
@@ -206,3 +207,11 @@ def test_the_table_shows_value_reference_difference_margin_weight_and_priority()
                      "70,0", "−10,0 (±3,9)", "40,0\u00a0% (35,0–45,0)", "4,00"]]
     target = rank_focus(weights, _values(hme8=(60, 2.0)), _values(hme8=(70, 0.5)), {"hme8": 72})
     assert focus_table(target.focus, load_instruments(), "sv", 1, "eNPS")[1][0][2] == "72,0 (mål)"
+
+
+def test_the_block_says_how_many_respondents_each_set_of_weights_rests_on(survey):
+    block = _blocks(survey)["E11"]
+    n = sum(n for *_, n in UNITS.values())
+    assert block.sets == (("hme", n),)
+    assert weights_basis(block, load_instruments(), "sv") == (
+        f"{n} svarande för Hållbart medarbetarengagemang (HME)")
