@@ -38,7 +38,7 @@ def files_digest(paths: Iterable[Path], root: Path) -> str:
 def code_fingerprint() -> str:
     """hme_core's version and source (a code change re-renders everything it may affect)."""
     pkg = Path(__file__).resolve().parent
-    files = [p for p in pkg.rglob("*") if p.suffix in (".py", ".css", ".j2", ".html", ".yaml")]
+    files = [p for p in pkg.rglob("*") if p.suffix in (".py", ".css", ".typ", ".j2", ".html", ".yaml")]
     return _digest([__version__, files_digest(files, pkg)])
 
 

@@ -23,6 +23,8 @@ def test_environment_yml_names_the_same_packages_as_pyproject():
     pip_names = {_name(s) for s in project["dependencies"] + project["optional-dependencies"]["dev"]}
     env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
     conda = {_name(s) for s in env["dependencies"] if isinstance(s, str)} - {"python", "pip"}
+    pip_section = [s for d in env["dependencies"] if isinstance(d, dict) for s in d.get("pip", [])]
+    conda |= {_name(s) for s in pip_section if not s.startswith("-")}  # pip-only packages
     assert {CONDA_TO_PYPI.get(n, n) for n in conda} == pip_names
 
 

@@ -4,6 +4,8 @@ In one run, on the demo data:
 - baseline: what a user does without us, per unit: the `papermill` CLI, then
   `jupyter nbconvert --to html --no-input`, then HTML -> PDF with weasyprint's CLI. Measured
   serially on a sample of units and scaled to the batch size (recorded as such);
+- naive with our exporter (for information): the same loop with the PDF made by
+  `jupyter nbconvert --to hme-pdf` (Typst) instead of WeasyPrint (`baseline_typst_*`);
 - ours: `hme reports` for the same units and formats (fresh render, --force);
 - incremental: one unit's narrative changed, the same batch run again;
 - scoring: the scoring with rollup (`results.score_table`) of 1,000,000 generated respondents
@@ -72,8 +74,11 @@ def pick_units(db: Path, count: int) -> list[str]:
         return tree_order(store.load_org(2025))[:count]
 
 
-def baseline(db: Path, units: list[str], work: Path, env: dict) -> list[float]:
-    """Seconds per unit of papermill CLI + nbconvert CLI + weasyprint CLI, run serially."""
+def baseline(db: Path, units: list[str], work: Path, env: dict, pdf: str = "weasyprint"
+             ) -> list[float]:
+    """Seconds per unit of papermill CLI + nbconvert CLI + a PDF, run serially: weasyprint's
+    CLI on the HTML (`pdf="weasyprint"`, what a user has without us), or our nbconvert
+    exporter on the executed notebook (`pdf="hme-pdf"`, Typst)."""
     per_unit = []
     for unit in units:
         out = work / re.sub(r"[^A-Za-z0-9]+", "_", unit)
@@ -84,9 +89,22 @@ def baseline(db: Path, units: list[str], work: Path, env: dict) -> list[float]:
               "-p", "db", str(db), "-p", "lang", "sv", "--no-progress-bar"], env)
         _run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
               str(out / "report.ipynb")], env)
-        _run([str(BIN / "weasyprint"), str(out / "report.html"), str(out / "report.pdf")], env)
+        if pdf == "weasyprint":
+            _run([str(BIN / "weasyprint"), str(out / "report.html"), str(out / "report.pdf")],
+                 env)
+        else:  # by name if the package is installed, else by class (same exporter)
+            _run([str(BIN / "jupyter"), "nbconvert", "--to", _exporter_name(),
+                  str(out / "report.ipynb")], env)
         per_unit.append(time.perf_counter() - t0)
     return per_unit
+
+
+def _exporter_name() -> str:
+    """`hme-pdf` where the entry point is installed, else the exporter's class path."""
+    from importlib.metadata import entry_points
+
+    names = {ep.name for ep in entry_points(group="nbconvert.exporters")}
+    return "hme-pdf" if "hme-pdf" in names else "hme_core.render.pdf.TypstPDFExporter"
 
 
 def _rendered(output: str) -> int:
@@ -202,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     sample = units[:: max(1, len(units) // args.baseline_sample)][: args.baseline_sample]
     _run([str(BIN / "hme"), "narratives", "init", "--year", "2025", "--db", str(db)], env)
     per_unit = baseline(db, sample, root / "baseline", env)
+    per_unit_typst = baseline(db, sample, root / "baseline_typst", env, pdf="hme-pdf")
     batch_seconds, batch_rendered = ours(db, units, env, force=True, workers=args.workers)
     batch_peak = _children_peak_mib()
     from hme_core.store.duckdb_store import Store
@@ -226,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
         "batch_ratio": round(baseline_seconds / batch_seconds, 2),
         "batch_units_per_minute": round(60 * len(units) / batch_seconds, 1),
         "baseline_units_per_minute": round(60 / float(np.mean(per_unit)), 1),
+        "baseline_typst_seconds_per_unit": round(float(np.mean(per_unit_typst)), 2),
+        "batch_ratio_vs_baseline_typst": round(float(np.mean(per_unit_typst)) * len(units)
+                                               / batch_seconds, 2),
         "batch_peak_mib": round(batch_peak, 1),
         "incremental_seconds": round(inc_seconds, 1),
         "incremental_units_rendered": inc_rendered,

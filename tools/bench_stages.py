@@ -4,14 +4,17 @@
 in-process notebook engine, each unit in a fresh fork of a warmed-up parent, HTML and PDF) and
 returns the median CPU seconds per unit of each stage:
 
-- ``data``: the notebook's execution without the figures (data loading, tables, sections);
-- ``figures``: drawing the matplotlib figures and encoding them as PNG;
+- ``data``: the notebook's execution without the figures (data loading, blocks, both
+  renderings of every section);
+- ``figures``: the charts: their descriptions and their SVG drawings (once for the HTML, once
+  for the Typst markup);
 - ``notebook``: the whole notebook execution (``data`` + ``figures`` + papermill);
 - ``html``: nbconvert's export and the page around it;
-- ``pdf``: WeasyPrint's layout and the tagged PDF;
+- ``pdf``: the Typst document from the executed notebook and its compilation (PDF/UA-1);
 - ``total``: the unit's whole render (including writing the files).
 
-Stages are timed by wrapping the render functions' module attributes in the forked child only:
+As in a batch, the parent warms up and takes the store's read-only copy of the units' data
+(`store.snapshot`) before it forks. Stages are timed by wrapping the render functions' module attributes in the forked child only:
 the render code carries no timing hook and costs nothing when not benchmarked. CPU time is
 `time.process_time` of the child (user + system), undisturbed by other processes on the machine.
 
@@ -21,6 +24,7 @@ Run alone: ``python -m tools.bench_stages --db outputs/hme.duckdb --units R,R.HS
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import pickle
@@ -32,7 +36,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 STAGES = ("data", "figures", "notebook", "html", "pdf", "total")
-FIGURE_FUNCTIONS = ("index_comparison_figure", "stoplight_figure", "enps_figure", "figure_html")
+FIGURES = {"hme_core.report.charts": ("index_comparison", "stoplight", "enps"),
+           "hme_core.report.to_html": ("chart_svg",), "hme_core.report.to_typst": ("chart_svg",)}
 
 
 def _timed(func: Callable, totals: dict, stage: str, depth: list[int]) -> Callable:
@@ -54,12 +59,15 @@ def _timed(func: Callable, totals: dict, stage: str, depth: list[int]) -> Callab
 
 def _instrument(totals: dict) -> None:
     """Wrap the figure functions and the render stages (in this process only)."""
+    import importlib
+
     from hme_core.render import notebook as render
-    from hme_core.report import charts
 
     fig_depth = [0]
-    for name in FIGURE_FUNCTIONS:
-        setattr(charts, name, _timed(getattr(charts, name), totals, "figures", fig_depth))
+    for module_name, names in FIGURES.items():
+        module = importlib.import_module(module_name)
+        for name in names:
+            setattr(module, name, _timed(getattr(module, name), totals, "figures", fig_depth))
     render.execute_notebook = _timed(render.execute_notebook, totals, "notebook", [0])
     render.notebook_body = _timed(render.notebook_body, totals, "html", [0])
     render.page = _timed(render.page, totals, "html", [0])
@@ -82,10 +90,13 @@ def _render_one(job) -> dict[str, float]:
 
 def _in_fork(func: Callable, arg) -> dict[str, float]:
     """`func(arg)` in a forked child (a fresh copy of the warmed-up parent); its result."""
+    from hme_core.batch.forkpool import CHILD_GC_THRESHOLD
+
     with tempfile.NamedTemporaryFile(suffix=".pkl", delete=False) as fh:
         path = fh.name
     pid = os.fork()
-    if pid == 0:  # child
+    if pid == 0:  # child, collecting as the fork pool's children do
+        gc.set_threshold(*CHILD_GC_THRESHOLD)
         code = 1
         try:
             result = func(arg)
@@ -115,20 +126,27 @@ def stage_cpu(db: str | Path, units: list[str], params: str | Path | None = None
         os.environ["HME_OUTPUTS"] = str(outputs)
     os.environ.setdefault("MPLBACKEND", "Agg")
     from hme_core.batch.jobs import UnitJob
+    from hme_core.batch.run import read_units
+    from hme_core.orgtree import Tree
     from hme_core.paths import notebooks_dir, outputs_dir
     from hme_core.render.notebook import warm_up
     from hme_core.store.duckdb_store import Store
+    from hme_core.store.snapshot import take_snapshot
 
     with Store.open(Path(db), read_only=True) as store:
-        names = store.load_org(year).set_index("unit")["name"].astype(str).to_dict()
+        org = store.load_org(year)
+    names = org.set_index("unit")["name"].astype(str).to_dict()
     warm_up()  # as the batch's parent does before forking
+    # and its read-only copy of what the reports read (`hme reports` takes it for a batch)
+    take_snapshot(Path(db), read_units(Tree(org), sorted(set(units))))
     out = Path(outputs) if outputs is not None else outputs_dir()
+    gc.collect()
+    gc.freeze()  # as the fork pool: the children never walk the parent's objects
     per_stage: dict[str, list[float]] = defaultdict(list)
     for unit in units:
         job = UnitJob(year=year, unit=unit, name=names.get(unit, unit),
                       folder=out / "stage_cpu" / unit.replace("/", "_"), lang=lang, db=Path(db),
-                      formats=("html", "pdf"), notebook=notebooks_dir() / "unit_report.ipynb",
-                      reuse_figures=False)
+                      formats=("html", "pdf"), notebook=notebooks_dir() / "unit_report.ipynb")
         result = _in_fork(_render_one, job) if hasattr(os, "fork") else _render_one(job)
         for stage, seconds in result.items():
             per_stage[stage].append(seconds)

@@ -5,7 +5,6 @@ Shared by the local pool (`batch.run`, `batch.forkpool`) and dask workers (`batc
 
 from __future__ import annotations
 
-import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -28,7 +27,6 @@ class UnitJob:
     notebook: Path
     executor: str = "inprocess"  # where the notebook runs (see render.notebook)
     key: str = ""
-    reuse_figures: bool = True  # charts of the previous report may be reused (report/figure_reuse)
 
 
 @dataclass
@@ -46,12 +44,8 @@ def render_unit(job: UnitJob) -> UnitOutcome:
     """Render one unit (runs in a worker). Never raises: failures come back as an outcome."""
     from hme_core.i18n import t
     from hme_core.render.notebook import render_notebook
-    from hme_core.report.figure_reuse import PREVIOUS_REPORT_ENV, previous_notebook
 
     t0 = time.perf_counter()
-    before = os.environ.pop(PREVIOUS_REPORT_ENV, None)
-    if job.reuse_figures:
-        os.environ[PREVIOUS_REPORT_ENV] = str(previous_notebook(job.folder, job.lang))
     try:
         files = render_notebook(
             job.notebook,
@@ -71,10 +65,6 @@ def render_unit(job: UnitJob) -> UnitOutcome:
         msg = str(exc) if isinstance(exc, HMEError) else machine_problem(exc, job.folder) or "".join(
             traceback.format_exception_only(type(exc), exc)).strip()
         return UnitOutcome(job.unit, job.folder, False, time.perf_counter() - t0, error=msg)
-    finally:  # a dask worker renders one job after another in the same process
-        os.environ.pop(PREVIOUS_REPORT_ENV, None)
-        if before is not None:
-            os.environ[PREVIOUS_REPORT_ENV] = before
 
 
 def died(job: UnitJob, why: str) -> UnitOutcome:

@@ -176,7 +176,7 @@ def run_batch(
                        chain=tree.ancestors(u), children=tree.children(u),
                        folders=folders_by_year, data=data, static=static)
         job = UnitJob(year, u, names[u], root / folders[u], lang, db, tuple(formats), notebook,
-                      executor, key, reuse_figures=mode != "force")
+                      executor, key)
         if _up_to_date(job, mode):
             skipped.append(UnitOutcome(u, job.folder, True, 0.0, skipped=True))
         else:

@@ -1,9 +1,9 @@
-"""Notebook -> executed notebook (papermill) -> HTML (nbconvert, inputs hidden) -> PDF (weasyprint).
+"""Notebook -> executed notebook (papermill) -> HTML (nbconvert, inputs hidden) and PDF
+(Typst, from the same executed notebook: `render/pdf.py`).
 
 papermill's `--report-mode` only sets metadata that nbconvert ignores, so HTML is exported
-with `exclude_input`; weasyprint runs no JavaScript, so reports embed charts as images; kernel
-starts occasionally race under load, so a failed start is retried. Every output file is written
-to a temporary name and renamed when complete.
+with `exclude_input`; kernel starts occasionally race under load, so a failed start is
+retried. Every output file is written to a temporary name and renamed when complete.
 """
 
 from __future__ import annotations
@@ -74,11 +74,33 @@ def execute_notebook(
     raise AssertionError("unreachable")
 
 
+_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
+
+
 @lru_cache(maxsize=1)
 def _exporter():
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    return HTMLExporter(
+    class ReportExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its last pass: HTMLExporter parses the whole page
+        with BeautifulSoup and writes it again, only to give images without alt text a
+        placeholder and to make code cells focusable. Report pages have no code cells, and
+        inline SVG charts are thousands of elements for that parser (~half of the HTML
+        step); the placeholder is given here by a pattern instead (an analyst's image)."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _IMG_WITHOUT_ALT.sub(
+                '<img alt="No description has been provided for this image"', body), resources
+
+    return ReportExporter(
         template_name="hme_report", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
         exclude_input=True, exclude_input_prompt=True,
         exclude_output_prompt=True, exclude_markdown=False, anchor_link_text="",
@@ -93,22 +115,20 @@ def notebook_body(nb: nbformat.NotebookNode) -> str:
 
 def warm_up() -> None:
     """Import and initialise the converters once, in a process that will fork per report:
-    the report's params (settings, instruments), matplotlib's fonts and text caches (a chart of
-    each kind), nbconvert's exporter, and WeasyPrint's fonts (bold, italic, tables, an image)."""
-    from hme_core.render import engine
-    from hme_core.report import charts, figure_reuse
+    the in-process engine, the report's params (settings, instruments), the chart font's
+    metrics, nbconvert's exporter (one page converted), and Typst's fonts and compiler, which
+    are made but never used to compile (`render.pdf`: a process that compiled must not fork)."""
+    from hme_core.render import engine, pdf
+    from hme_core.report import fonts
     from hme_core.report.unit_report import report_params
 
     engine.warm_up()
     report_params()
-    figure_reuse.figure_key("warm", (), {})  # code and params digests, once in the parent
+    fonts.warm_up()
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("warm")]
-    figure = charts.figure_html(charts.warm_up_figure(), alt="warm")
-    body = (notebook_body(nb) + "<h1>warm</h1><h2>warm</h2><h3>warm</h3><p><b>b</b> <i>i</i></p>"
-            '<table class="data"><caption>c</caption><tr><th>h</th><td class="num">1</td></tr>'
-            '</table><p class="footnote">f</p>' + figure)
-    pdf_bytes(page(body, "warm", "sv", "warm"))
+    page(notebook_body(nb), "warm", "sv", "warm")
+    pdf.warm_up()
 
 
 # a table not already in a scroll region (pandas' and the research workbook's formatted tables)
@@ -164,64 +184,18 @@ def stylesheet() -> str:
     return _CSS_VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)).strip(), css)
 
 
-PDF_VARIANT = "pdf/ua-1"
-FIGURE_SCHEME = "hme-figure:"
-_DATA_IMAGE = re.compile(r'src="data:(image/(?:png|jpeg));base64,([A-Za-z0-9+/=\s]+)"')
-
-
-def _figures_by_reference(html_text: str) -> tuple[str, dict[str, tuple[str, bytes]]]:
-    """The page with every embedded (base64) image replaced by a short `hme-figure:N` address,
-    and the images by address. WeasyPrint's HTML parser reads an attribute character by
-    character: a leaf report's ~0.6 MB of base64 charts cost it ~0.2 CPU-s as text, nothing
-    as a fetched image.
-
-    >>> text, images = _figures_by_reference('<img src="data:image/png;base64,aGk=" alt="x">')
-    >>> text, images
-    ('<img src="hme-figure:0" alt="x">', {'hme-figure:0': ('image/png', b'hi')})
-    """
-    import base64
-
-    images: dict[str, tuple[str, bytes]] = {}
-
-    def keep(match: re.Match) -> str:
-        address = f"{FIGURE_SCHEME}{len(images)}"
-        images[address] = (match.group(1), base64.b64decode(match.group(2)))
-        return f'src="{address}"'
-
-    return _DATA_IMAGE.sub(keep, html_text), images
-
-
-def pdf_bytes(html_text: str) -> bytes:
-    """HTML -> tagged PDF/UA-1 bytes with WeasyPrint; the page's embedded charts are handed to
-    WeasyPrint from memory (see `_figures_by_reference`), every other address as WeasyPrint
-    fetches it."""
-    import weasyprint
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    from hme_core.render import pdf_images
-
-    pdf_images.install()  # charts' PNG data into the PDF as written, not encoded again
-    text, images = _figures_by_reference(html_text)
-
-    class _Fetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url in images:
-                mime, data = images[url]
-                return URLFetcherResponse(url, data, {"Content-Type": mime})
-            return super().fetch(url, headers)
-
-    return weasyprint.HTML(string=text, base_url=str(TEMPLATES), url_fetcher=_Fetcher()
-                           ).write_pdf(pdf_variant=PDF_VARIANT)
-
-
-def write_pdf(html_text: str, path: Path) -> Path:
-    """HTML -> tagged PDF/UA-1 with weasyprint (A4, margins, page numbers and header from report.css).
+def write_pdf(nb: nbformat.NotebookNode, path: Path, title: str, lang: str,
+              header: str) -> Path:
+    """The executed notebook as a tagged PDF/UA-1 through Typst (A4, running header, page
+    numbers: `report/templates/report.typ`).
 
     Swedish public bodies must publish accessible documents (see docs/sources.md, DOS-lagen
-    2018:1937 / EN 301 549 / WCAG 2.1 AA): the PDF carries a structure tree (Tagged: yes), the document language (from
-    `<html lang>`) and its title (from `<title>`); charts carry their numbers as alt text.
+    2018:1937 / EN 301 549 / WCAG 2.1 AA): the PDF carries a structure tree, the document
+    language and its title; charts carry their numbers as alt text.
     """
-    return atomic_write(path, pdf_bytes(html_text))
+    from hme_core.render.pdf import notebook_pdf
+
+    return atomic_write(path, notebook_pdf(nb, title, lang, header, name=str(path)))
 
 
 def _keep_notebook(tmp: Path, executed: Path) -> None:
@@ -269,5 +243,5 @@ def render_notebook(
     if "html" in formats:
         written["html"] = atomic_write(out_dir / report_file("html", lang), html_text)
     if "pdf" in formats:
-        written["pdf"] = write_pdf(html_text, out_dir / report_file("pdf", lang))
+        written["pdf"] = write_pdf(nb, out_dir / report_file("pdf", lang), title, lang, header)
     return written

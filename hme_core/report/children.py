@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from hme_core.i18n import fmt_int, fmt_percent, fmt_signed, t
+from hme_core.report.document import BulletList, Cell, Paragraph, Section, Table
 from hme_core.report.hidden import reason_text
-from hme_core.report.html import esc, paragraph, section
 from hme_core.store.duckdb_store import Store
 
 BAND_CLASSES = ("band-low", "band-mid", "band-good", "band-high")
@@ -62,8 +62,8 @@ def load_scores(db: Path, year: int, parent: str | None = None
 def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
                   prev: pd.DataFrame | None, index_label, lang: str, decimals: int,
                   bands: list[float], enps_bands: list[float], caption: str,
-                  min_n: int | None = None, themes: Collection[str] = ()) -> str:
-    """The heat-map table (HTML) of `units` with every index in `scores` but `themes` (the
+                  min_n: int | None = None, themes: Collection[str] = ()) -> list:
+    """The heat-map table (a `Table` block and its footnote) of `units` with every index in `scores` but `themes` (the
     themes of a dimension, `InstrumentSet.theme_ids`: the heat map shows the dimension, as the
     vendor report does, and the report its themes; a column per theme would not fit A4), and
     its footnote
@@ -96,25 +96,22 @@ def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
         heat map has tens of thousands of cells, but few distinct values)."""
         key = (round_half_up(x, decimals), signed)
         if key not in formatted:
-            formatted[key] = esc((fmt_signed if signed else fmt_number)(float(key[0]), decimals,
-                                                                        lang))
+            formatted[key] = (fmt_signed if signed else fmt_number)(float(key[0]), decimals,
+                                                                    lang)
         return formatted[key]
 
-    suppressed = {why: (f'<td class="num suppressed"><span title="'
-                        f'{esc(reason_text(why, lang, min_n))}">{mark}</span></td>')
-                  for why, mark in MARKS.items()}
-    head = (f'<th scope="col">{esc(t("index_col_unit", lang))}</th><th scope="col" class="num">n</th>'
-            f'<th scope="col" class="num">{esc(t("response_rate", lang))}</th>'
-            + "".join(f'<th scope="col" class="num">{esc(index_label(ix))}</th>' for ix in indices))
+    reasons_text = {why: reason_text(why, lang, min_n) for why in MARKS}
+    header = [t("index_col_unit", lang), "n", t("response_rate", lang),
+              *(index_label(ix) for ix in indices)]
     rows, reasons = [], set()
     for u in units:
         n_raw, rate_raw = sizes.get(u, (0, math.nan))
         n = int(n_raw) if pd.notna(n_raw) else 0
         rate = float(rate_raw) if pd.notna(rate_raw) else math.nan
-        cells = []
+        cells: list = [names.get(u, u), fmt_int(n, lang), fmt_percent(rate, decimals, lang)]
         for ix in indices:
             if (u, ix) not in now:
-                cells.append('<td class="num"></td>')
+                cells.append("")
                 continue
             raw, suppression = now[(u, ix)]
             value = float(raw) if pd.notna(raw) else math.nan
@@ -122,47 +119,44 @@ def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
                 why = str(suppression or "primary") if pd.notna(suppression) else "primary"
                 why = why if why in MARKS else "primary"
                 reasons.add(why)
-                cells.append(suppressed[why])
+                cells.append(Cell(MARKS[why], style="suppressed", title=reasons_text[why]))
                 continue
             old = before.get((u, ix), math.nan)
             diff = value - float(old) if pd.notna(old) else math.nan
-            change = (f'<span class="change">{number(diff, signed=True)}</span>'
-                      if not math.isnan(diff) else "")
-            cells.append(f'<td class="num {band(value, ix, bands, enps_bands)}">'
-                         f"{number(value)}{change}</td>")
-        rows.append(f'<tr><th scope="row">{esc(names.get(u, u))}</th>'
-                    f'<td class="num">{esc(fmt_int(n, lang))}</td>'
-                    f'<td class="num">{esc(fmt_percent(rate, decimals, lang))}</td>{"".join(cells)}</tr>')
+            cells.append(Cell(number(value), sub="" if math.isnan(diff) else number(diff, True),
+                              fill=band(value, ix, bands, enps_bands)))
+        rows.append(cells)
     notes = [t("heatmap_change_note", lang)] + [
         f"{MARKS.get(w, '¹')} {reason_text(w, lang, min_n)}" for w in sorted(reasons)]
-    return (f'<div class="table-wrap"><table class="data heatmap"><caption>{esc(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-            + paragraph(" ".join(notes), "footnote"))
+    ncols = len(header)
+    return [Table(header, rows, caption=caption, numeric=[False] + [True] * (ncols - 1),
+                  style="data heatmap", widths=["17%", "auto", "auto", *(["1fr"] * (ncols - 3))]),
+            Paragraph(" ".join(notes), "footnote")]
 
 
-def children_html(report, db: Path) -> str:
-    """The heat map of a unit's direct children (empty for a leaf unit)."""
+def children_section(report, db: Path) -> Section | None:
+    """The heat map of a unit's direct children (None for a leaf unit)."""
     d = report.data
     scores, prev, org = load_scores(db, d.year, parent=d.unit)
     below = org[org["parent"] == d.unit]
     kids = below["unit"].tolist()
     if not kids:
-        return ""
+        return None
     names = dict(zip(kids, below["name"].astype(str), strict=True))
     s = d.settings
     low, high = report.num(s.heatmap_bands[0]), report.num(s.heatmap_bands[-1])
-    body = paragraph(report.t("heatmap_intro", low=low, high=high)) + heatmap_table(
+    body = [Paragraph(report.t("heatmap_intro", low=low, high=high)), *heatmap_table(
         kids, names, scores, prev, report.index_label, report.lang,
         report.dec, s.heatmap_bands, s.heatmap_enps_bands,
         report.t("heatmap_caption", unit=d.name, year=d.year), s.min_n_index,
-        report.instruments.theme_ids)
-    return section(report.t("heatmap_heading"), body, "children")
+        report.instruments.theme_ids)]
+    return Section(report.t("heatmap_heading"), body, "children")
 
 
-def dialogue_html(report) -> str:
+def dialogue_section(report) -> Section | None:
     """The five questions for the management dialogue, in reports of units with child units."""
     if report.data.is_leaf:
-        return ""
-    items = "".join(f"<li>{esc(report.t(k))}</li>" for k in DIALOGUE_QUESTIONS)
-    body = paragraph(report.t("dialogue_intro")) + f'<ol class="dialogue">{items}</ol>'
-    return section(report.t("dialogue_heading"), body, "dialogue analysis-question")
+        return None
+    body = [Paragraph(report.t("dialogue_intro")),
+            BulletList([report.t(k) for k in DIALOGUE_QUESTIONS], ordered=True, style="dialogue")]
+    return Section(report.t("dialogue_heading"), body, "dialogue analysis-question")

@@ -3,7 +3,8 @@
 In the analysis section of a leaf unit's report, and beside the management-dialogue questions
 in a report of a unit with units below it. Tables give, per statement or theme, the numbers
 that put it there; one sentence under them says what the ranking does and does not mean.
-Nothing for a unit whose values are hidden (no block is computed for it).
+Nothing for a unit whose values are hidden (no block is computed for it). Built as document
+blocks (`report/document.py`), so the page and the PDF show the same.
 """
 
 from __future__ import annotations
@@ -18,38 +19,40 @@ from hme_core.narratives.focus import (
     weight_text,
     weights_basis,
 )
-from hme_core.report.html import esc, paragraph, table
+from hme_core.report.document import Group, Heading, Paragraph, Table
 
 NUMERIC = [False, True, True, True, True, True]
+#: The PDF's column widths: statements wrap in a wide first column, numbers keep to one line.
+WIDTHS = ["1fr", "auto", "auto", "auto", "auto", "auto"]
 
 
-def focus_html(report, block: FocusBlock | None) -> str:
-    """The block as HTML ('' without a block)."""
+def focus_group(report, block: FocusBlock | None) -> Group | None:
+    """The block as document blocks (None without a block)."""
     if block is None:
-        return ""
+        return None
     lang, dec = report.lang, report.dec
     org = report.data.settings.organisation_name or ""
     outcome = outcome_label(block.outcome, report.instruments, lang, org)
     basis = weights_basis(block, report.instruments, lang)
-    parts = [paragraph(report.t("focus_intro", outcome=outcome, basis=basis))]
+    blocks: list = [Heading(report.t("focus_areas"), 3),
+                    Paragraph(report.t("focus_intro", outcome=outcome, basis=basis))]
     if block.focus:
         header, rows = focus_table(block.focus, report.instruments, lang, dec, outcome, org)
-        parts.append(table(header, rows, caption=report.t("focus_table_caption"), numeric=NUMERIC,
-                           css_class="data focus"))
+        blocks.append(Table(header, rows, caption=report.t("focus_table_caption"),
+                            numeric=NUMERIC, style="data focus", widths=WIDTHS))
     else:
         none = "focus_none_organisation" if block.is_organisation else "focus_none"
-        parts.append(paragraph(report.t(none), "muted"))
+        blocks.append(Paragraph(report.t(none), "muted"))
     if block.strengths:
         header, rows = focus_table(block.strengths, report.instruments, lang, dec, outcome, org)
-        parts.append(table(header, rows, caption=report.t("focus_strengths"), numeric=NUMERIC,
-                           css_class="data focus"))
+        blocks.append(Table(header, rows, caption=report.t("focus_strengths"), numeric=NUMERIC,
+                            style="data focus", widths=WIDTHS))
     if block.is_organisation and block.drivers:
         rows = [[predictor_label(a, report.instruments, lang, org), fmt_number(a.value, dec, lang),
                  weight_text(a, lang)] for a in block.drivers]
-        parts.append(table([report.t("focus_col_area"), report.t("focus_col_value"),
-                            report.t("focus_col_weight", outcome=outcome)], rows,
-                           caption=report.t("focus_drivers"), numeric=[False, True, True],
-                           css_class="data focus"))
-    parts.append(paragraph(focus_meaning(block, report.instruments, lang, org), "footnote"))
-    return (f'<div class="focus-areas analysis-question"><h3>{esc(report.t("focus_areas"))}'
-            f'</h3>{"".join(parts)}</div>')
+        blocks.append(Table([report.t("focus_col_area"), report.t("focus_col_value"),
+                             report.t("focus_col_weight", outcome=outcome)], rows,
+                            caption=report.t("focus_drivers"), numeric=[False, True, True],
+                            style="data focus", widths=["1fr", "auto", "auto"]))
+    blocks.append(Paragraph(focus_meaning(block, report.instruments, lang, org), "footnote"))
+    return Group(blocks, "focus-areas analysis-question")

@@ -63,10 +63,14 @@ class HiddenMarks:
         """`text` as formatted, or, when it is '–', the dash with its mark."""
         return self.dash(reason, n) if text == MISSING else text
 
-    def footnote(self) -> str:
+    def footnote_text(self) -> str:
+        """The footnote's text: each mark used and its reason ('' when every value was shown)."""
         if not self.marks:
             return ""
         notes = " ".join(f"{mark} {reason_text(reason, self.lang, n)}"
                          for (reason, n), mark in self.marks.items())
-        return paragraph(f"{MISSING} {t('hidden_intro', self.lang)} {notes}",
-                         "footnote hidden-reasons")
+        return f"{MISSING} {t('hidden_intro', self.lang)} {notes}"
+
+    def footnote(self) -> str:
+        text = self.footnote_text()
+        return paragraph(text, "footnote hidden-reasons") if text else ""

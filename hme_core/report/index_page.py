@@ -118,6 +118,7 @@ def organisation_heatmap(year: int, units: list[str], names: dict[str, str], dep
     `depth`); when levels below are left out (`depth` < `deepest`), its caption names the
     levels shown and a sentence before it says where the other units are."""
     from hme_core.report.children import heatmap_table
+    from hme_core.report.to_html import render_html
 
     instruments = load_instruments()
     caption = t("heatmap_org_heading", lang) + f" {year}"
@@ -127,10 +128,10 @@ def organisation_heatmap(year: int, units: list[str], names: dict[str, str], dep
         intro = paragraph(t("heatmap_org_upper_levels", lang, levels=depth,
                             shown=fmt_int(len(units), lang), units=fmt_int(total, lang),
                             below=depth + 1))
-    table_html = heatmap_table(
+    table_html = render_html(heatmap_table(
         units, names, scores, prev, lambda ix: instruments.index_name(ix, lang), lang,
         settings.decimals, settings.heatmap_bands, settings.heatmap_enps_bands, caption,
-        settings.min_n_index, instruments.theme_ids)
+        settings.min_n_index, instruments.theme_ids))
     table_html = table_html.replace('<div class="table-wrap">', '<div class="wrap" tabindex="0" '
                                     f'role="region" aria-label="{esc(t("scroll_region_table", lang))}">')
     return f'<h2>{esc(t("heatmap_org_heading", lang))}</h2>{intro}{table_html}'

@@ -17,19 +17,29 @@ import pandas as pd
 from hme_core.i18n import fmt_int, fmt_percent, fmt_signed, trend_arrow
 from hme_core.instruments import Instrument
 from hme_core.report import charts as plots
+from hme_core.report.document import (
+    Chart,
+    DefinitionList,
+    Group,
+    Heading,
+    Notice,
+    Paragraph,
+    Section,
+    Table,
+)
 from hme_core.report.hidden import HiddenMarks, reason_for
-from hme_core.report.html import HTML, esc, notice, paragraph, section, table
-from hme_core.report.text import ReportText
+from hme_core.report.part import Part
+from hme_core.report.text import ReportText, hidden_note
 
 #: Shipped instruments with a section of their own in the unit report, in report order.
 SURVEY_INSTRUMENTS = ("hse", "psychosocial", "exposure", "manager", "development")
 
 
-def instrument_section(report: ReportText, instrument_id: str) -> HTML:
+def instrument_section(report: ReportText, instrument_id: str) -> Part:
     """The section of one instrument, or nothing when the unit has no results for it."""
     d = report.data
     if d.suppressed or instrument_id not in d.instruments_present:
-        return HTML("")
+        return Part(lang=report.lang)
     ins = report.instruments[instrument_id]
     if ins.scale.kind == "categorical":
         body = shares_html(report, ins)
@@ -37,17 +47,18 @@ def instrument_section(report: ReportText, instrument_id: str) -> HTML:
         body = dimensions_html(report, ins)
     else:
         body = indices_html(report, ins)
-    return HTML(section(ins.name(report.lang), body, f"instrument instrument-{ins.id}"))
+    return Part(Section(ins.name(report.lang), body, f"instrument instrument-{ins.id}"),
+                lang=report.lang)
 
 
-def _intro(report: ReportText, ins: Instrument) -> str:
-    out = paragraph(ins.intro(report.lang)) if ins.intro else ""
+def _intro(report: ReportText, ins: Instrument) -> list:
+    out = [Paragraph(ins.intro(report.lang))] if ins.intro else []
     if ins.audience and ins.id in report.data.audiences:
         column = next(iter(ins.audience))
         key = f"audience_count_{column}" if column in ("patient_contact", "role") else \
             "audience_count"
-        out += paragraph(report.t(key, n=fmt_int(report.data.audiences[ins.id], report.lang)),
-                         "audience-count")
+        out.append(Paragraph(report.t(key, n=fmt_int(report.data.audiences[ins.id],
+                                                      report.lang)), "audience-count"))
     return out
 
 
@@ -56,19 +67,19 @@ def _comparison(report: ReportText, index_ids: list[str]) -> pd.DataFrame:
     return comp[comp["index"].isin(index_ids)]
 
 
-def _index_chart(report: ReportText, index_ids: list[str], title: str) -> str:
+def _index_chart(report: ReportText, index_ids: list[str], title: str) -> Chart | None:
     comp = _comparison(report, index_ids)
     if comp.empty or comp["value"].isna().all():
-        return ""
+        return None
     fig_data = comp.assign(index=comp["index"].map(report.index_label))[
         ["series", "series_kind", "index", "value"]]
     alt = report.t("index_chart_alt", unit=report.data.name, values=", ".join(
         f"{report.index_label(r['index'])} {report.num(r['value'])}"
         for _, r in comp[comp["series_kind"] == "unit"].iterrows()))
-    return plots.index_chart_html(fig_data, report.lang, f"{title}. {alt}")
+    return plots.index_chart(fig_data, report.lang, f"{title}. {alt}")
 
 
-def _series_table(report: ReportText, index_ids: list[str], caption: str) -> str:
+def _series_table(report: ReportText, index_ids: list[str], caption: str) -> list:
     """Indices (rows) × the unit, the level above, the top and last year, plus the change
     (the chart above shows every level and year)."""
     comp = _comparison(report, index_ids)
@@ -89,42 +100,41 @@ def _series_table(report: ReportText, index_ids: list[str], caption: str) -> str
     prev_year = report.data.previous_year
     header = ["", *(str(x).rsplit(" ", 1)[0] if k < len(series) - bool(prev) else str(prev_year)
                    for k, x in enumerate(series)), report.t("diff"), report.t("trend")]
-    return table(header, rows, caption=caption,
-                 numeric=[False, *([True] * len(series)), True, False]) + marks.footnote()
+    return [Table(header, rows, caption=caption,
+                  numeric=[False, *([True] * len(series)), True, False]), hidden_note(marks)]
 
 
-def indices_html(report: ReportText, ins: Instrument) -> str:
+def indices_html(report: ReportText, ins: Instrument) -> list:
     """Intro, audience count, index chart and table, stoplights and statement indices."""
     ids = [ix.id for ix in ins.indices]
     comp = _comparison(report, ids)
     unit_values = comp.loc[comp["series_kind"] == "unit", "value"]
     body = _intro(report, ins)
     if unit_values.isna().all():
-        body += notice(report.t("audience_too_few", n=report.data.settings.min_n_index),
-                       "privacy")
+        body.append(Notice(report.t("audience_too_few", n=report.data.settings.min_n_index),
+                           "privacy"))
     else:
-        body += _index_chart(report, ids, ins.name(report.lang))
+        body.append(_index_chart(report, ids, ins.name(report.lang)))
     body += _series_table(report, ids, report.t("comparison_heading"))
     return body + report.statement_blocks(ins)
 
 
-def dimensions_html(report: ReportText, ins: Instrument) -> str:
+def dimensions_html(report: ReportText, ins: Instrument) -> list:
     """Dimension chart and table, then each dimension's themes compared upward and with
     last year (0 lowest, 100 highest whatever the wording)."""
     dims = [ix for ix in ins.indices if ix.themes]
     body = _intro(report, ins)
-    body += _index_chart(report, [ix.id for ix in dims], report.t("dimensions_heading"))
+    body.append(_index_chart(report, [ix.id for ix in dims], report.t("dimensions_heading")))
     body += _series_table(report, [ix.id for ix in dims], report.t("dimensions_heading"))
     for dim in dims:
         title = dim.name(report.lang)
-        body += (f'<div class="dimension"><h3>{esc(title)}</h3>'
-                 + _index_chart(report, list(dim.themes), title)
-                 + _series_table(report, list(dim.themes), report.t("themes_of", name=title))
-                 + "</div>")
-    return body + paragraph(report.t("reversed_rule"), "footnote")
+        body.append(Group([Heading(title, 3), _index_chart(report, list(dim.themes), title),
+                           *_series_table(report, list(dim.themes),
+                                          report.t("themes_of", name=title))], "dimension"))
+    return [*body, Paragraph(report.t("reversed_rule"), "footnote")]
 
 
-def shares_html(report: ReportText, ins: Instrument) -> str:
+def shares_html(report: ReportText, ins: Instrument) -> list:
     """Per question: the share answering each option (first option, e.g. "Ja", as the
     headline) for every stored year with n, and the change from last year; definitions below.
     A share is a distribution: it is shown only where the disclosure rules publish it."""
@@ -165,14 +175,13 @@ def shares_html(report: ReportText, ins: Instrument) -> str:
     header = [report.t("question"), *(str(y) for y in years), report.t("diff_points"),
               report.t("trend")]
     body = _intro(report, ins)
-    body += table(header, rows, caption=report.t("share_answering", label=label),
-                  numeric=[False, *([True] * len(years)), True, False]) + marks.footnote()
+    body += [Table(header, rows, caption=report.t("share_answering", label=label),
+                   numeric=[False, *([True] * len(years)), True, False]), hidden_note(marks)]
     if hidden:
-        body += notice(report.t("distribution_hidden", n=d.settings.min_n_distribution,
-                                count=hidden))
+        body.append(Notice(report.t("distribution_hidden", n=d.settings.min_n_distribution,
+                                    count=hidden)))
     definitions = [i for i in ins.items if i.definition]
     if definitions:
-        body += f"<h3>{esc(report.t('definitions'))}</h3><dl class=\"definitions\">" + "".join(
-            f"<dt>{esc(report.statement_text(i.id))}</dt><dd>{esc(i.definition(report.lang))}</dd>"
-            for i in definitions) + "</dl>"
+        body += [Heading(report.t("definitions"), 3), DefinitionList(
+            [(report.statement_text(i.id), i.definition(report.lang)) for i in definitions])]
     return body

@@ -10,9 +10,17 @@ import pandas as pd
 
 from hme_core.i18n import fmt_number, t
 from hme_core.instruments import InstrumentSet
+from hme_core.report.document import Paragraph
 from hme_core.report.hidden import HiddenMarks, reason_for
 from hme_core.results.unit_data import ReportData
 from hme_core.vocabulary import group_text_key
+
+
+def hidden_note(marks: HiddenMarks) -> Paragraph | None:
+    """The footnote under a table that says why its marked values are hidden (None when every
+    value was shown)."""
+    text = marks.footnote_text()
+    return Paragraph(text, "footnote hidden-reasons") if text else None
 
 
 class ReportText:

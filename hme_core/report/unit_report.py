@@ -1,4 +1,5 @@
-"""One unit's report as a sequence of HTML sections; the notebook shows them one per cell.
+"""One unit's report as a sequence of sections (`report.document` blocks); the notebook shows
+them one per cell, each as HTML and as Typst for the PDF.
 
 Model: the vendor report in docs/sources.md (cover, HME index diagram with comparisons upward and
 with last year, stoplights per statement, eNPS, HSE, analysis questions), in Swedish or English.
@@ -18,9 +19,18 @@ from hme_core.instruments import InstrumentSet, load_instruments
 from hme_core.narratives.focus import FocusBlock, load_focus
 from hme_core.paths import default_db, params_dir
 from hme_core.report import charts as plots
-from hme_core.report.focus_block import focus_html
+from hme_core.report.document import (
+    Group,
+    Heading,
+    KeyFigures,
+    Markup,
+    Notice,
+    Paragraph,
+    Section,
+    Table,
+)
+from hme_core.report.focus_block import focus_group
 from hme_core.report.hidden import HiddenMarks, reason_for
-from hme_core.report.html import HTML, esc, notice, paragraph, section, table
 from hme_core.report.narrative_sections import (
     analysis_html,
     escalations_html,
@@ -29,8 +39,9 @@ from hme_core.report.narrative_sections import (
     suggestions_html,
     targets_html,
 )
+from hme_core.report.part import Part
 from hme_core.report.survey_sections import SURVEY_INSTRUMENTS, instrument_section
-from hme_core.report.text import ReportText
+from hme_core.report.text import ReportText, hidden_note
 from hme_core.results.unit_data import load_report_data
 from hme_core.store.duckdb_store import Store
 from hme_core.vocabulary import HME_INDICES
@@ -53,7 +64,9 @@ def report_params() -> tuple[Settings, InstrumentSet]:
 
 
 class UnitReport(ReportText):
-    """The sections of one unit's report. Every method returns displayable HTML."""
+    """The sections of one unit's report. Every section method returns a `Part` (blocks the
+    notebook shows as HTML and carries as Typst for the PDF; empty when the section does not
+    apply)."""
 
     #: The unit's focus areas (`narratives.focus`), read by `load`; None: no block.
     focus: FocusBlock | None = None
@@ -72,45 +85,55 @@ class UnitReport(ReportText):
     def shows_results(self) -> bool:
         return not self.data.suppressed
 
-    # ---- sections --------------------------------------------------------------------
-    def cover(self) -> HTML:
-        d = self.data
-        figures = [
-            (self.t("responses"), fmt_int(d.respondents, self.lang)),
-            (self.t("employees"), fmt_int(d.employees, self.lang)),
-            (self.t("response_rate"), fmt_percent(d.response_rate, self.dec, self.lang)),
-        ]
-        keyfigs = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in figures)
-        path = " › ".join(d.path[:-1])
-        body = (
-            f'<p class="kicker">{esc(self.t("report_title", year=d.year))}</p>'
-            f"<h1>{esc(d.name)}</h1>"
-            + (f'<p class="org-path">{esc(path)}</p>' if path else "")
-            + f'<dl class="keyfigures">{keyfigs}</dl>'
-            + self._participation_table()
-            + f'<p class="report-date">{esc(self.t("report_date"))}: '
-            f"{esc(fmt_date(self.today, self.lang))}</p>"
-        )
-        if d.suppressed:
-            body += notice(self.t("suppressed", n=d.settings.min_n_index), "privacy")
-            body += paragraph(self.t("suppressed_detail"))
-        return HTML(f'<section class="cover">{body}</section>')
+    def part(self, *blocks, meta: dict | None = None) -> Part:
+        """Blocks as this report's displayable part (in its language)."""
+        return Part(*blocks, lang=self.lang, meta=meta)
 
-    def _participation_table(self) -> str:
+    def document_meta(self) -> dict:
+        """What the PDF needs of the whole report: title, language, running header (the same
+        words as the HTML page's, `batch.jobs.render_unit`)."""
+        title = self.t("report_title", year=self.data.year)
+        return {"title": f"{self.data.name} – {title}", "lang": self.lang,
+                "header": f"{self.data.name} · {title}"}
+
+    # ---- sections --------------------------------------------------------------------
+    def cover(self) -> Part:
+        d = self.data
+        path = " › ".join(d.path[:-1])
+        blocks = [
+            Paragraph(self.t("report_title", year=d.year), "kicker"),
+            Heading(d.name, 1),
+            Paragraph(path, "org-path") if path else None,
+            KeyFigures([
+                (self.t("responses"), fmt_int(d.respondents, self.lang)),
+                (self.t("employees"), fmt_int(d.employees, self.lang)),
+                (self.t("response_rate"), fmt_percent(d.response_rate, self.dec, self.lang)),
+            ]),
+            self._participation_table(),
+            Paragraph(f'{self.t("report_date")}: {fmt_date(self.today, self.lang)}',
+                      "report-date"),
+        ]
+        if d.suppressed:
+            blocks += [Notice(self.t("suppressed", n=d.settings.min_n_index), "privacy"),
+                       Paragraph(self.t("suppressed_detail"))]
+        return self.part(Group(blocks, "cover"), meta=self.document_meta())
+
+    def _participation_table(self) -> Table | None:
         """Respondents, employees and response rate for every stored year (vendor report's cover)."""
         p = self.data.participation
         if p is None or len(p) < 2:
-            return ""
+            return None
         rows = [[str(int(r["year"])), fmt_int(r["respondents"], self.lang),
                  fmt_int(r["employees"], self.lang),
                  fmt_percent(r["response_rate"], self.dec, self.lang)] for _, r in p.iterrows()]
-        return table([self.t("year"), self.t("responses"), self.t("employees"),
+        return Table([self.t("year"), self.t("responses"), self.t("employees"),
                       self.t("response_rate")], rows, caption=self.t("participation_caption"),
-                     numeric=[False, True, True, True], css_class="data participation")
+                     numeric=[False, True, True, True], style="data participation",
+                     widths=["auto"] * 4)
 
-    def index_section(self) -> HTML:
+    def index_section(self) -> Part:
         if not self.shows_results:
-            return HTML("")
+            return self.part()
         d = self.data
         comp = d.comparison[d.comparison["index"].isin(HME_INDICES)]
         fig_data = comp.assign(index=comp["index"].map(self.index_label))[
@@ -118,24 +141,23 @@ class UnitReport(ReportText):
         alt = self.t("index_chart_alt", unit=d.name, values=", ".join(
             f"{self.index_label(r['index'])} {self.num(r['value'])}"
             for _, r in comp[comp["series_kind"] == "unit"].iterrows()))
-        fig = plots.index_chart_html(fig_data, self.lang, alt)
         series = comp["series"].drop_duplicates().tolist()
         cells = self.cells(comp, ("series", "index"))
         marks = HiddenMarks(self.lang)
         rows = [[s, *(self.value_cell(cells, (s, ix), marks) for ix in HME_INDICES)]
                 for s in series]
         header = ["", *(self.index_label(ix) for ix in HME_INDICES)]
-        tbl = table(header, rows, caption=self.t("comparison_heading"),
+        tbl = Table(header, rows, caption=self.t("comparison_heading"),
                     numeric=[False, True, True, True, True],
-                    row_classes=["current" if i == 0 else "" for i in range(len(rows))])
-        body = (paragraph(self.t("index_explanation")) + fig + tbl + marks.footnote()
-                + self._changes_table())
-        return HTML(section(self.t("hme_name"), body, "hme-index"))
+                    row_styles=["current" if i == 0 else "" for i in range(len(rows))])
+        return self.part(Section(self.t("hme_name"), [
+            Paragraph(self.t("index_explanation")), plots.index_chart(fig_data, self.lang, alt),
+            tbl, hidden_note(marks), *self._changes_table()], "hme-index"))
 
-    def _changes_table(self) -> str:
+    def _changes_table(self) -> list:
         d = self.data
         if d.previous_year is None or d.changes["previous"].isna().all():
-            return paragraph(self.t("no_previous_year"), "muted")
+            return [Paragraph(self.t("no_previous_year"), "muted")]
         ch = d.changes[d.changes["index"].isin(HME_INDICES)]
         own = self.cells(d.comparison[d.comparison["series_kind"] != "ancestor"], ("year", "index"))
         marks = HiddenMarks(self.lang)
@@ -149,36 +171,43 @@ class UnitReport(ReportText):
                          trend_arrow(r["diff"], self.dec), note])
         header = ["", str(d.year), str(d.previous_year), self.t("diff"), self.t("trend"),
                   self.t("note")]
-        return (table(header, rows, caption=self.t("change_from_last_year"),
-                      numeric=[False, True, True, True, False, False])
-                + marks.footnote() + paragraph(self.t("noise_rule"), "footnote"))
+        return [Table(header, rows, caption=self.t("change_from_last_year"),
+                      numeric=[False, True, True, True, False, False],
+                      widths=["auto", "auto", "auto", "auto", "auto", "1fr"]),
+                hidden_note(marks), Paragraph(self.t("noise_rule"), "footnote")]
 
-    def _stoplight(self, items: list[str], title: str) -> str:
+    def _stoplight(self, items: list[str], title: str) -> list:
+        """The stoplight chart of `items` whose answer shares are published, and a notice for
+        those whose shares are hidden. Categories in display order, best answer first (the
+        scale's first code is its least favourable answer unless the caller passes otherwise:
+        `charts.scale_categories`)."""
         d = self.data
         st = d.statements.set_index("item")
         shown = [i for i in items if i in st.index and bool(st.loc[i, "distribution_shown"])]
         hidden = [i for i in items if i in st.index and i not in shown]
-        out = ""
+        out: list = []
         if shown:
             dist = d.distributions[d.distributions["item"].isin(shown)]
-            data = dist.assign(statement=dist["item"].map(self.statement_text))
-            data["order"] = data["item"].map({i: k for k, i in enumerate(shown)})
-            data = data.sort_values(["order", "code"])[["statement", "code", "share", "n"]]
+            shares = dist.set_index(["item", "code"])["share"]
             scale = self.instruments.instrument_of_item(shown[0]).scale_of(shown[0])
             labels = [scale.label(c, self.lang) for c in scale.codes]
-            shares = dist.set_index(["item", "code"])["share"]
+            display = list(reversed(scale.codes))  # best first, as the categories
+            answers = dist.drop_duplicates("item").set_index("item")["n"]
+            rows = [(self.statement_text(i), [shares.get((i, c), np.nan) for c in display],
+                     answers.get(i, np.nan)) for i in shown]
             alt = self.t("stoplight_alt", title=title) + " " + "; ".join(
                 f"{self.statement_text(i)} " + ", ".join(
                     f"{lab}: {fmt_percent(shares.get((i, code)), 0, self.lang)}"
                     for code, lab in zip(scale.codes, labels, strict=True))
                 for i in shown)
-            out += plots.stoplight_html(data, labels, self.lang, alt, codes=scale.codes)
+            out.append(plots.stoplight_chart(rows, plots.scale_categories(labels), self.lang,
+                                             alt))
         if hidden:
-            out += notice(self.t("distribution_hidden", n=d.settings.min_n_distribution,
-                                  count=len(hidden)))
+            out.append(Notice(self.t("distribution_hidden", n=d.settings.min_n_distribution,
+                                     count=len(hidden))))
         return out
 
-    def _statement_table(self, items: list[str], caption: str) -> str:
+    def _statement_table(self, items: list[str], caption: str) -> list:
         st = self.data.statements.set_index("item")
         marks = HiddenMarks(self.lang)
         rows = []
@@ -195,32 +224,32 @@ class UnitReport(ReportText):
         if self.has_previous_year:
             header += [str(self.data.previous_year), self.t("diff"), self.t("trend")]
             numeric += [True, True, False]
-        return table(header, rows, caption=caption, numeric=numeric) + marks.footnote()
+        return [Table(header, rows, caption=caption, numeric=numeric), hidden_note(marks)]
 
-    def statement_section(self) -> HTML:
+    def statement_section(self) -> Part:
         if not self.shows_results:
-            return HTML("")
+            return self.part()
         ins = self.instruments["hme"]
-        parts = [paragraph(self.t("stoplight_explanation", n=self.data.settings.min_n_distribution))]
+        blocks: list = [Paragraph(self.t("stoplight_explanation",
+                                         n=self.data.settings.min_n_distribution))]
         for ix in ins.indices[1:]:
             title = f"HME – {ix.name(self.lang)}"
-            parts.append(f'<div class="subindex"><h3>{esc(title)}</h3>'
-                         + self._stoplight(ix.items, title)
-                         + self._statement_table(ix.items, self.t("statement_indices"))
-                         + "</div>")
-        return HTML(section(self.t("statements_heading"), "".join(parts), "statements"))
+            blocks.append(Group([Heading(title, 3), *self._stoplight(ix.items, title),
+                                 *self._statement_table(ix.items, self.t("statement_indices"))],
+                                "subindex"))
+        return self.part(Section(self.t("statements_heading"), blocks, "statements"))
 
-    def enps_section(self) -> HTML:
+    def enps_section(self) -> Part:
         e = self.data.enps
         if not self.shows_results or e.empty:
-            return HTML("")
+            return self.part()
         org = self.data.settings.organisation_name
-        parts = [paragraph(self.t("enps_question", organisation=org), "question"),
-                 paragraph(self.t("enps_explanation"))]
+        blocks: list = [Paragraph(self.t("enps_question", organisation=org), "question"),
+                        Paragraph(self.t("enps_explanation"))]
         chart = e[e["series_kind"] != "previous"].dropna(subset=["promoters_pct"])
         if len(chart):
             alt = "; ".join(f"{r['series']}: eNPS {self.num(r['enps'])}" for _, r in chart.iterrows())
-            parts.append(plots.enps_html(
+            blocks.append(plots.enps_chart(
                 chart[["series", "detractors_pct", "passive_pct", "promoters_pct", "enps"]],
                 self.lang, self.t("enps_alt") + " " + alt))
         rows = []
@@ -245,14 +274,14 @@ class UnitReport(ReportText):
         if self.has_previous_year:
             header += [str(self.data.previous_year), self.t("diff"), self.t("trend")]
             numeric += [True, True, False]
-        parts.append(table(header, rows, caption=self.t("comparison_heading"),
-                           numeric=numeric) + marks.footnote())
-        return HTML(section(self.t("enps_heading"), "".join(parts), "enps"))
+        blocks += [Table(header, rows, caption=self.t("comparison_heading"), numeric=numeric),
+                   hidden_note(marks)]
+        return self.part(Section(self.t("enps_heading"), blocks, "enps"))
 
-    def instrument_sections(self) -> HTML:
+    def instrument_sections(self) -> Part:
         """HSE and any organisation-defined instrument the unit answered."""
         if not self.shows_results:
-            return HTML("")
+            return self.part()
         out = []
         for ins_id in self.data.instruments_present:
             if ins_id in SURVEY_INSTRUMENTS:  # their own sections (survey_sections)
@@ -265,49 +294,51 @@ class UnitReport(ReportText):
             rows = [[r["series"], self.index_label(r["index"]), fmt_int(r["n"], self.lang),
                      marks.cell(self.num(r["value"]), reason_for(r["n"], limit), limit)]
                     for _, r in comp.iterrows()]
-            body = table(["", self.t("index"), "n", self.t("value")], rows,
-                         caption=self.t("comparison_heading"),
-                         numeric=[False, False, True, True]) + marks.footnote()
-            body += self.statement_blocks(ins)
-            out.append(section(ins.name(self.lang), body, f"instrument instrument-{ins.id}"))
-        return HTML("".join(out))
+            blocks = [Table(["", self.t("index"), "n", self.t("value")], rows,
+                            caption=self.t("comparison_heading"),
+                            numeric=[False, False, True, True],
+                            widths=["1fr", "1fr", "auto", "auto"]),
+                      hidden_note(marks), *self.statement_blocks(ins)]
+            out.append(Section(ins.name(self.lang), blocks, f"instrument instrument-{ins.id}"))
+        return self.part(*out)
 
-    def statement_blocks(self, ins) -> str:
+    def statement_blocks(self, ins) -> list:
         """An instrument's statements: stoplights and indices of its indexed statements, then
         of its outcome statements under their own heading."""
         indexed = [i.id for i in ins.items if i.role == "indexed"]
         outcome = [i.id for i in ins.items if i.role == "outcome"]
-        body = self._stoplight(indexed, ins.name(self.lang))
-        body += self._statement_table(indexed, self.t("statement_indices"))
+        blocks = [*self._stoplight(indexed, ins.name(self.lang)),
+                  *self._statement_table(indexed, self.t("statement_indices"))]
         if outcome:
-            body += f"<h3>{esc(self.t('outcome_statements'))}</h3>"
-            body += self._stoplight(outcome, self.t("outcome_statements"))
-            body += self._statement_table(outcome, self.t("statement_indices"))
-        return body
+            blocks += [Heading(self.t("outcome_statements"), 3),
+                       *self._stoplight(outcome, self.t("outcome_statements")),
+                       *self._statement_table(outcome, self.t("statement_indices"))]
+        return blocks
 
-    def hse_section(self) -> HTML:
+    def hse_section(self) -> Part:
         return instrument_section(self, "hse")
 
-    def psychosocial_section(self) -> HTML:
+    def psychosocial_section(self) -> Part:
         return instrument_section(self, "psychosocial")
 
-    def exposure_section(self) -> HTML:
+    def exposure_section(self) -> Part:
         return instrument_section(self, "exposure")
 
-    def manager_section(self) -> HTML:
+    def manager_section(self) -> Part:
         return instrument_section(self, "manager")
 
-    def development_section(self) -> HTML:
+    def development_section(self) -> Part:
         return instrument_section(self, "development")
 
-    def breakdown_section(self) -> HTML:
+    def breakdown_section(self) -> Part:
         bd = self.data.breakdowns
         if not self.shows_results:
-            return HTML("")
+            return self.part()
         if bd.empty:
-            body = paragraph(self.t("breakdown_hidden", n=self.data.settings.min_n_index), "muted")
-            return HTML(section(self.t("breakdown_heading"), body, "breakdowns"))
-        parts = []
+            body = [Paragraph(self.t("breakdown_hidden", n=self.data.settings.min_n_index),
+                              "muted")]
+            return self.part(Section(self.t("breakdown_heading"), body, "breakdowns"))
+        blocks: list = []
         for var, part in bd.groupby("variable", sort=False):
             wide = part.pivot_table(index="group", columns="index", values="value",
                                     aggfunc="first", dropna=False)
@@ -317,32 +348,31 @@ class UnitReport(ReportText):
                      *(self.num(wide.loc[g].get(ix, np.nan)) for ix in HME_INDICES)]
                     for g in wide.index]
             header = [self.t(var), "n", *(self.index_label(ix) for ix in HME_INDICES)]
-            parts.append(table(header, rows, caption=self.t(var),
-                               numeric=[False, True, True, True, True, True]))
-        parts.append(paragraph(self.t("breakdown_rule", n=self.data.settings.min_n_index),
-                               "footnote"))
-        body = f'<div class="keep-together">{"".join(parts)}</div>'
-        return HTML(section(self.t("breakdown_heading"), body, "breakdowns"))
+            blocks.append(Table(header, rows, caption=self.t(var),
+                                numeric=[False, True, True, True, True, True]))
+        blocks.append(Paragraph(self.t("breakdown_rule", n=self.data.settings.min_n_index),
+                                "footnote"))
+        return self.part(Section(self.t("breakdown_heading"), blocks, "breakdowns"))
 
-    def children_section(self, db: str | Path | None = None) -> HTML:
+    def children_section(self, db: str | Path | None = None) -> Part:
         """Heat map of the direct child units (published values only); leaf units: nothing."""
-        from hme_core.report.children import children_html
+        from hme_core.report.children import children_section
 
         if self.data.is_leaf:
-            return HTML("")
-        return HTML(children_html(self, Path(db) if db else default_db()))
+            return self.part()
+        return self.part(children_section(self, Path(db) if db else default_db()))
 
-    def dialogue_section(self) -> HTML:
+    def dialogue_section(self) -> Part:
         """The five questions for the management dialogue (units with child units only)."""
-        from hme_core.report.children import dialogue_html
+        from hme_core.report.children import dialogue_section
 
         if self.data.is_leaf:
-            return HTML("")
-        return HTML(dialogue_html(self) + focus_html(self, self.focus))
+            return self.part()
+        return self.part(dialogue_section(self), focus_group(self, self.focus))
 
-    def focus_section(self) -> HTML:
+    def focus_section(self) -> Part:
         """The unit's suggested focus areas and strengths to keep, alone (the HR workbook)."""
-        return HTML(focus_html(self, self.focus))
+        return self.part(focus_group(self, self.focus))
 
     def starting_points(self) -> dict[str, list[str]]:
         """Data-driven starting points for the analysis (`suggestions` has the rules):
@@ -368,26 +398,34 @@ class UnitReport(ReportText):
             self.load_narratives()
         return self._narrative_context
 
-    def analysis_section(self) -> HTML:
+    def analysis_section(self) -> Part:
         """The analysis questions (docs/sources.md) with the unit's narrative (Markdown, sanitised)
         and action plan; without a narrative, the prompts and data-driven suggestions. A leaf
         unit's suggested focus areas follow (other units have them beside the dialogue)."""
-        html = analysis_html(self, self._narratives(), self.starting_points())
-        return HTML(html + (focus_html(self, self.focus) if self.data.is_leaf else ""))
+        written = self.written(analysis_html(self, self._narratives(), self.starting_points()))
+        if not self.data.is_leaf:
+            return written
+        return self.part(*written.blocks, focus_group(self, self.focus))
 
-    def suggestions_section(self) -> HTML:
+    def suggestions_section(self) -> Part:
         """The data-driven suggestions alone (for the narrative workbook)."""
-        return HTML(suggestions_html(self, self.starting_points()))
+        return self.written(suggestions_html(self, self.starting_points()), level=2)
 
-    def escalations_section(self) -> HTML:
+    def escalations_section(self) -> Part:
         """What the child units raised to this level, attributed; leaf units: none."""
-        return HTML(escalations_html(self, self._narratives()))
+        return self.written(escalations_html(self, self._narratives()))
 
-    def followup_section(self) -> HTML:
+    def followup_section(self) -> Part:
         """Open actions from the previous survey year's narrative (follow-up)."""
-        return HTML(followup_html(self, self._narratives()))
+        return self.written(followup_html(self, self._narratives()))
 
-    def targets_section(self) -> HTML:
+    def targets_section(self) -> Part:
         """Targets, baseline, current value, status and series (docs/sources.md); the top unit also
         lists every unit's targets. Suppressed values say "not measurable" and show none."""
-        return HTML(targets_html(self, self._narratives()))
+        return self.written(targets_html(self, self._narratives()))
+
+    def written(self, html: str, level: int = 1) -> Part:
+        """A written section's sanitised HTML (`narrative_sections`) as a part: shown as is in
+        the page, converted for the PDF (`report.markup_typst`, headings kept in sequence
+        below `level`)."""
+        return self.part(Markup(html, level)) if html else self.part()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 
 import pytest
@@ -10,7 +9,6 @@ import pytest
 from hme_core.batch.run import run_batch
 from hme_core.errors import StoreError
 from hme_core.paths import REPO_ROOT
-from hme_core.report import charts
 from hme_core.results.pipeline import rescore_year
 from tests.fixtures import build_store
 
@@ -46,36 +44,6 @@ def test_a_narrative_edit_renders_that_unit_and_its_parent_only(setup):
     again = run_batch(2025, setup["db"], formats=("html",), out_root=setup["out"])
     # a1 shows its narrative; A (its parent) shows a1's escalations
     assert _rendered(again) == ["A", "a1"]
-
-
-def test_after_a_narrative_edit_the_charts_are_copied_not_drawn_and_equal_a_forced_render(
-        setup, monkeypatch):
-    """The re-render of an edited unit and its parent takes every chart from their previous
-    reports (drawing would fail here; the forked children inherit the patch); `--force` draws
-    them all again, to the same bytes."""
-    run_batch(2025, setup["db"], formats=("html",), out_root=setup["out"])
-    folder = next(p for p in (setup["out"] / "2025").iterdir() if p.name.endswith("_a1"))
-    narrative = setup["params"] / "narratives" / "2025" / f"{folder.name}.md"
-    narrative.write_text("## Vad är viktigt att bevara?\n\nSamarbetet.\n", encoding="utf-8")
-    with monkeypatch.context() as patch:
-        for name in ("index_comparison_figure", "stoplight_figure", "enps_figure"):
-            patch.setattr(charts, name, _refuse_to_draw)
-        again = run_batch(2025, setup["db"], formats=("html",), out_root=setup["out"])
-    assert _rendered(again) == ["A", "a1"] and all(o.ok for o in again)
-    reused = _charts(folder / "report.html")
-    assert len(reused) >= 5 and "Samarbetet." in (folder / "report.html").read_text("utf-8")
-    forced = run_batch(2025, setup["db"], units=["a1"], formats=("html",), out_root=setup["out"],
-                       mode="force")
-    assert _rendered(forced) == ["a1"]
-    assert _charts(folder / "report.html") == reused
-
-
-def _refuse_to_draw(*args, **kwargs):
-    raise AssertionError("a chart was drawn although the previous report has it")
-
-
-def _charts(path) -> list[str]:
-    return re.findall(r'<figure class="chart".*?</figure>', path.read_text("utf-8"), re.S)
 
 
 def test_a_params_change_is_refused_until_rescored_then_renders_everything(setup):

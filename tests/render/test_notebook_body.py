@@ -38,3 +38,18 @@ def test_streams_keep_their_classes_so_the_stylesheet_hides_stderr():
     body = notebook_body(notebook())
     assert re.search(r'<div class="[^"]*output_stderr[^"]*">\s*<pre>UserWarning: x', body)
     assert re.search(r'<div class="[^"]*output_stdout[^"]*">\s*<pre>printed', body)
+
+
+def test_an_image_without_alt_text_gets_nbconverts_placeholder_and_charts_keep_their_svg():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("plt.show()")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": "aGk=", "text/plain": "x"}),
+        nbformat.v4.new_output("display_data", data={
+            "text/html": '<figure class="chart"><svg role="img" aria-label="HME 74,5" '
+                         'viewBox="0 0 10 10"><rect width="5" height="5"/></svg></figure>'})]
+    nb.cells = [cell]
+    body = notebook_body(nb)
+    assert re.search(r'<img alt="No description has been provided for this image" src="data:'
+                     r'image/png;base64,aGk=', body)
+    assert 'aria-label="HME 74,5" viewBox="0 0 10 10"' in body  # as written, not re-serialised

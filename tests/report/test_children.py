@@ -11,6 +11,7 @@ import pytest
 from hme_core.i18n import t
 from hme_core.report.children import band, heatmap_table
 from hme_core.report.hidden import reason_text
+from hme_core.report.to_html import render_html
 
 
 def _scores(rows):
@@ -35,8 +36,12 @@ PREV = _scores([("u1", "hme", 70.0, "", 18, 0.7), ("u1", "enps", 20.0, "", 18, 0
                 ("u3", "psy_demands", math.nan, "primary", 4, 0.3)])
 
 
+def heatmap_html(*args, **kw) -> str:
+    return render_html(heatmap_table(*args, **kw))
+
+
 def _table(lang="sv"):
-    return heatmap_table(["u1", "u2", "u3"], {"u1": "Enhet 1", "u2": "Enhet 2", "u3": "Enhet 3"},
+    return heatmap_html(["u1", "u2", "u3"], {"u1": "Enhet 1", "u2": "Enhet 2", "u3": "Enhet 3"},
                          NOW, PREV, lambda ix: ix.upper(), lang, 1, [65, 75, 85], [-20, 0, 20],
                          "Enheterna")
 
@@ -49,7 +54,7 @@ def test_every_index_of_the_scores_table_becomes_a_column_in_stored_order():
 def test_themes_of_a_dimension_are_left_out_and_the_dimension_stays():
     # psy_demands is a dimension; psy_workload, one of its themes, is not a column
     now = pd.concat([NOW, _scores([("u1", "psy_workload", 60.0, "", 20, 0.8)])])
-    html = heatmap_table(["u1"], {"u1": "Enhet 1"}, now, None, lambda ix: ix.upper(), "sv", 1,
+    html = heatmap_html(["u1"], {"u1": "Enhet 1"}, now, None, lambda ix: ix.upper(), "sv", 1,
                          [65, 75, 85], [-20, 0, 20], "Enheterna", themes={"psy_workload"})
     head = re.search(r"<thead>(.*?)</thead>", html).group(1)
     assert re.findall(r"<th[^>]*>(.*?)</th>", head)[3:] == ["HME", "ENPS", "PSY_DEMANDS"]

@@ -2,8 +2,8 @@
 
 Rendered from the demo's own questionnaire (every shipped instrument) for one area of the demo
 region: Region Demo › Hälso- och sjukvårdsförvaltningen › Område kirurgi and its wards, two
-years. Page fill is read from WeasyPrint's layout of the report's HTML: on each page, the bottom
-of the lowest text or image against the page's content height.
+years. Page fill is read from the PDF's pages (`tests.fixtures.page_fill`): on each page, the
+lowest printed row against the page's content height.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import re
 
 import pandas as pd
 import pytest
-from weasyprint import HTML
-from weasyprint.formatting_structure import boxes
 
 from hme_core.batch.run import run_batch
 from hme_core.cli.workspace import demo_params
@@ -21,6 +19,7 @@ from hme_core.demo.generator import write_demo
 from hme_core.i18n import t
 from hme_core.report.hidden import reason_text
 from hme_core.results.pipeline import ingest_files
+from tests.fixtures import page_fill
 
 pytestmark = pytest.mark.slow
 
@@ -60,30 +59,13 @@ def rendered(tmp_path_factory):
                              out_root=out)
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]
     html = {o.unit: (o.folder / "report.html").read_text(encoding="utf-8") for o in outcomes}
-    return {"html": html, "params": demo / "params"}
-
-
-def layout_fill(html_text: str) -> list[float]:
-    """Per page: how far down the content area the content reaches (0 empty, 1 full), from
-    WeasyPrint's own layout (print media, the report's @page margins)."""
-    fills = []
-    for page in HTML(string=html_text).render().pages:
-        box = page._page_box
-        top, height = box.content_box_y(), box.height
-        bottom = top
-        for child in box.children:
-            if isinstance(child, boxes.MarginBox):  # running header, page number
-                continue
-            for b in child.descendants():
-                if isinstance(b, (boxes.TextBox, boxes.ReplacedBox)):
-                    bottom = max(bottom, b.position_y + b.margin_height())
-        fills.append((bottom - top) / height)
-    return fills
+    pdf = {o.unit: o.folder / "report.pdf" for o in outcomes}
+    return {"html": html, "pdf": pdf, "params": demo / "params"}
 
 
 @pytest.mark.parametrize("unit", [LEAF, AREA])
 def test_no_page_is_more_than_half_empty_except_the_last(rendered, unit):
-    fills = layout_fill(rendered["html"][unit])
+    fills = page_fill(rendered["pdf"][unit])
     assert len(fills) >= 4  # the whole survey: not a trivial report
     assert all(f >= 0.5 for f in fills[:-1]), [round(f, 2) for f in fills]
 

@@ -47,8 +47,10 @@ def test_normal_unit_shows_the_scored_numbers_in_swedish(rendered):
     assert "+8,3" in html and "▲" in html  # change from 2024 (50,0)
     assert "33,3" in html            # eNPS
     assert "80,0\u00a0%" in html     # response rate 12 / 15
-    assert "<script" not in html and "http://" not in html and "https://" not in html
-    assert 'alt="' in html and "data:image/png;base64," in html
+    addresses = html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # a name, not a fetch
+    assert "<script" not in html and "http://" not in addresses and "https://" not in html
+    assert re.search(r'<svg [^>]*aria-label="[^"]+"[^>]*role="img"', html)  # vector charts
+    assert "data:image" not in html
 
 
 def test_non_leaf_unit_includes_its_direct_respondents(rendered):
@@ -59,7 +61,7 @@ def test_non_leaf_unit_includes_its_direct_respondents(rendered):
 def test_suppressed_unit_explains_and_shows_no_result(rendered):
     html = _html(rendered["sv"]["a2"])
     assert t("suppressed", "sv", n=5) in html
-    assert "<img" not in html
+    assert "<svg" not in html and "<img" not in html
     assert ">0,0<" not in html  # a2's index (0) appears in no cell
     assert t("statements_heading", "sv") not in html
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import subprocess
 
+import nbformat
+
+from hme_core.render.pdf import notebook_pdf
 from hme_core.report import charts as plots
+from hme_core.report.svg import chart_svg
 from hme_core.report.unit_report import UnitReport
 from hme_core.results.pipeline import ingest_files
 
@@ -27,13 +31,6 @@ def _store(tmp_path):
     return db
 
 
-def _texts(fig) -> list[str]:
-    fig.canvas.draw()  # mathtext would fail or eat the '$' here
-    out = [t.get_text() for t in fig.findobj(match=lambda a: hasattr(a, "get_text"))]
-    plt.close(fig)
-    return out
-
-
 def test_a_unit_named_like_its_parent_gets_its_own_series_in_charts_and_tables(tmp_path):
     db = _store(tmp_path)
     report = UnitReport.load(db, 2025, "K")
@@ -46,19 +43,26 @@ def test_a_unit_named_like_its_parent_gets_its_own_series_in_charts_and_tables(t
     assert "Kirurgi (K) 2025" in html and "Kirurgi (R) 2025" in html
 
 
-def test_dollar_signs_in_a_unit_name_are_drawn_as_text_not_mathtext(tmp_path):
+def test_dollar_signs_and_typst_markup_in_a_unit_name_print_as_written(tmp_path):
     db = _store(tmp_path)
     leaf = UnitReport.load(db, 2025, "K1")
     assert "Kostnad $5 per $" in str(leaf.cover())
-    fig_data = leaf.data.comparison.assign(index=leaf.data.comparison["index"])[
-        ["series", "series_kind", "index", "value"]]
-    # series names are the chart's HTML legend; the figure itself draws its texts as text
-    fig_data = fig_data.assign(index="Kostnad $5 per $")
-    fig = plots.index_comparison_figure(fig_data)
-    assert "Kostnad $5 per $" in _texts(fig)
-    assert all(not t.get_parse_math() for t in fig.findobj(match=lambda a: hasattr(a, "get_parse_math")))
+    fig_data = leaf.data.comparison[["series", "series_kind", "index", "value"]].assign(
+        index="Kostnad $5 per $")
+    assert "Kostnad $5 per $" in chart_svg(plots.index_comparison(fig_data))
     assert "Kostnad $5 per $ 2025</li>" in str(leaf.index_section())
     assert leaf.enps_section()
     odd = UnitReport.load(db, 2025, "K2")
     assert "Lön $^$ 2025" in [k.label for k in plots.index_comparison_legend(
         odd.data.comparison[["series", "series_kind", "index", "value"]])]
+    # the PDF: Typst math ($), markup (#, *, _) and labels (<, @) in a name print as text
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("report.cover()")]
+    cover = leaf.cover()
+    cover.blocks[0].blocks[1].text = "Kostnad $5 per $ #x *y* _z_ <a> @b"
+    data, meta = cover._repr_mimebundle_()
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data=data, metadata=meta)]
+    pdf = tmp_path / "cover.pdf"
+    pdf.write_bytes(notebook_pdf(nb))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Kostnad $5 per $ #x *y* _z_ <a> @b" in text
