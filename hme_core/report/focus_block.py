@@ -22,8 +22,9 @@ from hme_core.narratives.focus import (
 from hme_core.report.document import Group, Heading, Paragraph, Table
 
 NUMERIC = [False, True, True, True, True, True]
-#: The PDF's column widths: statements wrap in a wide first column, numbers keep to one line.
-WIDTHS = ["1fr", "auto", "auto", "auto", "auto", "auto"]
+#: The PDF's column widths: statements wrap in a wide first column, the headers over the numbers
+#: wrap in theirs (with "auto" the long headers would squeeze the statements to a word a line).
+WIDTHS = ["26%", "10%", "15%", "15%", "20%", "14%"]
 
 
 def focus_group(report, block: FocusBlock | None) -> Group | None:
@@ -53,6 +54,6 @@ def focus_group(report, block: FocusBlock | None) -> Group | None:
         blocks.append(Table([report.t("focus_col_area"), report.t("focus_col_value"),
                              report.t("focus_col_weight", outcome=outcome)], rows,
                             caption=report.t("focus_drivers"), numeric=[False, True, True],
-                            style="data focus", widths=["1fr", "auto", "auto"]))
+                            style="data focus", widths=["55%", "15%", "30%"]))
     blocks.append(Paragraph(focus_meaning(block, report.instruments, lang, org), "footnote"))
     return Group(blocks, "focus-areas analysis-question")
