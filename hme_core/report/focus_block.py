@@ -56,4 +56,5 @@ def focus_group(report, block: FocusBlock | None) -> Group | None:
                             caption=report.t("focus_drivers"), numeric=[False, True, True],
                             style="data focus", widths=["55%", "15%", "30%"]))
     blocks.append(Paragraph(focus_meaning(block, report.instruments, lang, org), "footnote"))
-    return Group(blocks, "focus-areas analysis-question")
+    # the heading, its introduction and the first table stay on one page (at most 5 rows)
+    return Group([Group(blocks[:3], keep=True), *blocks[3:]], "focus-areas analysis-question")
