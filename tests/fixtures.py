@@ -157,3 +157,14 @@ def page_fill(pdf: Path, dpi: int = 30, top_mm: float = 22, bottom_mm: float = 2
 def file_mode(path) -> int:
     """A file's permission bits, e.g. 0o644."""
     return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def in_child(func, *args):
+    """`func(*args)` in a forked child process, its (picklable) result: for tests that make a
+    PDF with Typst, since a process that has compiled must not fork again (render/pdf.py), and
+    later tests fork this one (the batch's fork pool)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
+        return pool.submit(func, *args).result()

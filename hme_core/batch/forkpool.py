@@ -1,7 +1,8 @@
 """Run tasks each in a fresh fork of a warmed-up process, a few at a time.
 
-The parent imports everything a report needs once (pandas, matplotlib, nbconvert, weasyprint,
-hme_core); each task then runs in `os.fork()` of that parent: no import cost, and no state can
+The parent imports everything a report needs once (pandas, nbconvert, papermill, hme_core) and
+makes Typst's fonts and compiler without compiling (`render.pdf.warm_up`: a child forked from a
+process that has compiled hangs); each task then runs in `os.fork()` of that parent: no import cost, and no state can
 pass from one task to the next, since every child starts from the same pristine parent and exits.
 A child that dies (killed, segfault) is reported as a failure of its task; the others go on.
 
@@ -32,6 +33,8 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
+
+from hme_core.errors import HMEError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -141,6 +144,12 @@ def run_forked(
     `keep_frozen`: leave this process's objects frozen out of the GC afterwards (a process that
     forks again and again, `batch.warm_server`, then pays the full collection only once).
     """
+    from hme_core.render.pdf import compiled_here
+
+    if compiled_here():  # its children would hang in their first compile
+        raise HMEError("this process has already made a PDF with Typst, and a child forked from "
+                       "it would hang: render from a process that has not (a new `hme reports`, "
+                       "or --engine kernel)")
     sweep_orphans()
     pending = list(tasks)
     running: dict[int, tuple[T, str]] = {}

@@ -54,12 +54,15 @@ def _shell() -> tuple[InteractiveShell, list, CapturingDisplayPublisher]:
 
 
 def _figures_as_png(shell) -> None:
-    """Show matplotlib figures as PNG, as the inline backend of a kernel does."""
-    try:
-        from IPython.core.pylabtools import select_figure_formats
-    except ImportError:  # pragma: no cover - IPython always has it
-        return
-    select_figure_formats(shell, {"png"}, bbox_inches="tight", dpi=110)
+    """Show matplotlib figures as PNG, as the inline backend of a kernel does (an analyst's
+    cell). Registered by the type's name: matplotlib is imported only by a cell that uses it
+    (the report's own charts are SVG and need none)."""
+    from IPython.core.pylabtools import print_figure
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    formatter.for_type_by_name("matplotlib.figure", "Figure",
+                               lambda fig: print_figure(fig, "png", base64=True,
+                                                          bbox_inches="tight", dpi=110))
 
 
 def warm_up() -> None:

@@ -22,6 +22,7 @@ forked from it hangs; `warm_up` therefore builds the fonts and the compiler, nev
 from __future__ import annotations
 
 import base64
+import os
 import re
 import struct
 import tempfile
@@ -58,6 +59,15 @@ def compiler():
 
         _COMPILER.append(typst.Compiler(font_paths=typst.Fonts()))
     return _COMPILER[0]
+
+
+_COMPILED: list[int] = []  # the ids of processes that compiled (a fork keeps the parent's)
+
+
+def compiled_here() -> bool:
+    """Whether this process has compiled with Typst: then it has Typst's threads, and a child
+    forked from it hangs (`batch.forkpool` refuses to fork it)."""
+    return os.getpid() in _COMPILED
 
 
 def warm_up() -> None:
@@ -170,6 +180,8 @@ def compile_pdf(main: str, files: dict[str, bytes] | None = None, name: str = "r
     """Typst main file (+ images) -> PDF/UA-1 bytes; Typst's refusal as a `PDFError`."""
     import typst
 
+    if not compiled_here():
+        _COMPILED.append(os.getpid())
     try:
         if not files:  # the report itself: in memory
             return compiler().compile(main.encode("utf-8"), format="pdf",

@@ -130,7 +130,7 @@ def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
         f"{MARKS.get(w, '¹')} {reason_text(w, lang, min_n)}" for w in sorted(reasons)]
     ncols = len(header)
     return [Table(header, rows, caption=caption, numeric=[False] + [True] * (ncols - 1),
-                  style="data heatmap", widths=["17%", "auto", "auto", *(["1fr"] * (ncols - 3))]),
+                  style="data heatmap", widths=["17%", "auto", "1.3fr", *(["1fr"] * (ncols - 3))]),
             Paragraph(" ".join(notes), "footnote")]
 
 

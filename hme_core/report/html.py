@@ -1,4 +1,6 @@
-"""Small HTML building blocks for reports: escaped text, tables, notices. No domain logic."""
+"""Small HTML building blocks for the written sections (`narrative_sections`, whose sanitised
+HTML the PDF converts: `report/markup_typst.py`) and the index page: escaped text, tables,
+notices. No domain logic. The unit report's own sections are blocks (`report/document.py`)."""
 
 from __future__ import annotations
 
@@ -61,7 +63,9 @@ def bullet_list(items: Iterable[str], css_class: str = "") -> str:
 
 
 class HTML:
-    """An HTML fragment that Jupyter displays as rich output (nbconvert keeps it as HTML)."""
+    """An HTML fragment that Jupyter displays as rich output (nbconvert keeps it as HTML). A
+    report section shows as a `report.part.Part` instead, which carries its PDF too; wrap a
+    written section's HTML with `UnitReport.written`."""
 
     def __init__(self, html: str):
         self.html = html

@@ -1,14 +1,12 @@
-"""Chart legends as HTML under the chart image: real text, drawn by the browser or WeasyPrint.
-
-A legend drawn by matplotlib cost ~40 % of a report chart's drawing time (its boxes are laid out
-again on every draw) and was text inside a picture. As HTML it is selectable, scales with the
-page, is read by screen readers in order, and costs WeasyPrint a few boxes.
+"""Chart legends as HTML under the chart: real text, selectable, read by screen readers in
+order, scaling with the page (the PDF draws the same keys natively: `templates/report.typ`,
+`legend-key`).
 
 Each key is a small CSS shape (`report.css`, `.key-*`) in the series' colour: a bar for the
 unit's own value and the answer or eNPS categories; filled square, diamond, triangle or circle
 for the levels above; open circle, square or diamond for earlier years. The shapes are the
-chart's markers (`charts.ANCESTOR_MARKERS`, `charts.PREVIOUS_MARKERS`), so colour never
-carries meaning alone.
+chart's markers (`charts.ANCESTOR_MARKERS`, `charts.PREVIOUS_MARKERS`, drawn by `svg.marker`),
+so colour never carries meaning alone.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ import html
 from collections.abc import Sequence
 from typing import NamedTuple
 
-#: matplotlib marker -> the CSS key that draws the same shape
+#: a chart marker's shape -> the CSS key that draws the same shape
 SHAPES = {"bar": "bar", "s": "square", "D": "diamond", "^": "triangle", "o": "circle"}
 
 

@@ -175,8 +175,11 @@ def shares_html(report: ReportText, ins: Instrument) -> list:
     header = [report.t("question"), *(str(y) for y in years), report.t("diff_points"),
               report.t("trend")]
     body = _intro(report, ins)
+    # the question wide, each year's "7,1 % (n 384)" free to wrap after the share
     body += [Table(header, rows, caption=report.t("share_answering", label=label),
-                   numeric=[False, *([True] * len(years)), True, False]), hidden_note(marks)]
+                   numeric=[False, *([True] * len(years)), True, False],
+                   widths=["2.4fr", *(["1fr"] * len(years)), "auto", "auto"]),
+             hidden_note(marks)]
     if hidden:
         body.append(Notice(report.t("distribution_hidden", n=d.settings.min_n_distribution,
                                     count=hidden)))

@@ -36,6 +36,28 @@ def test_engine_records_streams_displays_and_the_last_expression(tmp_path):
     assert outs[3][1]["data"]["text/plain"] == "42"
 
 
+def test_an_analysts_matplotlib_figure_becomes_a_png_without_the_report_importing_matplotlib(
+        tmp_path):
+    import subprocess
+    import sys
+
+    from hme_core.paths import REPO_ROOT
+
+    warm = subprocess.run(
+        [sys.executable, "-c", "import sys; from hme_core.render.notebook import warm_up; "
+         "warm_up(); print('matplotlib' in sys.modules)"],
+        capture_output=True, text=True, cwd=REPO_ROOT, env={**os.environ,
+                                                            "PYTHONPATH": str(REPO_ROOT)})
+    assert warm.stdout.strip() == "False", warm.stderr[-1500:]
+    src = _notebook(tmp_path / "m.ipynb", [
+        "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots()\nax.bar(['a', 'b'], [1, 2])\nfig"])
+    nb = pm.execute_notebook(str(src), str(tmp_path / "out.ipynb"), engine_name="hme-inprocess",
+                             progress_bar=False)
+    [out] = nb.cells[-1].outputs
+    assert out["data"]["image/png"] and out["output_type"] == "execute_result"
+
+
 def test_engine_failure_raises_papermill_error_naming_the_cell(tmp_path):
     src = _notebook(tmp_path / "b.ipynb", ["y = 1", "raise ValueError('broken on purpose')",
                                            "z = 3"])

@@ -17,6 +17,7 @@ import pytest
 import tomllib
 
 from hme_core.paths import REPO_ROOT
+from tests.fixtures import in_child
 
 EXPORTER = "hme_core.render.pdf.TypstPDFExporter"
 
@@ -105,7 +106,7 @@ def test_a_notebook_without_our_sections_gets_a_title_and_an_alt_text(tmp_path):
                     nbformat.v4.new_output("stream", name="stderr", text="varning\n")]
     nb.cells = [nbformat.v4.new_markdown_cell("### Egen analys"), cell]
     pdf = tmp_path / "own.pdf"
-    pdf.write_bytes(notebook_pdf(nb, title="Egen analys"))
+    pdf.write_bytes(in_child(notebook_pdf, nb, "Egen analys"))
     assert _figure_alts(pdf) == ["Figur i notebookens cell 2"]
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Egen analys" in text and "utskrift" in text and "varning" not in text
@@ -137,3 +138,20 @@ def test_a_forked_child_of_a_warmed_up_parent_compiles(tmp_path):
                                                           "PATH": "/usr/bin:/bin"})
     assert run.returncode == 0, run.stderr[-2000:]
     assert (tmp_path / "child.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_fork_pool_refuses_to_fork_a_process_that_has_compiled():
+    script = textwrap.dedent("""
+        from hme_core.batch.forkpool import run_forked
+        from hme_core.errors import HMEError
+        from hme_core.render import pdf
+        pdf.compile_pdf(pdf.template() + '#show: report.with(title: "T")\\n= T')
+        try:
+            run_forked([1], lambda x: x, 1, lambda task, why: None)
+        except HMEError as exc:
+            print("refused:", exc)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120, cwd=REPO_ROOT, env={"PYTHONPATH": str(REPO_ROOT),
+                                                          "PATH": "/usr/bin:/bin"})
+    assert "refused: this process has already made a PDF with Typst" in run.stdout, run.stderr

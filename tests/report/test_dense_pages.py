@@ -122,3 +122,20 @@ def test_the_wards_hidden_values_say_why_under_their_tables(rendered):
     notes = " ".join(note for _, note in _tables_with_notes(rendered["html"][LEAF]))
     assert reason_text("no_data", "sv") in notes
     assert reason_text("earlier", "sv") in notes
+
+
+@pytest.mark.parametrize("unit", [LEAF, AREA])
+def test_no_heading_stands_alone_at_the_foot_of_a_pdf_page(rendered, unit):
+    import subprocess
+
+    html = rendered["html"][unit]
+    headings = {re.sub(r"<[^>]+>", "", h).strip()
+                for h in re.findall(r"<h[1-4][^>]*>(.*?)</h[1-4]>", html, re.S)}
+    text = subprocess.run(["pdftotext", str(rendered["pdf"][unit]), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = text.split("\f")[:-1]
+    assert len(pages) >= 4
+    for number, page in enumerate(pages, start=1):
+        lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+        body = [ln for ln in lines if not re.fullmatch(r"\d+ ?/ ?\d+", ln)]
+        assert body[-1] not in headings, (number, body[-3:])

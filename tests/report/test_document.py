@@ -27,6 +27,7 @@ from hme_core.report.markup_typst import html_to_typst, typ_str
 from hme_core.report.part import Part
 from hme_core.report.to_html import render_html
 from hme_core.report.to_typst import BAND_FILLS, render_typst
+from tests.fixtures import in_child
 
 NASTY = 'Avd #1 *Öst* _x_ $5 per $ <b>@ref</b> = "citat" \\ [a] // 1. `kod` ~'
 
@@ -41,7 +42,7 @@ def table() -> Table:
 
 def pdf_text(main: str, tmp_path: Path) -> str:
     pdf = tmp_path / "t.pdf"
-    pdf.write_bytes(compile_pdf(main))
+    pdf.write_bytes(in_child(compile_pdf, main))
     return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
 
@@ -139,3 +140,32 @@ def test_written_html_compiles_to_the_pdf(tmp_path):
     text = pdf_text(document([Heading("R", 1), Markup(html, 1)]), tmp_path)
     for word in ("Analys", "länkar", "kod", "Citat", "print(1)", "Term", "Förklaring"):
         assert word in text
+
+
+def test_heat_map_long_unit_names_wrap_inside_their_cell(tmp_path):
+    # seen overprinting in the PDF: "Kommunstyrelseförvaltningen261"
+    names = ["Kommunstyrelseförvaltningen", "Vård- och omsorgsförvaltningen Norra distriktet"]
+    tbl = Table(["Enhet", "n", "Svarsfrekvens", *(f"Index {i}" for i in range(12))],
+                [[name, "261", "72,3 %", *[Cell("74,5", sub="+1,0", fill="band-mid")] * 12]
+                 for name in names], numeric=[False] + [True] * 14, style="data heatmap",
+                widths=["17%", "auto", "1.3fr", *(["1fr"] * 12)])
+    pdf = tmp_path / "heat.pdf"
+    pdf.write_bytes(in_child(compile_pdf, document([Heading("R", 1), tbl])))
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    words = [(float(x0), float(x1), w) for x0, x1, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', xml)]
+    n_left = min(x0 for x0, _, w in words if w == "261")
+    name_parts = [(x1, w) for _, x1, w in words if w.startswith(("Kommun", "valtningen", "Vård",
+                                                                  "omsorgs", "striktet"))]
+    assert len(name_parts) >= 4  # both names broken over lines
+    assert all(x1 < n_left for x1, _ in name_parts), (n_left, name_parts)
+
+
+def test_a_table_over_several_pages_repeats_its_header_rows(tmp_path):
+    tbl = Table([["Påståenden", "", ""], ["Påstående", "n", "Index"]],
+                [[f"Påstående {i}", "12", "74,5"] for i in range(120)], caption="Index",
+                numeric=[False, True, True])
+    pages = pdf_text(document([Heading("R", 1), tbl]), tmp_path).split("\f")[:-1]
+    assert len(pages) >= 2
+    assert all("Påståenden" in page and "Index" in page for page in pages)

@@ -49,7 +49,9 @@ def test_normal_unit_shows_the_scored_numbers_in_swedish(rendered):
     assert "80,0\u00a0%" in html     # response rate 12 / 15
     addresses = html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # a name, not a fetch
     assert "<script" not in html and "http://" not in addresses and "https://" not in html
-    assert re.search(r'<svg [^>]*aria-label="[^"]+"[^>]*role="img"', html)  # vector charts
+    charts = re.findall(r"<svg [^>]*>", html)  # vector charts, each named for screen readers
+    assert charts and all('role="img"' in c and re.search(r'aria-label="[^"]+"', c)
+                          for c in charts)
     assert "data:image" not in html
 
 

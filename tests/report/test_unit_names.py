@@ -11,6 +11,7 @@ from hme_core.report import charts as plots
 from hme_core.report.svg import chart_svg
 from hme_core.report.unit_report import UnitReport
 from hme_core.results.pipeline import ingest_files
+from tests.fixtures import in_child
 
 # Region "Kirurgi" -> area "Kirurgi" (same name, common in real trees) -> "Kostnad $5 per $"
 # "Kostnad $5 per $" is valid mathtext (drawn as "5per"), "Lön $^$" is invalid (an error).
@@ -63,6 +64,6 @@ def test_dollar_signs_and_typst_markup_in_a_unit_name_print_as_written(tmp_path)
     data, meta = cover._repr_mimebundle_()
     nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data=data, metadata=meta)]
     pdf = tmp_path / "cover.pdf"
-    pdf.write_bytes(notebook_pdf(nb))
+    pdf.write_bytes(in_child(notebook_pdf, nb))
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Kostnad $5 per $ #x *y* _z_ <a> @b" in text
