@@ -211,26 +211,31 @@ def scale_categories(labels: Sequence[str], worst_first: bool = True) -> list[Le
     return [LegendKey(str(label), colour) for label, colour in reversed(pairs)]
 
 
-def stoplight(rows: Sequence[tuple[str, Sequence[float], float]], categories: Sequence[LegendKey],
+def stoplight(rows: Sequence[tuple], categories: Sequence[LegendKey] = (),
               lang: str = "sv") -> StackedChart:
-    """Stoplight bars: per statement (text, shares in the order of `categories`, n) a 100 %
-    bar of its answer shares, shares ≥ 6 % printed inside, 'n = …' at the right."""
+    """Stoplight bars: per statement a 100 % bar of its answer shares, shares ≥ 6 % printed
+    inside, 'n = …' at the right. A row is (text, shares, n) with shares in the order of
+    `categories`, or (text, shares, n, its own categories) for a statement on another scale;
+    the legend lists every category once, in the order first drawn."""
     check_lang(lang)
-    bars = []
-    for text, shares, n in rows:
-        if len(shares) != len(categories):
-            raise ValueError(f"stoplight: {len(categories)} categories but {len(shares)} shares "
+    bars, legend = [], {}
+    for row in rows:
+        text, shares, n = row[:3]
+        cats = list(row[3]) if len(row) > 3 else list(categories)
+        if len(shares) != len(cats):
+            raise ValueError(f"stoplight: {len(cats)} categories but {len(shares)} shares "
                              f"for {text!r}")
         segments = [Segment(0.0 if pd.isna(s) else float(s), k.colour, k.label,
-                            fmt_percent(s, 0, lang)) for s, k in zip(shares, categories,
-                                                                     strict=True)]
+                            fmt_percent(s, 0, lang)) for s, k in zip(shares, cats, strict=True)]
+        legend.update({(k.label, k.colour): k for k in cats})
         bars.append(BarRow(str(text), segments, t("n_equals", lang, n=fmt_number(n, 0, lang))))
-    return StackedChart(bars, STOPLIGHT_MIN_SHARE, categories=list(categories))
+    return StackedChart(bars, STOPLIGHT_MIN_SHARE, categories=list(legend.values()))
 
 
 def stoplight_chart(rows, categories: Sequence[LegendKey], lang: str, alt: str) -> Chart:
-    """`stoplight` as a report block, its legend the categories."""
-    return Chart(stoplight(rows, categories, lang), alt, list(categories))
+    """`stoplight` as a report block, its legend the categories drawn."""
+    spec = stoplight(rows, categories, lang)
+    return Chart(spec, alt, spec.categories)
 
 
 def enps_categories(lang: str) -> list[tuple[LegendKey, str]]:

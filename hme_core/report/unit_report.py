@@ -178,9 +178,8 @@ class UnitReport(ReportText):
 
     def _stoplight(self, items: list[str], title: str) -> list:
         """The stoplight chart of `items` whose answer shares are published, and a notice for
-        those whose shares are hidden. Categories in display order, best answer first (the
-        scale's first code is its least favourable answer unless the caller passes otherwise:
-        `charts.scale_categories`)."""
+        those whose shares are hidden. Each statement is drawn on its own scale (its labels
+        and colours as data, best answer first: `charts.scale_categories`)."""
         d = self.data
         st = d.statements.set_index("item")
         shown = [i for i in items if i in st.index and bool(st.loc[i, "distribution_shown"])]
@@ -189,19 +188,20 @@ class UnitReport(ReportText):
         if shown:
             dist = d.distributions[d.distributions["item"].isin(shown)]
             shares = dist.set_index(["item", "code"])["share"]
-            scale = self.instruments.instrument_of_item(shown[0]).scale_of(shown[0])
-            labels = [scale.label(c, self.lang) for c in scale.codes]
-            display = list(reversed(scale.codes))  # best first, as the categories
             answers = dist.drop_duplicates("item").set_index("item")["n"]
-            rows = [(self.statement_text(i), [shares.get((i, c), np.nan) for c in display],
-                     answers.get(i, np.nan)) for i in shown]
-            alt = self.t("stoplight_alt", title=title) + " " + "; ".join(
-                f"{self.statement_text(i)} " + ", ".join(
+            rows, texts = [], []
+            for i in shown:  # each statement on its own scale, best answer first
+                scale = self.instruments.instrument_of_item(i).scale_of(i)
+                labels = [scale.label(c, self.lang) for c in scale.codes]
+                display = list(reversed(scale.codes))
+                rows.append((self.statement_text(i), [shares.get((i, c), np.nan)
+                                                      for c in display],
+                             answers.get(i, np.nan), plots.scale_categories(labels)))
+                texts.append(f"{self.statement_text(i)} " + ", ".join(
                     f"{lab}: {fmt_percent(shares.get((i, code)), 0, self.lang)}"
-                    for code, lab in zip(scale.codes, labels, strict=True))
-                for i in shown)
-            out.append(plots.stoplight_chart(rows, plots.scale_categories(labels), self.lang,
-                                             alt))
+                    for code, lab in zip(scale.codes, labels, strict=True)))
+            alt = self.t("stoplight_alt", title=title) + " " + "; ".join(texts)
+            out.append(plots.stoplight_chart(rows, [], self.lang, alt))
         if hidden:
             out.append(Notice(self.t("distribution_hidden", n=d.settings.min_n_distribution,
                                      count=len(hidden))))

@@ -131,6 +131,15 @@ def test_a_scale_whose_first_code_is_favourable_keeps_its_order_as_data(stopligh
     assert [r["fill"] for r in drawn] == ["#2f7d45", "#a3262a"]
 
 
+def test_statements_on_different_scales_share_one_chart_and_its_legend_lists_each_answer():
+    five = plots.scale_categories(SCALE_SV)
+    yes_no = plots.scale_categories(["Ja", "Nej"], worst_first=False)
+    spec = plots.stoplight([("Påstående", [0.2] * 5, 10, five), ("Fråga", [0.6, 0.4], 12, yes_no)])
+    assert [k.label for k in spec.categories] == [*SCALE_SV[::-1], "Ja", "Nej"]
+    assert [s.label for s in spec.rows[1].segments] == ["Ja", "Nej"]
+    assert [r["fill"] for r in rects(spec)][-2:] == ["#2f7d45", "#a3262a"]
+
+
 def test_stoplight_needs_one_share_per_category(stoplight_rows):
     with pytest.raises(ValueError, match="categories"):
         plots.stoplight([("x", [0.5, 0.5], 3)], plots.scale_categories(SCALE_SV))
