@@ -39,6 +39,12 @@ class Settings(BaseModel):
     #: unit is still in the index page's list of reports and in its parent's report heat map.
     #: A heat map is read by eye: past about a thousand rows it is a list, not an overview.
     heatmap_org_max_rows: int = Field(1000, ge=1)
+    #: Focus areas (docs/sources.md, "Relative importance (LMG)"): the question whose answers the
+    #: organisation's driver weights explain: the eNPS question by default, or another single
+    #: question (e.g. overall satisfaction); never an index built from the weighed statements.
+    focus_outcome: str = "enps"
+    #: Bootstrap resamples for the intervals of the driver weights (0: no intervals).
+    focus_bootstrap: int = Field(100, ge=0, le=2000)
 
     @field_validator("heatmap_bands", "heatmap_enps_bands")
     @classmethod

@@ -283,7 +283,7 @@ def init_narratives(year: int, units: list[str] | None, store: Store,
         else:
             data = load_report_data(store, int(year), unit, instruments, settings)
             text = narrative_template(unit, str(names[unit]), int(year),
-                                      data_suggestions(data, instruments, lang), lang)
+                                      data_suggestions(data, instruments, lang, store=store), lang)
             results.append(InitResult(unit, path, write_new_file(path, text)))
         if progress:
             progress(len(results), len(order), unit)

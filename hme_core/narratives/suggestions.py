@@ -7,7 +7,9 @@ From one unit's stored results (`ReportData`, where every suppressed value is al
 - the largest changes from last year, up and down (`changes_n`), noting the margin of error;
 - statements with a high share of disagreement: codes `disagreement_codes` (1–2) at least
   `disagreement_share` (25 %), from the publishable distribution rows only;
-- a response rate below `low_response_rate` (60 %).
+- a response rate below `low_response_rate` (60 %);
+- with the store at hand, the unit's focus areas and strengths to keep (`narratives/focus.py`:
+  the organisation's driver weights × the unit's shortfall beyond the margin of error).
 
 Thresholds live in ``params/analysis.yaml``. A suppressed unit gets one line without any
 number; a NaN value is never formatted. Output is plain text lines, grouped by kind.
@@ -23,18 +25,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hme_core.i18n import fmt_number, fmt_percent, fmt_signed, t, trend_arrow
 from hme_core.instruments import InstrumentSet
+from hme_core.narratives.focus import focus_lines, load_focus
 from hme_core.paths import params_dir
 from hme_core.results.unit_data import ReportData
+from hme_core.store.duckdb_store import Store
 from hme_core.yaml_files import parse_model, read_mapping
 
-KINDS: tuple[str, ...] = ("strengths", "above_parent", "improved", "areas_to_improve",
-                          "below_parent", "declined", "disagreement", "low_response",
-                          "no_results")
+KINDS: tuple[str, ...] = ("focus_strengths", "strengths", "above_parent", "improved",
+                          "focus_areas", "focus_drivers", "areas_to_improve", "below_parent",
+                          "declined",
+                          "disagreement", "low_response", "no_results")
 # Which suggestions belong under which analysis question (keep / improve / raise).
 SECTION_SUGGESTIONS: dict[str, tuple[str, ...]] = {
-    "keep": ("strengths", "above_parent", "improved"),
-    "improve": ("areas_to_improve", "below_parent", "declined", "disagreement", "low_response",
-                "no_results"),
+    "keep": ("focus_strengths", "strengths", "above_parent", "improved"),
+    "improve": ("focus_areas", "focus_drivers", "areas_to_improve", "below_parent", "declined",
+                "disagreement", "low_response", "no_results"),
 }
 
 
@@ -88,15 +93,24 @@ def disagreement_shares(distributions: pd.DataFrame, statements: pd.DataFrame,
 
 def data_suggestions(data: ReportData, instruments: InstrumentSet, lang: str = "sv",
                      rules: SuggestionRules | None = None,
-                     texts: dict[str, str] | None = None) -> dict[str, list[str]]:
+                     texts: dict[str, str] | None = None,
+                     store: Store | None = None) -> dict[str, list[str]]:
     """Suggestion lines by kind (`KINDS`) for one unit; kinds without content are left out.
-    `texts`: the organisation's wording of the statements (its file's), where it has one."""
+    `texts`: the organisation's wording of the statements (its file's), where it has one.
+
+    With `store` (the one `data` was read from), also the focus areas and strengths to keep.
+    """
     rules = rules or load_rules()
     if data.suppressed:
         return {"no_results": [t("suggest_suppressed", lang, n=data.settings.min_n_index)]}
     dec = data.settings.decimals
     org = data.settings.organisation_name
     num = lambda x: fmt_number(x, dec, lang)  # noqa: E731
+    out: dict[str, list[str]] = {}
+    if store is not None:
+        block = load_focus(store, data, instruments)
+        if block is not None:
+            out.update(focus_lines(block, instruments, lang, dec, org or ""))
 
     def text(item: str) -> str:  # without the final full stop: a value or ':' follows
         own = (texts or {}).get(item)
@@ -105,7 +119,6 @@ def data_suggestions(data: ReportData, instruments: InstrumentSet, lang: str = "
 
     st = data.statements
     hme = st[(st["instrument"] == "hme") & st["value"].notna()] if len(st) else st
-    out: dict[str, list[str]] = {}
     if len(hme):
         ranked = hme.sort_values("value", ascending=False)
         out["strengths"] = [t("suggest_value", lang, statement=text(r.item), value=num(r.value))

@@ -16,6 +16,7 @@ import numpy as np
 from hme_core.config import Settings, load_settings
 from hme_core.i18n import fmt_date, fmt_int, fmt_percent, fmt_signed, trend_arrow
 from hme_core.instruments import InstrumentSet, load_instruments
+from hme_core.narratives.focus import FocusBlock, load_focus
 from hme_core.paths import default_db, params_dir
 from hme_core.report import charts as plots
 from hme_core.report.document import (
@@ -28,6 +29,7 @@ from hme_core.report.document import (
     Section,
     Table,
 )
+from hme_core.report.focus_block import focus_group
 from hme_core.report.hidden import HiddenMarks, reason_for
 from hme_core.report.narrative_sections import (
     analysis_html,
@@ -69,6 +71,8 @@ class UnitReport(ReportText):
 
     #: top report only: {instrument: [(unit, name), ...]} without its audience section
     audience_gaps: dict = {}
+    #: The unit's focus areas (`narratives.focus`), read by `load`; None: no block.
+    focus: FocusBlock | None = None
 
     @classmethod
     def load(cls, db: str | Path | None, year: int, unit: str, lang: str = "sv") -> UnitReport:
@@ -79,8 +83,9 @@ class UnitReport(ReportText):
             questionnaire = load_unit_questionnaire(store, int(year), str(unit), instruments,
                                                     lang, data.settings.organisation_name or "")
             gaps = load_audience_gaps(store, int(year), instruments) if data.level == 1 else {}
-        report = cls(data, instruments, lang, questionnaire=questionnaire)
-        report.audience_gaps = gaps
+            report = cls(data, instruments, lang, questionnaire=questionnaire)
+            report.audience_gaps = gaps
+            report.focus = load_focus(store, data, instruments)
         return report
 
     @property
@@ -384,7 +389,13 @@ class UnitReport(ReportText):
         """The five questions for the management dialogue (units with child units only)."""
         from hme_core.report.children import dialogue_section
 
-        return self.part(dialogue_section(self))
+        if self.data.is_leaf:
+            return self.part()
+        return self.part(dialogue_section(self), focus_group(self, self.focus))
+
+    def focus_section(self) -> Part:
+        """The unit's suggested focus areas and strengths to keep, alone (the HR workbook)."""
+        return self.part(focus_group(self, self.focus))
 
     def starting_points(self) -> dict[str, list[str]]:
         """Data-driven starting points for the analysis (`suggestions` has the rules):
@@ -413,8 +424,12 @@ class UnitReport(ReportText):
 
     def analysis_section(self) -> Part:
         """The analysis questions (docs/sources.md) with the unit's narrative (Markdown, sanitised)
-        and action plan; without a narrative, the prompts and data-driven suggestions."""
-        return self.written(analysis_html(self, self._narratives(), self.starting_points()))
+        and action plan; without a narrative, the prompts and data-driven suggestions. A leaf
+        unit's suggested focus areas follow (other units have them beside the dialogue)."""
+        written = self.written(analysis_html(self, self._narratives(), self.starting_points()))
+        if not self.data.is_leaf:
+            return written
+        return self.part(*written.blocks, focus_group(self, self.focus))
 
     def suggestions_section(self) -> Part:
         """The data-driven suggestions alone (for the narrative workbook)."""

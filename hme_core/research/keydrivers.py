@@ -8,7 +8,8 @@ with p predictors and S running over the subsets without j,
     LMG_j = sum_S  |S|! (p - |S| - 1)! / p!  * (R²(S ∪ {j}) - R²(S)),
 
 so the shares add up to the full model's R². R² of a subset comes from the correlation matrix:
-R²(S) = r_yS' R_SS^-1 r_yS. All 2^p subsets are computed, so p is kept small (<= 12).
+R²(S) = r_yS' R_SS^-1 r_yS. All 2^p subsets are computed (`scoring/relative_weights.py`), so
+p is kept small (<= `MAX_PREDICTORS`).
 
 What it means: how much each statement and the outcome vary *together*, given the others; it is
 not an effect, says nothing about cause or about what would happen if a statement improved, and
@@ -20,52 +21,17 @@ respondents (or units). Checked against pingouin's `linear_regression(..., relim
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import combinations
-from math import factorial
 
 import numpy as np
 import pandas as pd
 
-MAX_PREDICTORS = 12
+# The pure LMG lives one stage down, where the organisation's driver weights use it too; these
+# names stay importable from here.
+from hme_core.scoring.relative_weights import MAX_PREDICTORS, lmg, min_n
+
+__all__ = ["COLUMNS", "MAX_PREDICTORS", "lmg", "min_n", "relative_importance"]
+
 COLUMNS = ["outcome", "predictor", "n", "r2", "lmg", "share", "ci_low", "ci_high", "rank"]
-
-
-def min_n(n_predictors: int) -> int:
-    """The smallest n for which relative importance is shown: max(30, 10 × predictors).
-
-    >>> min_n(3), min_n(9)
-    (30, 90)
-    """
-    return max(30, 10 * n_predictors)
-
-
-def _subset_r2(corr: np.ndarray) -> dict[frozenset, float]:
-    """R² of every subset of predictors (columns 1..p of `corr`; column 0 is the outcome)."""
-    p = corr.shape[0] - 1
-    r2 = {frozenset(): 0.0}
-    for size in range(1, p + 1):
-        for subset in combinations(range(1, p + 1), size):
-            idx = list(subset)
-            r_xy = corr[idx, 0]
-            coef = np.linalg.lstsq(corr[np.ix_(idx, idx)], r_xy, rcond=None)[0]
-            r2[frozenset(subset)] = float(r_xy @ coef)
-    return r2
-
-
-def lmg(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """LMG shares of R² (one per column of `x`; they sum to the full model's R²)."""
-    p = x.shape[1]
-    if p > MAX_PREDICTORS:
-        raise ValueError(f"LMG over {p} predictors needs 2^{p} regressions; use <= {MAX_PREDICTORS}")
-    corr = np.corrcoef(np.column_stack([y, x]), rowvar=False)
-    r2 = _subset_r2(corr)
-    weights = [factorial(k) * factorial(p - k - 1) / factorial(p) for k in range(p)]
-    out = np.zeros(p)
-    for j in range(1, p + 1):
-        for subset, value in r2.items():
-            if j not in subset:
-                out[j - 1] += weights[len(subset)] * (r2[subset | {j}] - value)
-    return out
 
 
 def relative_importance(

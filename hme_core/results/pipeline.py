@@ -14,6 +14,7 @@ from hme_core.inputs.orgtrees import load_headcounts, load_org_tree
 from hme_core.inputs.responses import load_responses
 from hme_core.instruments import InstrumentSet, load_instruments
 from hme_core.results.questionnaire import questionnaire_table
+from hme_core.results.drivers import driver_weights
 from hme_core.results.tables import SCORE_COLUMNS, year_results
 from hme_core.store.duckdb_store import Store
 
@@ -72,7 +73,7 @@ def ingest_files(
     """
     settings, instruments = load_settings(), load_instruments()
     inputs = read_inputs(responses_path, org_path, headcount_path, year, instruments, settings)
-    results = year_results(
+    results = stored_results(
         inputs.responses, inputs.org, inputs.headcounts, instruments, settings, year
     )
     # what the file asked, in its words (kept by rescoring, which reads no file)
@@ -92,6 +93,16 @@ def ingest_files(
             Path(str(db) + ".wal").unlink(missing_ok=True)
         raise
     return results["scores"][SCORE_COLUMNS]
+
+
+def stored_results(responses: pd.DataFrame, org: pd.DataFrame, headcounts: pd.DataFrame | None,
+                   instruments: InstrumentSet, settings: Settings, year: int
+                   ) -> dict[str, pd.DataFrame]:
+    """What a year stores: the published tables (`year_results`) and the organisation's driver
+    weights (`drivers`, `results/drivers.py`), each a `res_<name>` table."""
+    results = year_results(responses, org, headcounts, instruments, settings, year)
+    results["drivers"] = driver_weights(responses, org, instruments, settings, year)
+    return results
 
 
 def more_answers_than_employees(scores: pd.DataFrame, headcount_path: Path | None,
@@ -152,6 +163,6 @@ def rescore_year(db: Path, year: int) -> pd.DataFrame:
         responses = store.load_responses(year)
         org = store.load_org(year)
         headcounts = store.load_headcounts(year)
-        results = year_results(responses, org, headcounts, instruments, settings, year)
+        results = stored_results(responses, org, headcounts, instruments, settings, year)
         store.replace_results(year, results)
     return results["scores"][SCORE_COLUMNS]

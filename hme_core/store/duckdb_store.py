@@ -1,7 +1,7 @@
 """The DuckDB store: responses, org trees, head counts and computed results, per year.
 
 Computed results live in tables `res_<name>` (`RESULT_TABLES`: scores, statements,
-distributions, enps, breakdowns, audiences), each with a `year` column, so reports only read.
+distributions, enps, breakdowns, audiences, drivers), each with a `year` column, so reports only read.
 
 One file (default `outputs/private/hme.duckdb`, see `paths.default_db`), owner-only: the file
 and its WAL 0600, a folder the store creates 0700, the default `outputs/private/` always 0700
@@ -66,7 +66,8 @@ def _make_private(path: Path) -> None:
 
 #: The result tables of a year (`results/tables.py` computes them), stored as `res_<name>`;
 #: reports read nothing else of the results.
-RESULT_TABLES = ("scores", "statements", "distributions", "enps", "breakdowns", "audiences")
+RESULT_TABLES = ("scores", "statements", "distributions", "enps", "breakdowns", "audiences",
+                 "drivers")
 
 #: A batch's read-only copy in memory of rows of one store file (`store/snapshot.py` sets it);
 #: read-only opens of that unchanged file are answered from it.
