@@ -218,7 +218,7 @@ def _alias_line(written: str, unit: str, lookup: UnitLookup) -> str:
 
 
 def resolve_units(raw: RawTable, header: str, values: pd.Series, org: pd.DataFrame,
-                  aliases: Mapping[str, str] | None = None, what: str = "unit"):
+                  aliases: Mapping[str, str] | None = None, tree: str = "the org tree"):
     """Unit cells -> codes (see `UnitLookup`); issues otherwise, one per cell (grouped when
     shown): an ambiguous name lists its candidates, a near miss says "did you mean"."""
     lookup = UnitLookup(org, load_units_file()[0] if aliases is None else aliases)
@@ -228,7 +228,7 @@ def resolve_units(raw: RawTable, header: str, values: pd.Series, org: pd.DataFra
         code, named = lookup.resolve(header_key(u))
         out.append(code if code is not None else pd.NA)
         if code is None:
-            problems[u] = _problem(u, named, lookup, org)
+            problems[u] = unit_problem(u, named, lookup, org, tree)
     table = np.array([*out, pd.NA], dtype=object)
     resolved = pd.Series(table[positions], index=values.index, dtype=STRING)
     cells = values.to_numpy(dtype=object)
@@ -238,20 +238,21 @@ def resolve_units(raw: RawTable, header: str, values: pd.Series, org: pd.DataFra
     return resolved, issues
 
 
-def _problem(cell: str, named: list[str], lookup: UnitLookup, org: pd.DataFrame) -> str:
+def unit_problem(cell: str, named: list[str], lookup: UnitLookup, org: pd.DataFrame,
+             tree: str) -> str:
     if named:
         codes = ", ".join(f"'{c}'" for c in named[:6])
         paths = "; ".join(f"'{lookup.path(c)}'" for c in named[:6])
-        return (f"a unit name that is unique in the org tree; it names the units {codes} "
+        return (f"a unit name that is unique in {tree}; it names the units {codes} "
                 f"({paths}): write the code or the path instead, or give HR's level columns "
                 f"(e.g. 'Förvaltning;Enhet')")
     near = lookup.suggestions(cell)
     if near:
         listed = " or ".join(f"'{lookup.name[u]}' ({lookup.path(u)}, code {u})" for u in near)
-        return (f"a unit of the org tree; did you mean {listed}? Fix: correct the cell, or "
+        return (f"a unit of {tree}; did you mean {listed}? Fix: correct the cell, or "
                 f"accept the name once by adding under 'aliases:' in params/{UNITS_FILE} the "
                 f"line {_alias_line(cell, near[0], lookup)}")
-    return (f"a unit code, a unit name or a path ('... / Unit') of the org tree ({len(org)} "
+    return (f"a unit code of {tree}, or a unit name or path ('... / Unit') in it ({len(org)} "
             f"units, e.g. '{org['unit'].iat[0]}'; `hme units --year YEAR` lists them). Fix: "
             f"correct the org tree file or the cell")
 
