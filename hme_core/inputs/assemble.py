@@ -16,7 +16,7 @@ import pandas as pd
 from hme_core.config import Settings
 from hme_core.errors import InputError, InputIssue
 from hme_core.inputs.columns import load_column_map
-from hme_core.inputs.orgtrees import unit_column, load_headcounts, parse_org_tree
+from hme_core.inputs.orgtrees import load_headcounts, parse_org_tree, unit_column
 from hme_core.inputs.readers import read_table
 from hme_core.inputs.responses import parse_responses
 from hme_core.inputs.units import load_units_file

@@ -163,8 +163,8 @@ def parse_outcomes(
     exist. `trees` maps a year to its org tree: units are then resolved by code, name or path,
     and a year without a tree is refused.
     """
-    from hme_core.inputs.orgtrees import with_unit_cells
     from hme_core.inputs.columns import header_key
+    from hme_core.inputs.orgtrees import with_unit_cells
     from hme_core.inputs.units import UnitLookup, load_units_file, unit_problem
 
     header_of, issues, wide = _headers(raw)

@@ -128,7 +128,8 @@ def split_path(text: str) -> list[str]:
 class UnitLookup:
     """Unit cells -> codes, in the order of precedence: a unit code; a path of names from the
     root ('Region / HSF / Avd 32' or 'Region/HSF/Avd 32'; the first unit of the tree file when
-    two paths are alike) or from any level below it when one unit's path ends so; an alias of
+    two paths are alike) or from any level below it when one unit's path ends so (or, levels
+    between left out, when one unit's ancestors hold its names in order); an alias of
     `params/units.yaml`; a name unique in the tree. All compared as `header_key`.
 
     Linear in units: paths are not listed for every unit (units x depth); a cell is matched
@@ -175,6 +176,21 @@ class UnitLookup:
         return sorted((u for u in candidates if self._ends_with(u, key, full)),
                       key=self.row.__getitem__)
 
+    def by_levels(self, key: str) -> list[str]:
+        """Units named by the path's last name whose ancestors hold its other names in order,
+        levels between them left out: HR's 'Förvaltning / Enhet' for a unit under an
+        avdelning."""
+        parts = [header_key(p) for p in split_path(key)]
+        out = []
+        for unit in self.by_name.get(parts[-1], []) if parts else []:
+            names, want = [header_key(n) for n in self.names(unit)[:-1]], parts[:-1]
+            for name in names:
+                if want and name == want[0]:
+                    want = want[1:]
+            if not want:
+                out.append(unit)
+        return sorted(out, key=self.row.__getitem__)
+
     def _resolve(self, key: str) -> tuple[str | None, list[str]]:
         code = self.codes.get(key)
         if code is not None:
@@ -183,7 +199,7 @@ class UnitLookup:
             found = self.by_path(key)
             if found:
                 return found[0], []
-            found = self.by_path(key, full=False)
+            found = self.by_path(key, full=False) or self.by_levels(key)
             if len(found) == 1:
                 return found[0], []
             if found:
@@ -195,9 +211,16 @@ class UnitLookup:
         """(code or None, the units an ambiguous name or path names) for a cell's
         `header_key`."""
         code, named = self._resolve(key)
-        if code is None and not named and key in self.aliases:
+        if code is not None or named:
+            return code, named
+        if key in self.aliases:
             return self.aliases[key], []
-        return code, named
+        parts = split_path(key)  # a path ending in an alias: 'Förvaltning / HR:s name'
+        alias = self.aliases.get(header_key(parts[-1])) if len(parts) > 1 else None
+        if alias is not None and alias in self.by_levels(
+                "/".join([*parts[:-1], self.name[alias]])):
+            return alias, []
+        return None, []
 
     def suggestions(self, text: str, limit: int = 3) -> list[str]:
         """Units whose name (or path's end) nearly matches `text`: same `near_key`, else the
@@ -212,6 +235,7 @@ class UnitLookup:
 
 
 def _alias_line(written: str, unit: str, lookup: UnitLookup) -> str:
+    written = split_path(written)[-1] if split_path(written) else written
     target = lookup.path(unit) if len(lookup.by_name.get(header_key(lookup.name[unit]), [])) > 1 \
         else lookup.name[unit]
     return f'"{written}": "{target}"'
