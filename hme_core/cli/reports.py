@@ -40,7 +40,7 @@ def reports(
     from hme_core.unit_files import index_file
 
     lang = language(lang)
-    report_notes(year, db_path(db))  # what the narratives give the reports (issue 24)
+    report_notes(year, db_path(db))  # what the narratives give the reports, before them
     fmt = tuple(f.strip() for f in formats.split(",") if f.strip())
     t0 = time.perf_counter()
     mode = "force" if force else "resume" if resume else "incremental"

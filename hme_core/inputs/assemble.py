@@ -19,7 +19,7 @@ from hme_core.inputs.columns import load_column_map
 from hme_core.inputs.orgtrees import load_headcounts, parse_org_tree, unit_column
 from hme_core.inputs.readers import read_table
 from hme_core.inputs.responses import parse_responses
-from hme_core.inputs.units import load_units_file
+from hme_core.inputs.units import UNIT_CODE_RULE, load_units_file
 from hme_core.instruments import InstrumentSet
 
 NO_TREE = ("an org tree: give --org FILE (unit, name, parent; level columns 'Nivå 1', "
@@ -51,12 +51,15 @@ def read_all(responses_path: Path, org_path: Path | None, headcount_path: Path |
             org = implied_tree(raw, settings, column_map)
     except InputError as exc:
         issues += exc.issues
+    tree_failed = bool(issues)
     known = set(org["unit"]) if org is not None else None
     try:
         responses = parse_responses(raw, instruments, settings, column_map, known_units=known,
                                     org=org)
     except InputError as exc:
-        issues += exc.issues
+        # without the tree that failed, unit cells were checked as codes: paths and names
+        # would each be one more line saying what the tree's problems already say
+        issues += [i for i in exc.issues if not (tree_failed and i.expected == UNIT_CODE_RULE)]
     if headcount_path is not None:
         try:
             headcounts = load_headcounts(headcount_path, year=year, known_units=known, org=org)

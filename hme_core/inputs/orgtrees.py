@@ -217,8 +217,9 @@ def _wide_or_path(raw: RawTable, organisation: str | None = None,
                     issues.append(raw.issue(rows[i], names[lv], name,
                                             f"no name after an empty level (fill in the "
                                             f"levels above '{name}')"))
-                path.append((None if code is pd.NA else code, name,
-                             codes[lv] if code not in (None, pd.NA) else names[lv], rows[i]))
+                given = code is not None and code is not pd.NA
+                path.append((code if given else None, name, codes[lv] if given else names[lv],
+                             rows[i]))
             paths.append(path)
         if issues:
             raise InputError(issues)

@@ -234,7 +234,9 @@ def parse_narrative(text: str, path: Path | None = None) -> Narrative:
             current = free[-1][1]
         else:
             current = sections.setdefault(key, [])
-            if current:
+            while current and not current[-1].strip():
+                current.pop()
+            if current:  # a second heading of the same section: one blank line between
                 current.append("")
     return Narrative(Path(path) if path else Path(), {
         k: "\n".join(v).strip("\n") for k, v in sections.items()},

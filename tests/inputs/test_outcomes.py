@@ -88,7 +88,7 @@ def test_all_problems_are_collected_at_once(tmp_path):
     with pytest.raises(InputError) as exc:
         read_outcomes(path, known_units={2024: ["A", "B"]})
     found = _issues(exc)
-    # (an indicator is a label with any letters since issue 24: 'Sick leave' is fine; a blank
+    # (an indicator is a label with any letters: 'Sick leave' is fine; a blank
     # one is not)
     assert {(3, "unit"), (3, "indicator"), (3, "value"), (4, "indicator"), (5, "unit"),
             (5, "unit_of_measure")} <= set(found)
