@@ -78,7 +78,7 @@ def write_params(dest: Path, organisation: str | None = None, extra: Path | None
         raise HMEError(f"--kolada-id {kolada_id!r}: expected the organisation's four-digit id "
                        f"in Kolada (e.g. 1480 for a municipality, 0001 ... for a region)")
     shutil.copytree(DEFAULT_PARAMS, dest, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("narratives", "targets.yaml", "units.yaml",
+                    ignore=shutil.ignore_patterns("narratives", "targets.yaml",
                                                   "__pycache__"))
     config = dest / "config.yaml"
     text = config.read_text(encoding="utf-8")
