@@ -244,3 +244,17 @@ def test_head_counts_of_a_tree_take_names_and_still_refuse_unknown_units(tmp_pat
     with pytest.raises(InputError) as err:
         load_headcounts(hc, year=2025, org=org)
     assert "row 3, column 'Enhet': got 'B'" in str(err.value)
+
+
+def test_a_targets_scope_may_name_its_unit_as_any_file_does(params):
+    from hme_core.narratives.targets import Baseline, Target, scope_unit
+
+    org = pd.DataFrame({"unit": ["R", "A", "a1", "B", "b1"],
+                        "name": ["Kommun", KS, "Administration", SOC, "Administration"],
+                        "parent": [None, "R", "A", "R", "B"]})
+    scoped = {scope: scope_unit(Target(indicator="hme", scope=scope, baseline=Baseline(year=2024),
+                                       direction="up"), org)
+              for scope in ("root", "a1", f"{SOC} / Administration", KS, "Administration")}
+    # a repeated name alone names no unit: left as written (no target is shown for it)
+    assert scoped == {"root": "R", "a1": "a1", f"{SOC} / Administration": "b1", KS: "A",
+                      "Administration": "Administration"}
