@@ -204,6 +204,9 @@ class UnitLookup:
                 return found[0], []
             if found:
                 return None, found
+            last = split_path(key)[-1] if split_path(key) else ""
+            if last in self.codes:  # level columns ending in a code: 'Vård / a1'
+                return self.codes[last], []
         named = self.by_name.get(key, [])
         return (named[0], []) if len(named) == 1 else (None, named)
 

@@ -258,3 +258,23 @@ def test_a_targets_scope_may_name_its_unit_as_any_file_does(params):
     # a repeated name alone names no unit: left as written (no target is shown for it)
     assert scoped == {"root": "R", "a1": "a1", f"{SOC} / Administration": "b1", KS: "A",
                       "Administration": "Administration"}
+
+
+def test_responses_with_level_columns_tell_units_of_one_name_apart(tmp_path, params):
+    rows = [(dept, unit, 4) for dept, unit in ((KS, "Administration"), (SOC, "Administration"),
+                                               (SOC, "Hemtjänst Öst")) for _ in range(3)]
+    svar = tmp_path / "svar.xlsx"
+    pd.DataFrame(rows, columns=["Förvaltning", "Enhet", STATEMENTS[0]]).to_excel(svar, index=False)
+    responses, org, _ = _read(str(svar))  # the level columns are the tree
+    path = {u: f"{org.set_index('unit').loc[p, 'name']} / {n}" for u, n, p in org.itertuples(
+        index=False) if isinstance(p, str)}
+    assert [path[u] for u in responses["unit"]] == [f"{d} / {n}" for d, n, _ in rows]
+    # a separate tree with codes: an 'Enhet' of codes still names its unit
+    tree = tmp_path / "org.csv"
+    tree.write_text(f"unit;name;parent\nR;{ROOT};\nK;{KS};R\nk1;Administration;K\n",
+                    encoding="utf-8")
+    coded = tmp_path / "coded.xlsx"
+    pd.DataFrame([(KS, "k1", 5)], columns=["Förvaltning", "Enhet", STATEMENTS[0]]).to_excel(
+        coded, index=False)
+    responses, _, _ = _read(str(coded), org=str(tree))
+    assert responses["unit"].tolist() == ["k1"]
