@@ -156,9 +156,14 @@ def test_near_misses_are_refused_with_did_you_mean_and_accepted_once_as_aliases(
     assert "did you mean 'HR-stöd & rekrytering'" in msg
     assert "did you mean 'Löne- och pensionscenter'" in msg
     assert '"HR-stöd och rekrytering": "HR-stöd & rekrytering"' in msg  # the line to add
-    (params / "units.yaml").write_text(
-        'aliases:\n  "HR-stöd och rekrytering": "HR-stöd & rekrytering"\n'
-        '  "Löne– och pensionscenter": "Löne- och pensionscenter"\n', encoding="utf-8")
+    # accepted once: validate writes the pairs it proposed into params/units.yaml
+    args = ["validate", f"{export}#Resultat", "--headcount", hc, "--year", "2025"]
+    assert main([*args, "--accept-aliases"]) == 2
+    assert main(args) == 0
+    from hme_core.inputs.units import load_units_file
+
+    assert load_units_file(params)[0] == {"hr-stöd och rekrytering": "HR-stöd & rekrytering",
+                                          "löne– och pensionscenter": "Löne- och pensionscenter"}
     _, org, heads = _read(f"{export}#Resultat", hc)
     name = dict(zip(org["unit"], org["name"], strict=True))
     assert sorted(name[u] for u in heads["unit"]) == ["HR-stöd & rekrytering",
