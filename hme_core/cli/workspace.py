@@ -43,7 +43,8 @@ Run every command from this folder with:
 3. `hme ingest responses.xlsx#1 --year 2025 --org responses.xlsx#2 [--headcount FILE]`.
 4. `hme units --year 2025 --out units.xlsx` - code, name, path, level, respondents and
    employees of every unit, for HR's head count and outcome files (units by code, name or
-   path; other spellings go under `aliases:` in `params/units.yaml`).
+   path; `hme validate ... --accept-aliases` keeps other spellings in `params/units.yaml`;
+   `hme rename-unit OLD_PATH NEW_PATH` keeps a renamed unit's code).
 5. `hme narratives init --year 2025` - narrative files under `params/narratives/2025/`;
    `hme narratives check --year 2025` says what the reports take from them.
 6. `hme reports --year 2025 --formats html` - reports under `outputs/reports/2025/`.

@@ -259,19 +259,20 @@ def suggested_aliases(issues) -> dict[str, str]:
     return out
 
 
-def accept_aliases(pairs: Mapping[str, str], params: Path | None = None) -> Path:
-    """Add `pairs` under `aliases:` in `params/units.yaml` (kept entries stay; the file is
-    rewritten with its explanation on top)."""
+def accept_aliases(pairs: Mapping[str, str], params: Path | None = None,
+                   key: str = "aliases") -> Path:
+    """Add `pairs` under `key` (aliases, or renamed: new path -> old path) in
+    `params/units.yaml` (kept entries stay; the file is rewritten with its explanation on
+    top)."""
     import yaml
 
     from hme_core.atomic import atomic_write
 
     path = (params or params_dir()) / UNITS_FILE
     data = read_mapping(path) if path.exists() else {}
-    aliases = {**(data.get("aliases") or {}), **pairs}
-    renamed = data.get("renamed") or {}
-    body = yaml.safe_dump({"aliases": aliases, "renamed": renamed}, allow_unicode=True,
-                          sort_keys=False, width=200)
+    parts = {k: dict(data.get(k) or {}) for k in ("aliases", "renamed")}
+    parts[key].update(pairs)
+    body = yaml.safe_dump(parts, allow_unicode=True, sort_keys=False, width=200)
     atomic_write(path, UNITS_HEADER + body)
     return path
 

@@ -178,9 +178,8 @@ def test_a_unit_renamed_between_years_keeps_its_code_through_the_renamed_mapping
     code = old.loc[old["name"] == "Lönecenter", "unit"].item()
     new = load_org_tree(f"{after}#Resultat")
     assert code not in set(new["unit"])  # a new path, a new code: unless told
-    (params / "units.yaml").write_text(
-        f'renamed:\n  "{KS} / HR-avdelningen / Löne- och pensionscenter": '
-        f'"{KS} / HR-avdelningen / Lönecenter"\n', encoding="utf-8")
+    assert main(["rename-unit", f"{KS} / HR-avdelningen / Lönecenter",
+                 f"{KS} / HR-avdelningen / Löne- och pensionscenter"]) == 0
     new = load_org_tree(f"{after}#Resultat")
     assert new.loc[new["unit"] == code, "name"].item() == "Löne- och pensionscenter"
     assert set(new["unit"]) - {code} == set(old["unit"]) - {code}  # the others as before
