@@ -37,6 +37,7 @@ from hme_core.report.narrative_sections import (
     followup_html,
     load_context,
     suggestions_html,
+    summary_html,
     targets_html,
 )
 from hme_core.report.part import Part
@@ -421,6 +422,10 @@ class UnitReport(ReportText):
         if getattr(self, "_narrative_context", None) is None:
             self.load_narratives()
         return self._narrative_context
+
+    def summary_section(self) -> Part:
+        """The unit's own summary ('## Sammanfattning' in its narrative), shown first."""
+        return self.written(summary_html(self, self._narratives()))
 
     def analysis_section(self) -> Part:
         """The analysis questions (docs/sources.md) with the unit's narrative (Markdown, sanitised)
