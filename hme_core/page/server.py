@@ -16,6 +16,7 @@ logic plain Python in `hme_core.page`. The server:
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -38,8 +39,6 @@ class ReportFileHandler(AuthenticatedFileHandler):
 
     def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
         rel = os.path.relpath(absolute_path, root).replace(os.sep, "/")
-        import re
-
         if not re.fullmatch(REPORT_FILE, rel):
             raise web.HTTPError(404)
         return super().validate_absolute_path(root, absolute_path)

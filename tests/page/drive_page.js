@@ -105,7 +105,11 @@ async function typeInto(page, selector, text) {
     // someone else edits the file on disk; the page must refuse to overwrite it
     const file = out.saved.replace(/^.*? (\/\S+\.md)\.?$/s, '$1');
     out.file = file;
-    fs.appendFileSync(file, plan.concurrent + '\n');
+    // (they write their own answer under the "improve" question, in JupyterLab)
+    const before = fs.readFileSync(file, 'utf8');
+    const edited = before.replace(/^(## .*förbättras.*\n)/m, `$1\n${plan.concurrent}\n`);
+    if (edited === before) throw new Error('no improve heading in ' + file);
+    fs.writeFileSync(file, edited);
     await typeInto(page, '.hme-text-improve textarea', plan.second_improve);
     await new Promise(r => setTimeout(r, 800));
     await page.click('.hme-save');
