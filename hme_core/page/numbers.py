@@ -58,28 +58,29 @@ def index_rows(data: ReportData, instruments: InstrumentSet, lang: str) -> tuple
 
 
 def standout_rows(data: ReportData, instruments: InstrumentSet, lang: str,
-                  n: int = 3) -> tuple[list[str], list[list[str]]]:
-    """(header, rows) of the `n` strongest and `n` weakest published HME statements of the unit,
-    with the level above, last year and the change."""
+                  n: int = 3) -> tuple[list[str], list[list[str]], list[list[str]]]:
+    """(header, highest, lowest): the `n` strongest and the `n` weakest published HME statements
+    of the unit (each highest first), with the level above, last year and the change."""
     st = data.statements
-    if st.empty:
-        return [], []
-    hme = st[(st["instrument"] == "hme") & st["value"].notna()].sort_values("value", ascending=False)
+    hme = (st[(st["instrument"] == "hme") & st["value"].notna()].sort_values("value", ascending=False)
+           if len(st) else st)
     if hme.empty:
-        return [], []
-    picked = pd.concat([hme.head(n), hme.tail(n).iloc[::-1]]).drop_duplicates("item")
+        return [], [], []
     dec, org = data.settings.decimals, data.settings.organisation_name
     parent = data.path[-2] if len(data.path) > 1 else ""
     header = [t("page_statement", lang), t("page_unit_value", lang),
               parent or t("page_parent", lang),
               str(data.previous_year) if data.previous_year else t("page_last_year", lang),
               t("diff", lang)]
-    rows = []
-    for r in picked.itertuples():
-        text = instruments.instrument_of_item(str(r.item)).item(str(r.item)).text(lang, org)
-        rows.append([text, fmt_number(r.value, dec, lang), fmt_number(r.parent_value, dec, lang),
-                     fmt_number(r.previous, dec, lang), fmt_signed(r.diff, dec, lang)])
-    return header, rows
+
+    def rows(part: pd.DataFrame) -> list[list[str]]:
+        return [[instruments.instrument_of_item(str(r.item)).item(str(r.item)).text(lang, org),
+                 fmt_number(r.value, dec, lang), fmt_number(r.parent_value, dec, lang),
+                 fmt_number(r.previous, dec, lang), fmt_signed(r.diff, dec, lang)]
+                for r in part.itertuples()]
+
+    top = hme.head(n)
+    return header, rows(top), rows(hme.iloc[len(top):].tail(n))
 
 
 def enps_rows(data: ReportData, lang: str) -> tuple[list[str], list[list[str]]]:
@@ -112,10 +113,11 @@ def key_numbers_html(data: ReportData, instruments: InstrumentSet, lang: str = "
     if rows:
         parts.append(f'<h3>{_esc(t("hme_name", lang))}</h3>'
                      + _table(t("comparison_heading", lang), header, rows))
-    header, rows = standout_rows(d, instruments, lang)
-    if rows:
+    header, high, low = standout_rows(d, instruments, lang)
+    if high:
         parts.append(f'<h3>{_esc(t("page_standout", lang))}</h3>'
-                     + _table(t("page_standout_caption", lang), header, rows))
+                     + _table(t("page_standout_high", lang), header, high)
+                     + (_table(t("page_standout_low", lang), header, low) if low else ""))
     header, rows = enps_rows(d, lang)
     if rows:
         parts.append(f'<h3>{_esc(t("enps_heading", lang))}</h3>'

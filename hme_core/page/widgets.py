@@ -206,7 +206,10 @@ class NarrativePage:
             self.tree.observe(self._on_pick, "value")
             self.status.value = _status("error", self.tx("page_unsaved", unit=self.form.name))
             return
-        self.open_unit(code)
+        try:
+            self.open_unit(code)
+        except HMEError as exc:  # e.g. the store is being written: say so, keep the page
+            self.status.value = _status("error", str(exc))
 
     def open_unit(self, code: str) -> None:
         """Show `code`'s numbers and suggestions and fill the form from its file."""
@@ -330,6 +333,8 @@ class NarrativePage:
             return
         self.fill(load_form(self.year, self.form.unit, self.form.name, self.folders, self.lang))
         self.conflict.children = ()
+        if self.preview.value:
+            self.on_preview()
         self.status.value = _status("note", self.tx("page_reloaded", file=self.form.path.name))
 
     def on_preview(self) -> None:

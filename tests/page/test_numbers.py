@@ -43,10 +43,11 @@ def test_hme_and_subindices_compare_the_unit_upward_and_with_last_year(data):
 
 
 def test_standout_statements_show_the_level_above_last_year_and_the_change(data):
-    header, rows = standout_rows(data["a1"], load_instruments(), "sv")
+    header, high, low = standout_rows(data["a1"], load_instruments(), "sv")
     assert header == ["Påstående", "Enheten", "Område Å", "2024", "Diff"]
-    assert len(rows) == 6  # three strongest, three weakest (9 statements, all 58,3)
-    assert all(r[1:] == ["58,3", "60,0", "50,0", "+8,3"] for r in rows)
+    assert len(high) == len(low) == 3  # three strongest, three weakest (9 statements, all 58,3)
+    assert all(r[1:] == ["58,3", "60,0", "50,0", "+8,3"] for r in high + low)
+    assert not {r[0] for r in high} & {r[0] for r in low}
 
 
 def test_enps_for_the_unit_the_levels_above_and_last_year(data):
@@ -75,6 +76,6 @@ def test_the_page_shows_the_datas_suggestions_with_numbers_as_the_narrative_file
 
 def test_every_table_scrolls_in_a_labelled_keyboard_reachable_region(data):
     page = key_numbers_html(data["a1"], load_instruments(), "en")
-    assert page.count("<table") == 3
-    assert page.count('tabindex="0" role="region" aria-label=') == 3
+    assert page.count("<table") == 4
+    assert page.count('tabindex="0" role="region" aria-label=') == 4
     assert "<caption>" in page and '<th scope="col">HME total</th>' in page
