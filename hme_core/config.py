@@ -31,6 +31,13 @@ class Settings(BaseModel):
     missing_codes: list[int] = []
     #: None (blank in the file): the name of the org tree's root unit (`with_organisation`).
     organisation_name: str | None = None
+    #: kommun or region (`hme init --kind`): which Kolada KPIs `hme export kolada` writes
+    #: (U002xx municipalities, U602xx regions). None: the export asks for `--kind`.
+    organisation_kind: Literal["kommun", "region"] | None = None
+    #: The organisation's four-digit id in Kolada (`hme init --kolada-id`, e.g. "1480"); in
+    #: quotes in the YAML file (0180 unquoted would be read as a number). None: the export
+    #: asks for `--municipality-id`; there is no default that could pass for a real id.
+    kolada_id: str | None = Field(None, pattern=r"^\d{4}$")
     # child-unit heat map: thresholds between four colour bands (low, mid, good, high)
     heatmap_bands: list[float] = [65.0, 75.0, 85.0]
     heatmap_enps_bands: list[float] = [-20.0, 0.0, 20.0]

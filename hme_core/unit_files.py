@@ -22,8 +22,10 @@ never leaves its parent.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -86,10 +88,43 @@ def narratives_dir(year: int, params: Path | None = None) -> Path:
     return (params or params_dir()) / "narratives" / str(int(year))
 
 
+def code_part(folder: str) -> str:
+    """The part of a folder (or narrative file) name that carries the unit's code: all after
+    the first '_' (a name's slug never holds one).
+
+    >>> code_part("kirurgi_k-1_a628c31ee95c"), code_part("avdelning-1_a1")
+    ('k-1_a628c31ee95c', 'a1')
+    """
+    return folder.split("_", 1)[1] if "_" in folder else folder
+
+
 def narrative_path(year: int, unit: str, folders: dict[str, str],
                    params: Path | None = None) -> Path:
-    """A unit's narrative file for a year (it may not exist): named like its report folder."""
-    return narratives_dir(year, params) / f"{folders[unit]}.md"
+    """A unit's narrative file for a year (it may not exist): named like its report folder.
+
+    The file belongs to the unit's code, not its name: when no file has today's name, a file
+    of the same code under an earlier name (`<old-name>_<code>.md`, written before the unit
+    was renamed) is the unit's file (the first by name if there are several)."""
+    path = narratives_dir(year, params) / f"{folders[unit]}.md"
+    if path.exists():
+        return path
+    try:
+        stamp = path.parent.stat().st_mtime_ns
+    except FileNotFoundError:
+        return path
+    found = _files_by_code(path.parent, stamp).get(code_part(folders[unit]))
+    return path.parent / found if found else path
+
+
+@lru_cache(maxsize=8)
+def _files_by_code(folder: Path, _stamp: int) -> dict[str, str]:
+    """{code part: the first file name (sorted) carrying it} of a narratives folder; cached
+    per folder and modification time (a file added or renamed changes the folder's)."""
+    out: dict[str, str] = {}
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".md"):
+            out.setdefault(code_part(name[:-3]), name)
+    return out
 
 
 DEFAULT_LANG = "sv"

@@ -4,7 +4,9 @@ A unit report's key covers everything that changes it: the notebook, hme_core's 
 version, params (config, instruments, column map, targets), the report language and formats,
 the stored results of the unit and of every unit it is compared with (its ancestors, its
 earlier years), its own narrative this year and last year (follow-up of actions), and its
-children's narratives (their escalations appear in its report). Results of a year are
+children's narratives (their escalations appear in its report). Nothing else of `params/
+narratives/` enters it (not whether a year's folder exists), so editing one narrative of any
+year re-renders only that unit and its parent. Results of a year are
 recomputed only when params or code changed since they were stored.
 """
 
@@ -19,7 +21,7 @@ import pandas as pd
 from hme_core.fingerprints import _digest, files_digest
 from hme_core.paths import params_dir
 from hme_core.store.duckdb_store import RESULT_TABLES
-from hme_core.unit_files import lang_suffix, narrative_path, narratives_dir
+from hme_core.unit_files import lang_suffix, narrative_path
 
 KEY_FILE = ".cache-key"
 
@@ -83,9 +85,6 @@ def unit_key(
             parts += [f"{y}:{a}:{data[y].get(a, '')}" for a in chain]
     if not chain:  # the root report's target tables show every unit
         parts += [f"{y}:{u}:{d}" for y in years for u, d in sorted(data[y].items())]
-    for y in (year, previous):  # sections appear once a narratives folder exists
-        if y is not None:
-            parts.append(f"narratives-{y}:{narratives_dir(y).is_dir()}")
     narratives = [narrative_path(year, unit, folders[year])]
     if previous is not None and unit in folders.get(previous, {}):
         narratives.append(narrative_path(previous, unit, folders[previous]))

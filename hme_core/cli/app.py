@@ -40,7 +40,9 @@ def folders(
 def ingest(
     responses: Path = typer.Argument(..., help="Responses file (csv, xlsx, sav, parquet)."),
     year: int = typer.Option(..., "--year", help="Survey year."),
-    org: Path = typer.Option(..., "--org", help="Org tree file (unit, name, parent)."),
+    org: Path | None = typer.Option(
+        None, "--org", help="Org tree file (unit, name, parent; level columns; a path column), "
+        "or the responses file itself; optional when the responses' unit column holds paths."),
     headcount: Path | None = typer.Option(None, "--headcount", help="Head counts file."),
     db: Path | None = DB_OPTION,
     replace: bool = typer.Option(False, "--replace", help="Overwrite a year already stored."),
@@ -59,22 +61,44 @@ def ingest(
 @app.command()
 def validate(
     responses: Path = typer.Argument(..., help="Responses file."),
-    org: Path | None = typer.Option(None, "--org", help="Org tree file."),
+    org: Path | None = typer.Option(
+        None, "--org", help="Org tree file, or the responses file itself (implied when the "
+        "responses' unit column holds paths)."),
     headcount: Path | None = typer.Option(None, "--headcount", help="Head counts file."),
     year: int | None = typer.Option(
         None, "--year", help="Survey year, as `ingest` gets it: a head counts file without a "
         "year column is then that year's."),
+    show_all: bool = typer.Option(False, "--all", help="Show every problem (default: the "
+                                  "first 50 kinds)."),
+    problems: Path | None = typer.Option(None, "--problems", help="Also write every problem, "
+                                         "one a line, to this file."),
 ) -> None:
     """Dry run: the checks of `ingest`, writing nothing."""
     from hme_core.config import load_settings
+    from hme_core.errors import InputError
+    from hme_core.inputs.assemble import NO_TREE
     from hme_core.instruments import load_instruments
     from hme_core.results.pipeline import more_answers_than_employees, read_inputs
     from hme_core.results.tables import score_table
 
     settings, instruments = load_settings(), load_instruments()
-    inputs = read_inputs(responses, org, headcount, year, instruments, settings)
+    try:
+        inputs = read_inputs(responses, org, headcount, year, instruments, settings)
+    except InputError as exc:
+        if problems is not None:
+            from hme_core.atomic import atomic_write
+
+            atomic_write(problems, "".join(f"{i}\n" for i in exc.issues), private=True)
+            say(f"Wrote all {len(exc.issues)} problem(s) to {problems}")
+        if show_all:
+            raise HMEError(exc.format(limit=len(exc.issues) + 1)) from exc
+        raise
     items = [c for c in inputs.responses.columns if c.startswith(("hme", "hse", "enps"))]
-    say(f"OK: {len(inputs.responses)} respondents, {len(items)} item columns, no problems found")
+    say(f"OK: {len(inputs.responses)} respondents, {len(items)} item columns, "
+        f"{len(inputs.org) if inputs.org is not None else 'no'} units in the org tree, "
+        f"no problems found")
+    if inputs.org is None:
+        say(f"Note: the unit cells were checked as codes only; `hme ingest` needs {NO_TREE}")
     if inputs.org is not None and inputs.headcounts is not None:
         scores = score_table(inputs.responses, inputs.org, inputs.headcounts, instruments,
                              settings, year or 0)

@@ -1,4 +1,5 @@
-"""`hme narratives init`: create the missing narrative files of a year (never overwrites)."""
+"""`hme narratives init` (create the missing narrative files of a year, never overwriting) and
+`hme narratives check` (what each file gives the report, one line per file)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,51 @@ def init(
     created = sum(r.created for r in results)
     say(f"{created} narrative file(s) created, {len(results) - created} already present "
         f"(left untouched) in {narratives_dir(year)}")
+
+
+def _checks(years: list[int], db: Path):
+    """{year: [FileCheck]} over each year's stored tree (file names only without one)."""
+    from hme_core.narratives.check import check_year
+    from hme_core.store.duckdb_store import Store
+
+    stored: dict = {}
+    if db.exists():
+        with Store.open(db, read_only=True) as store:
+            stored = {y: store.load_org(y) for y in years if y in set(store.years())}
+    return {y: check_year(y, stored.get(y)) for y in years}
+
+
+@narratives_app.command("check")
+def check(
+    year: int | None = typer.Option(None, "--year", help="Survey year (default: every year "
+                                    "with a narratives folder)."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """List per narrative file what the report takes from it: sections recognised, near
+    misses and typos taken as a section, headings kept as sections of their own, files of no
+    unit. Changes nothing."""
+    from hme_core.narratives.check import narrative_years
+    from hme_core.unit_files import narratives_dir
+
+    years = [year] if year is not None else narrative_years()
+    checks = _checks(years, db_path(db))
+    for y in years:
+        if not checks[y]:
+            say(f"{y}: no narrative files in {narratives_dir(y)}")
+        for c in checks[y]:
+            typer.echo(c.line)
+
+
+def report_notes(year: int, db: Path) -> None:
+    """What `hme reports` says about the year's narratives before rendering: the lines of
+    files that need a look (near misses, own sections, renamed units, files of no unit)."""
+    checks = _checks([year], db)[year]
+    notable = [c for c in checks if c.notable]
+    if notable:
+        say(f"Narratives {year}: {len(checks)} file(s), {len(notable)} to look at "
+            f"(`hme narratives check --year {year}` lists all):")
+        for c in notable:
+            say(f"  {c.line}")
 
 
 def register(app: typer.Typer) -> None:

@@ -34,11 +34,13 @@ def reports(
 ) -> None:
     """Render an HTML and PDF report for every selected unit, and an index page."""
     from hme_core.batch.run import ReportsFailed, failure_message, run_batch
+    from hme_core.cli.narratives import report_notes
     from hme_core.cli.progress import progress_bar
     from hme_core.paths import outputs_dir
     from hme_core.unit_files import index_file
 
     lang = language(lang)
+    report_notes(year, db_path(db))  # what the narratives give the reports, before them
     fmt = tuple(f.strip() for f in formats.split(",") if f.strip())
     t0 = time.perf_counter()
     mode = "force" if force else "resume" if resume else "incremental"

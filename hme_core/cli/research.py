@@ -70,17 +70,34 @@ def export_kolada_command(
     year: int = typer.Option(..., "--year", help="Survey year."),
     db: Path | None = DB_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write .csv, .xlsx or .parquet."),
-    municipality_id: str = typer.Option("0000", "--municipality-id",
-                                        help="Kolada id of the organisation (e.g. 1480)."),
+    municipality_id: str | None = typer.Option(
+        None, "--municipality-id", help="Kolada id of the organisation (e.g. 1480); default "
+        "kolada_id in params/config.yaml (`hme init --kolada-id`)."),
     municipality: str | None = typer.Option(None, "--municipality",
                                             help="Name (default: organisation_name in config)."),
-    kind: str = typer.Option("region", "--kind", help="region (U602xx) or municipality (U002xx)."),
+    kind: str | None = typer.Option(
+        None, "--kind", help="region (U602xx) or municipality/kommun (U002xx); default "
+        "organisation_kind in params/config.yaml (`hme init --kind`)."),
 ) -> None:
     """Write the organisation's HME totals (T/K/M) for a year in Kolada's shape."""
+    from hme_core.config import load_settings
     from hme_core.research.kolada import export_kolada
     from hme_core.results.export import neutralise_formulas, write_table
     from hme_core.store.duckdb_store import Store
 
+    settings = load_settings()
+    kind = {"kommun": "municipality"}.get(kind or "", kind) or \
+        {"kommun": "municipality", "region": "region"}.get(settings.organisation_kind or "")
+    if kind is None:
+        kind = "region"
+        say("Note: organisation_kind is not set (params/config.yaml, `hme init --kind "
+            "kommun|region`): writing the region KPIs (U602xx); give --kind municipality for "
+            "a municipality.")
+    municipality_id = municipality_id or settings.kolada_id
+    if not municipality_id:
+        municipality_id = ""
+        say("Note: kolada_id is not set (params/config.yaml, `hme init --kolada-id NNNN`) and "
+            "--municipality-id was not given: the id column is left blank.")
     with Store.open(db_path(db), read_only=True) as store:
         table = export_kolada(store, year, municipality_id, municipality, kind)
     if out is None:

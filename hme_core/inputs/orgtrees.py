@@ -19,15 +19,23 @@ from hme_core.errors import InputError, InputIssue
 from hme_core.inputs.columns import header_key, match_aliases
 from hme_core.inputs.readers import STRING, RawTable, read_table
 from hme_core.inputs.responses import (
-    NAME_RULE,
-    UNIT_CODE_RULE,
-    bad_names,
-    bad_unit_codes,
     cell_issues,
     clean_text,
     duplicate_issues,
     sort_issues,
     unknown_unit_issues,
+)
+from hme_core.inputs.units import (
+    NAME_RULE,
+    PATH_SEPARATOR,
+    UNIT_CODE_RULE,
+    bad_names,
+    bad_unit_codes,
+    level_headers,
+    name_ok,
+    resolve_units,
+    split_path,
+    unit_cells,
 )
 
 ORG_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -61,13 +69,24 @@ def _columns(raw: RawTable, aliases: dict, required: list[str],
     return found, issues
 
 
-def load_org_tree(path: str | Path) -> pd.DataFrame:
+def load_org_tree(path: str | Path, organisation: str | None = None,
+                  renames: dict[str, str] | None = None) -> pd.DataFrame:
     """Read an org tree: columns `unit`, `name`, `parent` (string; parent NA for the root).
 
     Headers may be the ids or their aliases (`ORG_COLUMNS`, case-insensitive). A blank name
-    becomes the unit code. Rows keep the file's order.
+    becomes the unit code. Rows keep the file's order. `organisation` (default: the configured
+    `organisation_name`) is the root of paths that start below it; `renames` (default:
+    `renamed:` of `params/units.yaml`) keep a renamed unit's generated code.
     """
-    return parse_org_tree(read_table(path))
+    from hme_core.config import load_settings
+    from hme_core.inputs.columns import load_column_map
+    from hme_core.inputs.units import load_units_file
+
+    if organisation is None:
+        organisation = load_settings().organisation_name
+    if renames is None:
+        renames = load_units_file()[1]
+    return parse_org_tree(read_table(path), organisation, renames, load_column_map())
 
 
 _LEVEL = re.compile(r"^(?:nivå|niva|level)\s*(\d+)(\s*(?:kod|code))?$")
@@ -75,12 +94,15 @@ PATH_COLUMNS = ("path", "sökväg", "organisationssökväg", "org path", "enhets
 
 
 def _level_columns(raw: RawTable) -> tuple[dict[int, str], dict[int, str]]:
-    """Wide trees: {level: name header} and {level: code header} ('Nivå 1', 'Level 2 code')."""
+    """Wide trees: {level: name header} and {level: code header} ('Nivå 1', 'Level 2 code'),
+    or HR's named level columns in file order ('Förvaltning;Enhet')."""
     names, codes = {}, {}
     for h in raw.frame.columns:
         m = _LEVEL.match(header_key(h))
         if m:
             (codes if m.group(2) else names)[int(m.group(1))] = h
+    if not names:
+        names = dict(enumerate(level_headers(list(raw.frame.columns)), start=1))
     return names, codes
 
 
@@ -96,20 +118,59 @@ def generated_code(path: list[str]) -> str:
     return "U-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
 
 
-def _tree_from_paths(raw: RawTable, paths: list[list[tuple[str | None, str]]]) -> pd.DataFrame:
-    """One (code or None, name) list per row, root first -> `unit, name, parent` rows."""
-    rows: dict[tuple, tuple[str, str, str | None]] = {}
+def _renamed(names: list[str], renames: dict[str, str]) -> list[str]:
+    """The path whose generated code a unit keeps: the longest renamed prefix of `names`
+    (written with or without the root) replaced by its old path (`params/units.yaml`)."""
+    for cut in range(len(names), 0, -1):
+        for start in (0, 1):
+            old = renames.get(header_key(PATH_SEPARATOR.join(names[start:cut])))
+            if old is not None and cut > start:
+                before = split_path(old)
+                if start and (not before or header_key(before[0]) != header_key(names[0])):
+                    before = [names[0], *before]
+                return before + names[cut:]
+    return names
+
+
+Part = tuple[str | None, str, str, int]  # (code or None, name, header, row)
+
+
+def _tree_from_paths(raw: RawTable, paths: list[list[Part]], organisation: str | None,
+                     renames: dict[str, str]) -> pd.DataFrame:
+    """One [(code or None, name, header, row), ...] list per row, top first -> `unit, name,
+    parent` rows. Paths that start below the root get `organisation` as their root."""
     issues = []
-    for number, path in zip(raw.row_numbers, paths, strict=True):
+    for path in paths:
+        for code, name, header, row in path:
+            if not name_ok(name):
+                issues.append(raw.issue(row, header, name, NAME_RULE))
+            if code is not None and bad_unit_codes(pd.Series([code]))[0]:
+                issues.append(raw.issue(row, header, code, UNIT_CODE_RULE))
+    firsts = {header_key(p[0][1]): p[0][1] for p in paths if p}
+    if len(firsts) > 1 and organisation and organisation.strip():
+        top = header_key(organisation)
+        paths = [p if header_key(p[0][1]) == top else [(None, organisation.strip(), "", 0), *p]
+                 for p in paths]
+    elif len(firsts) > 1:
+        listed = ", ".join(f"'{n}'" for n in list(firsts.values())[:6])
+        issues.append(raw.issue(None, None, None,
+                                f"one root (the same first level on every row); the paths start "
+                                f"at {len(firsts)} units ({listed}). Fix: give the organisation's "
+                                f"name, the root of them all: `hme init --organisation NAME` or "
+                                f"organisation_name in params/config.yaml"))
+    if issues:
+        raise InputError(sort_issues(issues, list(raw.frame.columns)))
+    rows: dict[tuple, tuple[str, str, str | None]] = {}
+    for path in paths:
         parent = None
         for depth in range(len(path)):
-            key = tuple(header_key(n) for _c, n in path[:depth + 1])
-            code, name = path[depth]
+            key = tuple(header_key(n) for _c, n, _h, _r in path[:depth + 1])
+            code, name, header, row = path[depth]
             if key not in rows:
-                rows[key] = (code or generated_code([n for _c, n in path[:depth + 1]]), name,
-                             parent)
+                names = [n for _c, n, _h, _r in path[:depth + 1]]
+                rows[key] = (code or generated_code(_renamed(names, renames)), name, parent)
             elif code and rows[key][0] != code:
-                issues.append(raw.issue(int(number), None, code,
+                issues.append(raw.issue(row, header, code,
                                         f"the code '{rows[key][0]}' given for '{name}' above"))
             parent = rows[key][0]
     if issues:
@@ -118,10 +179,25 @@ def _tree_from_paths(raw: RawTable, paths: list[list[tuple[str | None, str]]]) -
     return frame.astype(STRING)
 
 
-def _wide_or_path(raw: RawTable) -> pd.DataFrame | None:
-    """The org tree of a wide file (one column per level) or a path file; None for neither."""
+def unit_column(raw: RawTable, column_map: dict[str, str] | None) -> str | None:
+    """The responses' own unit column (column map or a known synonym), for a tree made of
+    the unit cells themselves."""
+    from hme_core.inputs.columns import SYNONYMS
+
+    keys = {header_key(a) for a in ("unit", *SYNONYMS["unit"])}
+    keys |= {k for k, v in (column_map or {}).items() if v == "unit"}
+    return next((h for h in raw.frame.columns if header_key(h) in keys), None)
+
+
+def _wide_or_path(raw: RawTable, organisation: str | None = None,
+                  renames: dict[str, str] | None = None,
+                  column_map: dict[str, str] | None = None) -> pd.DataFrame | None:
+    """The org tree of a wide file (one column per level), a path column, or the unit column
+    of a responses file (paths, names or codes); None for neither."""
+    renames = renames or {}
     names, codes = _level_columns(raw)
     cells = {h: clean_text(raw.frame[h]).reset_index(drop=True) for h in raw.frame.columns}
+    rows = [int(r) for r in raw.row_numbers]
     if names:
         levels = sorted(names)
         if levels != list(range(1, len(levels) + 1)):
@@ -138,35 +214,55 @@ def _wide_or_path(raw: RawTable) -> pd.DataFrame | None:
                     ended = True
                     continue
                 if ended:
-                    issues.append(raw.issue(int(raw.row_numbers[i]), names[lv], name,
+                    issues.append(raw.issue(rows[i], names[lv], name,
                                             f"no name after an empty level (fill in the "
                                             f"levels above '{name}')"))
-                path.append((None if code is pd.NA else code, name))
+                given = code is not None and code is not pd.NA
+                path.append((code if given else None, name, codes[lv] if given else names[lv],
+                             rows[i]))
             paths.append(path)
         if issues:
             raise InputError(issues)
-        return _tree_from_paths(raw, [p for p in paths if p]) if paths else None
+        paths = [p for p in paths if p]
+        return _tree_from_paths(raw, paths, organisation, renames) if paths else None
     path_h = next((h for h in raw.frame.columns if header_key(h) in PATH_COLUMNS), None)
+    own = False
     if path_h is None:
-        return None
-    paths = [[(None, part.strip()) for part in str(v).split("/") if part.strip()]
-             for v in cells[path_h].fillna("")]
-    return _tree_from_paths(raw, paths)
+        path_h, own = unit_column(raw, column_map), True
+        if path_h is None or any(header_key(h) in {"name", "namn", "enhetsnamn", "unit name"}
+                                 for h in raw.frame.columns):
+            return None
+    values = cells[path_h]
+    if own and not values.str.contains("/", regex=False).fillna(False).any():
+        if not (organisation and organisation.strip()):
+            raise InputError(raw.issue(None, path_h, None,
+                                       "the organisation's name to be the root of the units in "
+                                       "this column. Fix: `hme init --organisation NAME` or "
+                                       "organisation_name in params/config.yaml"))
+    paths = [[(None, part, path_h, rows[i]) for part in split_path(v)]
+             for i, v in enumerate(values.fillna(""))]
+    paths = [p for p in paths if p]
+    return _tree_from_paths(raw, paths, organisation, renames) if paths else None
 
 
-def parse_org_tree(raw: RawTable) -> pd.DataFrame:
+def parse_org_tree(raw: RawTable, organisation: str | None = None,
+                   renames: dict[str, str] | None = None,
+                   column_map: dict[str, str] | None = None) -> pd.DataFrame:
     """Validate a `RawTable` org tree; see `load_org_tree`.
 
-    Three layouts: `unit, name, parent`; wide (`Nivå 1`, `Nivå 2`, ... or `Level 1`, ...
-    holding names, optional `Nivå 1 kod` code columns, one row per path from the root); one
-    path column (`Sökväg`/`Path`: "Region / HSF / Område medicin / Avd 32"). Units without a
-    code get `generated_code(path)`, stable from year to year.
+    Layouts: `unit, name, parent`; wide (`Nivå 1`, `Nivå 2`, ... or `Level 1`, ... holding
+    names, optional `Nivå 1 kod` code columns, one row per path from the root; or HR's named
+    level columns such as 'Förvaltning;Avdelning;Enhet'); one path column
+    (`Sökväg`/`Path`: "Region / HSF / Område medicin / Avd 32"); or a responses file's own
+    unit column (paths, or names under the root). Paths may start below the root when
+    `organisation` names it. Units without a code get `generated_code(path)`, stable from
+    year to year (and kept across a rename given in `renames`). Names and codes follow
+    `units.NAME_RULE` and `units.UNIT_CODE_RULE` in every layout.
     """
-    names, _codes = _level_columns(raw)
     has_parent = any(header_key(h) in {header_key(a) for a in ("parent", *ORG_COLUMNS["parent"])}
                      for h in raw.frame.columns)
     if not has_parent:
-        tree = _wide_or_path(raw)
+        tree = _wide_or_path(raw, organisation, renames, column_map)
         if tree is not None:
             roots = tree[tree["parent"].isna()]
             if len(roots) != 1:
@@ -175,7 +271,10 @@ def parse_org_tree(raw: RawTable) -> pd.DataFrame:
                                            f"one root (the same first level on every row); "
                                            f"found {len(roots)}: {listed}"))
             return tree
-    found, issues = _columns(raw, ORG_COLUMNS, ["unit", "name", "parent"])
+    found, issues = _columns(raw, ORG_COLUMNS, ["unit", "name", "parent"], {
+        "parent": "give the tree as unit, name, parent; as level columns (Nivå 1, Nivå 2, ...); "
+                  "as a path column (Sökväg: 'Förvaltning / Avdelning / Enhet'); or point "
+                  "--org at the responses file itself when its unit column holds paths"})
     if issues:
         raise InputError(issues)
     unit_h, name_h, parent_h = found["unit"], found["name"], found["parent"]
@@ -240,29 +339,47 @@ def _cycle_issues(raw: RawTable, unit: pd.Series, parent: pd.Series, parent_h: s
 
 
 def load_headcounts(
-    path: str | Path, year: int | None = None, known_units: Collection[str] | None = None
+    path: str | Path, year: int | None = None, known_units: Collection[str] | None = None,
+    org: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Read head counts: columns `unit` (string), `year` (int64), `employees` (int64).
 
     `employees` must be a whole number ≥ 0 ("12", "12.0" and "1 234" are fine; "12.5", "-3",
     "abc" are not); (unit, year) must be unique. With `year`, only that year's rows are kept
     and checked beyond their year (a file without a year column is taken to be that year);
-    `known_units` (codes of the org tree) makes other unit codes an error.
+    `known_units` (codes of the org tree) makes other unit codes an error. With `org` (the
+    tree), a unit may be given as the responses' can: code, name, path, an alias of
+    `params/units.yaml`, or HR's level columns ('Förvaltning;Enhet') read as a path
+    (`units.UnitLookup`).
     """
-    return parse_headcounts(read_table(path), year, known_units)
+    return parse_headcounts(read_table(path), year, known_units, org)
+
+
+def with_unit_cells(raw: RawTable, unit_header: str | None) -> tuple[RawTable, str | None]:
+    """`raw` with HR's level columns joined into one path column (named 'Förvaltning;Enhet'
+    in messages) when there are two or more, and the header of the units' column."""
+    header, values = unit_cells(raw, unit_header, clean_text)
+    if header is None or header in raw.frame.columns:
+        return raw, header
+    frame = raw.frame.assign(**{header: values.set_axis(raw.frame.index)})
+    return RawTable(frame, raw.row_numbers, raw.path, raw.header_row), header
 
 
 def parse_headcounts(
-    raw: RawTable, year: int | None = None, known_units: Collection[str] | None = None
+    raw: RawTable, year: int | None = None, known_units: Collection[str] | None = None,
+    org: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Validate a `RawTable` of head counts; see `load_headcounts`."""
-    required = ["unit", "employees"] if year is not None else ["unit", "year", "employees"]
+    levels = bool(level_headers(list(raw.frame.columns)))
+    required = ["employees"] if levels else ["unit", "employees"]
+    required += [] if year is not None else ["year"]
     found, issues = _columns(raw, HEADCOUNT_COLUMNS, required, {
         "year": "add a year column, or give the survey year with --year (a file without a year "
                 "column is then that year's)"})
     if issues:
         raise InputError(issues)
-    unit_h, count_h = found["unit"], found["employees"]
+    raw, unit_h = with_unit_cells(raw, found.get("unit"))
+    count_h = found["employees"]
     unit = clean_text(raw.frame[unit_h]).reset_index(drop=True)
     if "year" in found:
         years, bad = _whole_numbers(clean_text(raw.frame[found["year"]]), _YEAR)
@@ -277,7 +394,10 @@ def parse_headcounts(
     issues += cell_issues(kept, count_h, bad,
                           "a whole number of employees from 0 to 999 999 999, e.g. 12")
     issues += cell_issues(kept, unit_h, unit.isna().to_numpy(), "a unit code (blank is not allowed)")
-    if known_units is not None:
+    if org is not None:
+        unit, unit_issues = resolve_units(kept, unit_h, unit, org)
+        issues += unit_issues
+    elif known_units is not None:
         issues += unknown_unit_issues(kept, unit_h, unit, known_units)
     key = unit + "\x1f" + years.astype(STRING)
     shown = unit + ", " + years.astype(STRING)

@@ -47,6 +47,16 @@ from hme_core.inputs.columns import (
     match_columns,
 )
 from hme_core.inputs.readers import STRING, RawTable, read_table, variable_labels
+from hme_core.inputs.units import (  # noqa: F401 - names and codes: one rule, in units.py
+    CONTROL_CHARS,
+    NAME_RULE,
+    PATH_SEPARATOR,
+    UNIT_CODE_RULE,
+    UnitLookup,
+    bad_names,
+    bad_unit_codes,
+    resolve_units,
+)
 from hme_core.instruments import InstrumentSet, Scale
 from hme_core.vocabulary import BREAKDOWN_VARIABLES, spellings
 
@@ -263,38 +273,6 @@ def clean_text(values: pd.Series) -> pd.Series:
     return pd.Series(table[positions], index=values.index, dtype=STRING)
 
 
-#: Unit codes name report folders and files, so they may not hold path separators, control
-#: characters or '.'/'..', nor start like a spreadsheet formula (OWASP CSV injection).
-#: Control characters are C0, DEL and C1 (U+0080-U+009F, e.g. U+0085 "next line"); line and
-#: paragraph separators and bidi embeddings/overrides/isolates count with them, since they
-#: break lines or reverse the text a reader sees.
-CONTROL_CHARS = "\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-_BAD_UNIT_CODE = re.compile(rf"[/\\{CONTROL_CHARS}]|^\.{{1,2}}$|^[=+\-@]")
-UNIT_CODE_RULE = ("a unit code without '/', '\\' or control characters, not '.' or '..', and "
-                  "not starting with '=', '+', '-' or '@' (e.g. 'a1')")
-
-
-#: Unit names are single-line display text: they go into headings, Markdown narrative files,
-#: charts and file names, so a newline, a control character or a bidi override is refused.
-_BAD_NAME = re.compile(f"[{CONTROL_CHARS}]")
-NAME_RULE = ("a unit name on one line, without control characters (newline, tab, U+0085) or "
-             "right-to-left overrides (U+202A-U+202E, U+2066-U+2069)")
-
-
-def bad_names(names: pd.Series) -> np.ndarray:
-    """Mask of unit names breaking `NAME_RULE` (NA is not flagged here).
-
-    >>> bad_names(pd.Series(["Kirurgi", "Rad 1\\nRad 2", "\\u202eabc", "Kostnad $5 per $"])).tolist()
-    [False, True, True, False]
-    """
-    return names.str.contains(_BAD_NAME).fillna(False).to_numpy(dtype=bool)
-
-
-def bad_unit_codes(units: pd.Series) -> np.ndarray:
-    """Mask of unit codes breaking `UNIT_CODE_RULE` (NA is not flagged here)."""
-    return units.str.contains(_BAD_UNIT_CODE).fillna(False).to_numpy(dtype=bool)
-
-
 def _is_missing_label(values: pd.Series, settings: Settings) -> np.ndarray:
     """Mask of cells holding a `missing_labels` entry ("Vet ej", ...), per distinct value."""
     missing = {header_key(m) for m in settings.missing_labels}
@@ -335,83 +313,6 @@ def unknown_unit_issues(
     more = ", ..." if len(known) > 5 else ""
     return cell_issues(raw, header, bad,
                        f"a unit code of the org tree ({examples}{more}; {len(known)} in all)")
-
-
-PATH_SEPARATOR = " / "
-
-
-class UnitLookup:
-    """Unit cells -> codes, in the order of precedence: a unit code, a path of names from the
-    root ('Region / HSF / Avd 32' or 'Region/HSF/Avd 32'; the first unit of the tree file when
-    two paths are alike), a name unique in the tree. All compared as `header_key`.
-
-    Linear in units: paths are not listed for every unit (units x depth); a cell is matched
-    as a path by its possible last names, each candidate's path built on demand."""
-
-    def __init__(self, org: pd.DataFrame):
-        units = org["unit"].tolist()
-        self.parent = dict(zip(units, org["parent"], strict=True))
-        self.name = dict(zip(units, org["name"], strict=True))
-        self.row = {u: i for i, u in enumerate(units)}
-        self.codes: dict[str, str] = {header_key(u): u for u in units}
-        self.by_name: dict[str, list[str]] = {}
-        for unit in units:
-            self.by_name.setdefault(header_key(self.name[unit]), []).append(unit)
-
-    def _path_keys(self, unit: str) -> tuple[str, str]:
-        chain, node = [], unit
-        while isinstance(node, str):
-            chain.append(self.name[node])
-            node = self.parent.get(node)
-        names = list(reversed(chain))
-        return header_key(PATH_SEPARATOR.join(names)), header_key("/".join(names))
-
-    def by_path(self, key: str) -> str | None:
-        """The first unit (in tree-file order) whose path reads `key`."""
-        cuts = [0] + [i + 1 for i, c in enumerate(key) if c == "/"]
-        candidates = {u for cut in cuts for u in self.by_name.get(key[cut:].strip(), [])}
-        found = [u for u in candidates if key in self._path_keys(u)]
-        return min(found, key=self.row.__getitem__) if found else None
-
-    def resolve(self, key: str) -> tuple[str | None, list[str]]:
-        """(code or None, the units a non-unique name names) for a cell's `header_key`."""
-        code = self.codes.get(key)
-        if code is None and "/" in key:
-            code = self.by_path(key)
-        named = self.by_name.get(key, [])
-        if code is None and len(named) == 1:
-            code = named[0]
-        return code, named
-
-
-def resolve_units(raw: RawTable, header: str, values: pd.Series, org: pd.DataFrame):
-    """Unit cells -> codes: a code, a name unique in the tree, or a path; issues otherwise
-    (one per distinct value once grouped; an ambiguous name lists its candidates)."""
-    lookup = UnitLookup(org)
-    positions, uniques = pd.factorize(values, use_na_sentinel=True)
-    out, bad, ambiguous = [], [], {}
-    for u in uniques:
-        code, named = lookup.resolve(header_key(u))
-        out.append(code if code is not None else pd.NA)
-        bad.append(code is None)
-        if code is None and len(named) > 1:
-            ambiguous[u] = named
-    table = np.array([*out, pd.NA], dtype=object)
-    bad_of = np.array([*bad, False])
-    resolved = pd.Series(table[positions], index=values.index, dtype=STRING)
-    mask = bad_of[positions]
-    cells = values.to_numpy(dtype=object)
-    is_amb = np.array([c in ambiguous if isinstance(c, str) else False for c in cells])
-    issues = cell_issues(raw, header, mask & ~is_amb,
-                         f"a unit code, a unit name or a path ('Region / ... / Unit') of the "
-                         f"org tree ({len(org)} units, e.g. '{org['unit'].iat[0]}'). Fix: "
-                         f"correct the org tree file or the cell")
-    for p in np.flatnonzero(mask & is_amb):
-        candidates = ", ".join(f"'{c}'" for c in ambiguous[cells[p]])
-        issues.append(raw.issue(int(raw.row_numbers[p]), header, cells[p],
-                                f"a unit name that is unique in the org tree; it names the units "
-                                f"{candidates}: write the code or the path instead"))
-    return resolved, issues
 
 
 def duplicate_issues(

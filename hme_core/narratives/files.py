@@ -6,13 +6,19 @@ name (`unit_files.unit_folders` over that year's org tree, as `batch` uses), e.g
 
 File convention (the analysis questions plus an action plan, docs/sources.md):
 
-- Level-1 or level-2 headings start the sections. Recognised (case, ``?`` and ``:`` ignored):
-  ``Vad är viktigt att bevara?`` / ``What is important to keep?`` (key ``keep``),
-  ``Vad behöver förbättras och åtgärdas?`` / ``What needs to be improved and addressed?``
-  (``improve``), ``Finns behov som behöver lyftas till övergripande nivå?`` / ``Are there needs
-  that should be raised to a higher level?`` (``escalate``) and ``Åtgärder`` / ``Actions``
-  (``actions``); the short words in `ALIASES` work too. Text before the first one is ignored;
-  any other heading belongs to the section above it.
+- Level-1 or level-2 headings start the sections; nothing HR writes is dropped. Recognised
+  (case, ``?`` and ``:`` ignored): ``Sammanfattning`` / ``Summary`` (key ``summary``, shown
+  first in the report), ``Vad är viktigt att bevara?`` / ``What is important to keep?``
+  (``keep``), ``Vad behöver förbättras och åtgärdas?`` / ``What needs to be improved and
+  addressed?`` (``improve``), ``Finns behov som behöver lyftas till övergripande nivå?`` /
+  ``Are there needs that should be raised to a higher level?`` (``escalate``) and
+  ``Åtgärder`` / ``Actions`` (``actions``); the short words in `ALIASES` work too. Near
+  misses are taken as the section they name (`heading_key`): other wording with the
+  section's word ("Vad är viktigt att behålla?", "Vad behöver förbättras?", "Behov att
+  lyfta") and typos ("Sammanfatning"). Any other heading is a free section of its own, shown
+  under its own title. The file's first heading, a level-1 heading that names no section, is
+  its title; text between it and the first section is `intro`, shown above the questions.
+  Deeper headings (``###``) belong to the section above.
 - HTML comments (``<!-- … -->``) are never shown in a report. ``hme narratives init`` puts the
   questions and the "Förslag från data" (data-driven suggestions) inside comments, so an
   untouched file counts as "no narrative" and the report shows prompts and fresh suggestions.
@@ -50,12 +56,22 @@ from hme_core.store.duckdb_store import Store
 from hme_core.unit_files import narrative_path, unit_folders
 
 SECTIONS: tuple[str, ...] = ("keep", "improve", "escalate", "actions")
+SUMMARY = "summary"
 QUESTION_KEYS = {"keep": ("analysis_keep", 4), "improve": ("analysis_improve", 3),
                  "escalate": ("analysis_escalate", 3), "actions": ("narrative_actions", 0)}
 ALIASES = {"bevara": "keep", "keep": "keep", "förbättra": "improve", "improve": "improve",
            "lyfta": "escalate", "escalate": "escalate", "raise": "escalate",
            "åtgärder": "actions", "actions": "actions", "handlingsplan": "actions",
-           "action plan": "actions", "sammanfattning": "summary", "summary": "summary"}
+           "action plan": "actions", "sammanfattning": SUMMARY, "summary": SUMMARY,
+           "sammanfattande analys": SUMMARY, "sammanfattning av analysen": SUMMARY}
+#: Words that make a heading a near miss of a section ('behålla' for 'bevara'), checked in
+#: this order (improve before actions: "förbättras och åtgärdas" is improve).
+NEAR_WORDS = ((SUMMARY, ("sammanfatt", "summar")),
+              ("keep", ("bevar", "behåll", "bibehåll", "keep", "preserve")),
+              ("improve", ("förbättr", "improve")),
+              ("escalate", ("lyft", "övergripande nivå", "eskaler", "escalat", "raise")),
+              ("actions", ("åtgärd", "handlingsplan", "action")))
+TYPO_RATIO = 0.88
 OWNER_KEYS = {"ansvarig", "ansvar", "owner", "responsible"}
 DUE_KEYS = {"klart", "klar", "senast", "due", "deadline"}
 DONE_WORDS = {"klar", "klart", "done", "avslutad", "genomförd", "completed"}
@@ -79,20 +95,40 @@ class Action:
     done: bool = False
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A level-1/2 heading as read: its `key` (a section, None for a free section or the
+    title) and `how`: exact, near (other wording), typo, free or title."""
+
+    title: str
+    key: str | None
+    how: str
+
+
 @dataclass
 class Narrative:
-    """A parsed narrative file; `sections` hold Markdown with comments already removed."""
+    """A parsed narrative file; `sections` hold Markdown with comments already removed
+    (recognised sections by key, `summary` among them), `free` the other headings' sections
+    as (title, Markdown) in file order, `intro` the text above the first section."""
 
     path: Path
     sections: dict[str, str] = field(default_factory=dict)
+    free: list[tuple[str, str]] = field(default_factory=list)
+    intro: str = ""
+    headings: list[Heading] = field(default_factory=list)
 
     def text(self, key: str) -> str:
         return self.sections.get(key, "")
 
     @property
     def has_text(self) -> bool:
-        """True when a person has written anything in any section (comments do not count)."""
-        return any(v.strip() for v in self.sections.values())
+        """True when a person has written anything anywhere (comments do not count)."""
+        return any(v.strip() for v in self.sections.values()) or bool(self.intro.strip()) or \
+            any(text.strip() for _t, text in self.free)
+
+    @property
+    def summary(self) -> str:
+        return self.text(SUMMARY)
 
     @property
     def actions(self) -> list[Action]:
@@ -124,33 +160,88 @@ def strip_comments(text: str) -> str:
     return _COMMENT.sub("", text)
 
 
-def _section_key(title: str) -> str | None:
-    norm = re.sub(r"\s+", " ", title).strip().rstrip("?:. ").casefold()
+def _norm(title: str) -> str:
+    return re.sub(r"\s+", " ", title).strip().rstrip("?:. ").casefold()
+
+
+def _exact_forms() -> dict[str, str]:
+    """{normalised heading: section key}: the questions in every language, and `ALIASES`."""
+    forms = dict(ALIASES)
     for key, (text_key, _) in QUESTION_KEYS.items():
-        if norm in {t(text_key, lang).rstrip("?:. ").casefold() for lang in ("sv", "en")}:
-            return key
-    return ALIASES.get(norm)
+        for lang in ("sv", "en"):
+            forms[_norm(t(text_key, lang))] = key
+    return forms
+
+
+def heading_key(title: str) -> tuple[str | None, str]:
+    """(section key or None, how): 'exact' for a question or alias as written; 'typo' for one
+    a few letters off (difflib ratio ≥ `TYPO_RATIO`); 'near' for other wording holding a
+    section's word (`NEAR_WORDS`); (None, 'free') for any other heading.
+
+    >>> heading_key("Vad är viktigt att behålla?"), heading_key("Sammanfatning")
+    (('keep', 'near'), ('summary', 'typo'))
+    >>> heading_key("Behov att lyfta"), heading_key("Övrigt från APT")
+    (('escalate', 'near'), (None, 'free'))
+    """
+    import difflib
+
+    norm, forms = _norm(title), _exact_forms()
+    if norm in forms:
+        return forms[norm], "exact"
+    close = difflib.get_close_matches(norm, list(forms), n=1, cutoff=TYPO_RATIO)
+    words = next((key for key, stems in NEAR_WORDS if any(s in norm for s in stems)), None)
+    if close and (words is None or forms[close[0]] == words):
+        return forms[close[0]], "typo"
+    if words is not None and len(norm) <= 80:
+        return words, "near"
+    return None, "free"
+
+
+def _is_title(title: str) -> bool:
+    """A heading that starts like `narrative_title` ("Analys och dialog 2025 – Lyftteamet"):
+    the unit's name in it may hold a section's word without making it a section."""
+    prefixes = {_norm(t("narrative_title", lang, year=0, unit="")).split("0")[0].strip()
+                for lang in ("sv", "en")}
+    return any(p and _norm(title).startswith(p) for p in prefixes)
 
 
 def parse_narrative(text: str, path: Path | None = None) -> Narrative:
     """Split a narrative into its sections (see the module docstring for the convention)."""
     lines = strip_comments(text.replace("\r\n", "\n")).split("\n")
     sections: dict[str, list[str]] = {}
-    current: str | None = None
+    free: list[tuple[str, list[str]]] = []
+    intro: list[str] = []
+    headings: list[Heading] = []
+    current: list[str] = intro
     fence: str | None = None
     for line in lines:
         m = _FENCE.match(line)
         if m:
             fence = None if fence and m.group(1)[0] == fence else (fence or m.group(1)[0])
-        heading = _HEADING.match(line) if fence is None else None
-        key = _section_key(heading.group(2)) if heading else None
-        if key:
-            current = key
-            sections.setdefault(key, [])
-        elif current is not None:
-            sections[current].append(line)
+        heading = _HEADING.match(line) if fence is None and not m else None
+        if heading is None:
+            current.append(line)
+            continue
+        title = heading.group(2)
+        key, how = heading_key(title)
+        if (key is None or how == "near" and _is_title(title)) and not headings and \
+                len(heading.group(1)) == 1 and not any(x.strip() for x in intro):
+            headings.append(Heading(title, None, "title"))
+            continue
+        headings.append(Heading(title, key, how))
+        if key is None:
+            free.append((title, []))
+            current = free[-1][1]
+        else:
+            current = sections.setdefault(key, [])
+            while current and not current[-1].strip():
+                current.pop()
+            if current:  # a second heading of the same section: one blank line between
+                current.append("")
     return Narrative(Path(path) if path else Path(), {
-        k: "\n".join(v).strip("\n") for k, v in sections.items()})
+        k: "\n".join(v).strip("\n") for k, v in sections.items()},
+        [(title, "\n".join(body).strip("\n")) for title, body in free],
+        "\n".join(intro).strip("\n"), headings)
 
 
 def read_narrative(path: Path) -> Narrative | None:
@@ -161,16 +252,39 @@ def read_narrative(path: Path) -> Narrative | None:
         return None
 
 
-def _items(text: str) -> list[list[str]]:
-    """Top-level list items (with their continuation lines); [] when there is no list."""
+def _split_lists(text: str) -> tuple[list[list[str]], list[str]]:
+    """(top-level list items with their continuation lines, the other lines). As in
+    Markdown, a line continues an item when it is indented or follows it without a blank line;
+    an unindented paragraph after a blank line ends the list."""
     items: list[list[str]] = []
+    rest: list[str] = []
+    in_item = prev_blank = False
     for line in text.split("\n"):
         m = _LIST_ITEM.match(line)
         if m:
             items.append([m.group(1)])
-        elif items and line.strip():
+            in_item = True
+        elif not line.strip():
+            if not in_item:
+                rest.append(line)
+        elif in_item and (line[:1] in " \t" or not prev_blank):
             items[-1].append(line.strip())
-    return items
+        else:
+            in_item = False
+            rest.append(line)
+        prev_blank = not line.strip()
+    return items, rest
+
+
+def _items(text: str) -> list[list[str]]:
+    """Top-level list items (with their continuation lines); [] when there is no list."""
+    return _split_lists(text)[0]
+
+
+def outside_lists(text: str) -> str:
+    """A section's text besides its top-level list items: what an action plan holds besides
+    its actions, so that nothing written is dropped."""
+    return "\n".join(_split_lists(text)[1]).strip("\n")
 
 
 def section_items(text: str) -> list[str]:
@@ -288,91 +402,3 @@ def init_narratives(year: int, units: list[str] | None, store: Store,
         if progress:
             progress(len(results), len(order), unit)
     return results
-
-
-# ---- writing answers (the HR page writes what the command line reads) ----------------------
-ACTION_KEYS = {"sv": ("ansvarig", "klart"), "en": ("owner", "due")}
-
-
-def format_action(action: Action, lang: str = "sv") -> str:
-    """The list item `parse_action` reads back as `action` (one line).
-
-    >>> format_action(Action("Inför månatliga målavstämningar", "Enhetschef", 2026, True))
-    '- [x] Inför månatliga målavstämningar (ansvarig: Enhetschef, klart: 2026)'
-    """
-    owner_key, due_key = ACTION_KEYS.get(lang, ACTION_KEYS["en"])
-    meta = [f"{owner_key}: {' '.join(action.owner.split())}" if action.owner else "",
-            f"{due_key}: {action.due}" if action.due else ""]
-    # the parser reads one parenthesis of "key: value" pairs split at ',' or ';'
-    meta = [re.sub(r"\s*[,;]\s*", " / ", m).replace("(", "[").replace(")", "]") for m in meta if m]
-    text = " ".join(action.text.split())
-    return f"- {'[x] ' if action.done else ''}{text}" + (f" ({', '.join(meta)})" if meta else "")
-
-
-def section_heading(key: str, lang: str = "sv") -> str:
-    """The heading line that starts section `key` (the question as `hme narratives init` writes
-    it; ``summary``: ``Sammanfattning``/``Summary``)."""
-    if key == "summary":
-        return "## " + ("Sammanfattning" if lang == "sv" else "Summary")
-    return f"## {t(QUESTION_KEYS[key][0], lang)}"
-
-
-def _raw_sections(text: str) -> list[tuple[str | None, list[str]]]:
-    """The file's lines as (section key, lines) runs, split exactly as `parse_narrative` splits:
-    key None for the lines before the first recognised heading. Each run starts with its heading
-    line; lines inside comments never start one."""
-    raw = text.replace("\r\n", "\n").split("\n")
-    clean = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), "\n".join(raw)).split("\n")
-    runs: list[tuple[str | None, list[str]]] = [(None, [])]
-    fence: str | None = None
-    for line, seen in zip(raw, clean, strict=True):
-        m = _FENCE.match(seen)
-        if m:
-            fence = None if fence and m.group(1)[0] == fence else (fence or m.group(1)[0])
-        heading = _HEADING.match(seen) if fence is None else None
-        key = _section_key(heading.group(2)) if heading else None
-        if key:
-            runs.append((key, []))
-        runs[-1][1].append(line)
-    return runs
-
-
-def write_sections(text: str, answers: dict[str, str], lang: str = "sv", title: str = "") -> str:
-    """`text` (a narrative file; '' for none: a file with `title`) with the sections of `answers`
-    replaced by the given Markdown. Everything else stays as written: the title, the text and
-    comments before the first section, the sections not in `answers`, and the comments (questions,
-    suggestions) of a replaced section. A section the file lacks is added (a summary first, the
-    others at the end). `parse_narrative` of the result gives exactly `answers` for their keys."""
-    runs = _raw_sections(text) if text.strip() else [(None, [f"# {title}"])]
-    out: list[str] = []
-    written: set[str] = set()
-
-    def block(heading: str, comments: list[str], answer: str) -> list[str]:
-        return [heading, "", *comments, *([""] if comments else []), answer.strip("\n"), ""]
-
-    def add(new: list[str]) -> None:
-        while out and not out[-1].strip():
-            out.pop()
-        out.extend(["", *new] if out else new)
-
-    present = {key for key, _ in runs}
-    for key, lines in runs:
-        if key == "actions" and "actions" not in written:  # missing questions go before it
-            for k in [k for k in SECTIONS[:-1] if k in answers and k not in present]:
-                add(block(section_heading(k, lang), [], answers[k]))
-                written.add(k)
-        if key not in answers:
-            out += lines
-        elif key not in written:  # a repeated heading's text is already part of the answer
-            add(block(lines[0], _COMMENT.findall("\n".join(lines[1:])), answers[key]))
-        written.add(key)
-    for key in sorted((k for k in answers if k not in written), key=lambda k: k != "summary"):
-        new = block(section_heading(key, lang), [], answers[key])
-        if key == "summary" and runs[0][0] is None:  # first, after the title and its notes
-            at = len(runs[0][1])
-            while at > 0 and not out[at - 1].strip():
-                at -= 1
-            out[at:at] = ["", *new[:-1]]
-        else:
-            add(new)
-    return "\n".join(out).rstrip("\n") + "\n"

@@ -4,7 +4,7 @@ render its report. Plain Python: the page (`page.widgets`) only shows what this 
 - **One file, both ways.** The form edits the same Markdown file the command line uses
   (`unit_files.narrative_path`): the summary and the three analysis questions as one text each,
   the action plan as rows (action, owner, due year, done) written as the list items
-  `narratives.files.parse_action` reads. `narratives.files.write_sections` replaces only those
+  `narratives.files.parse_action` reads. `narratives.writer.write_sections` replaces only those
   sections; the title, comments (questions, suggestions), other headings and their text stay.
 - **Never overwrite someone else's words.** The form remembers the file as it was when loaded;
   saving first reads the file again and, if it changed on disk (edited in JupyterLab, or saved
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -30,19 +29,13 @@ from pathlib import Path
 from hme_core.atomic import atomic_write, write_new_file
 from hme_core.errors import HMEError
 from hme_core.i18n import t
-from hme_core.narratives.files import (
-    Action,
-    format_action,
-    parse_actions,
-    parse_narrative,
-    write_sections,
-)
+from hme_core.narratives.files import Action, outside_lists, parse_actions, parse_narrative
+from hme_core.narratives.writer import format_action, write_sections
 from hme_core.paths import outputs_dir
 from hme_core.unit_files import narrative_path, report_file
 
 #: The text areas of the form, in the order the page shows them (summary first, as the report).
 TEXT_SECTIONS: tuple[str, ...] = ("summary", "keep", "improve", "escalate")
-_FIRST_ITEM = re.compile(r"^ ?(?:[-*+]|\d{1,9}[.)])\s+", re.MULTILINE)
 
 
 class SaveConflict(HMEError):
@@ -65,8 +58,10 @@ class Form:
     lang: str = "sv"
     texts: dict[str, str] = field(default_factory=dict)
     actions: list[Action] = field(default_factory=list)
-    actions_note: str = ""
+    actions_note: str = ""  # the action plan's text besides its list (kept, shown above it)
     loaded: str | None = None  # the file's text when loaded; None: there was no file
+    kept: list[str] = field(default_factory=list)  # titles of free sections saving leaves alone
+    intro: bool = False  # text above the first section, which saving leaves alone too
 
     def answers(self) -> dict[str, str]:
         """{section key: Markdown} that saving writes (the actions as list items)."""
@@ -101,11 +96,11 @@ def form_from_text(year: int, unit: str, name: str, path: Path, text: str | None
     """The form of a narrative file's `text` (None: no file), parsed as the report parses it."""
     narrative = parse_narrative(text or "", path)
     actions_text = narrative.text("actions")
-    first = _FIRST_ITEM.search(actions_text)
-    note = actions_text[: first.start()] if first else actions_text
     return Form(year, unit, name, path, lang,
                 texts={k: narrative.text(k) for k in TEXT_SECTIONS},
-                actions=parse_actions(actions_text), actions_note=note.strip("\n"), loaded=text)
+                actions=parse_actions(actions_text), actions_note=outside_lists(actions_text),
+                loaded=text, kept=[title for title, body in narrative.free if body.strip()],
+                intro=bool(narrative.intro.strip()))
 
 
 def save_form(form: Form, overwrite: bool = False) -> Form:

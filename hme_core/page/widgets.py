@@ -151,8 +151,9 @@ class NarrativePage:
         self.preview.add_class("hme-preview-frame")
         self.links = w.HTML()
         self.links.add_class("hme-links")
+        self.kept = w.HTML()
         self.editor = w.VBox([
-            w.HTML(f"<h2>{html.escape(tx('page_write_heading'))}</h2>"),
+            w.HTML(f"<h2>{html.escape(tx('page_write_heading'))}</h2>"), self.kept,
             *self.texts.values(),
             w.HTML(f"<h3>{html.escape(tx('narrative_actions'))}</h3>"),
             self.actions_note, self.rows_box, w.HBox([self.add_row]),
@@ -236,6 +237,9 @@ class NarrativePage:
         for k, area in self.texts.items():
             area.value = form.texts.get(k, "")
         self.actions_note.value = form.actions_note
+        kept = ([self.tx("page_intro_part")] if form.intro else []) + [f"“{k}”" for k in form.kept]
+        self.kept.value = (f'<p class="hme-page-note">{html.escape(self.tx("page_kept", parts=", ".join(kept)))}</p>'
+                           if kept else "")
         self.rows = []
         for action in form.actions or [Action("")]:
             self._add_row(action)

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hme_core.instruments import InstrumentSet, load_instruments
-from hme_core.narratives.files import QUESTION_KEYS, Action, Narrative, read_narrative
+from hme_core.narratives.files import (
+    QUESTION_KEYS,
+    Action,
+    Narrative,
+    outside_lists,
+    read_narrative,
+)
 from hme_core.narratives.markdown import render_inline, render_markdown
 from hme_core.narratives.targets import TargetResult, evaluate_targets, load_targets
 from hme_core.orgtree import children
@@ -108,12 +114,65 @@ def actions_table(report: ReportText, actions: list[Action], year: int,
                  numeric=[False, False, True, False])
 
 
+@dataclass(frozen=True)
+class WrittenSection:
+    """A section of the unit's own narrative as the report shows it: `kind` is 'summary'
+    (shown first), 'recognised' (an analysis question or the action plan) or 'free' (a
+    heading of HR's own, shown under its title); `html` is sanitised."""
+
+    title: str
+    html: str
+    kind: str
+
+
+def written_sections(report: ReportText, ctx: NarrativeContext) -> list[WrittenSection]:
+    """Everything HR wrote in the unit's file, in report order: the summary, the text above
+    the first section, the recognised sections, then the free ones in file order."""
+    n = ctx.narrative
+    if n is None:
+        return []
+    out = []
+    if n.summary.strip():
+        out.append(WrittenSection(report.t("summary_heading"), render_markdown(n.summary),
+                                  "summary"))
+    if n.intro.strip():
+        out.append(WrittenSection("", render_markdown(n.intro), "recognised"))
+    for key, text_key, _n in (*ANALYSIS_QUESTIONS, ("actions", "narrative_actions", 0)):
+        if n.text(key).strip():
+            out.append(WrittenSection(report.t(text_key), render_markdown(n.text(key)),
+                                      "recognised"))
+    out += [WrittenSection(title, render_markdown(text), "free")
+            for title, text in n.free if text.strip()]
+    return out
+
+
+def summary_html(report: ReportText, ctx: NarrativeContext) -> str:
+    """The unit's own summary ('## Sammanfattning'), the report's first written section."""
+    summary = ctx.narrative.summary.strip() if ctx.narrative else ""
+    if not summary:
+        return ""
+    return section(report.t("summary_heading"),
+                   f'<div class="narrative">{render_markdown(summary)}</div>', "summary")
+
+
+def free_sections_html(ctx: NarrativeContext) -> str:
+    """Each heading of HR's own as a section of its own, under its title as written."""
+    if ctx.narrative is None:
+        return ""
+    return "".join(section(title, f'<div class="narrative">{render_markdown(text)}</div>',
+                           "narrative-free")
+                   for title, text in ctx.narrative.free if text.strip())
+
+
 def analysis_html(report: ReportText, ctx: NarrativeContext,
                   starting_points: dict[str, list[str]]) -> str:
-    """The three analysis questions (docs/sources.md) with the unit's answers, or prompts."""
+    """The three analysis questions (docs/sources.md) with the unit's answers, or prompts;
+    then every free section of the unit's file as a section of its own."""
     parts: list[str] = []
     if ctx.has_narrative:
         parts.append(paragraph(report.t("analysis_narrative_intro")))
+        if ctx.narrative.intro.strip():
+            parts.append(f'<div class="narrative">{render_markdown(ctx.narrative.intro)}</div>')
     else:
         parts.append(paragraph(report.t("analysis_no_narrative")))
         parts.append(suggestions_html(report, starting_points))
@@ -129,21 +188,23 @@ def analysis_html(report: ReportText, ctx: NarrativeContext,
         parts.append(f'<div class="analysis-question"><h3>{esc(report.t(text_key))}</h3>'
                      f"{body}</div>")
     if ctx.narrative is not None:
-        actions = ctx.narrative.actions
+        actions, text = ctx.narrative.actions, ctx.narrative.text("actions")
+        rest = outside_lists(text) if actions else text
+        if actions or rest.strip():
+            parts.append(f'<h3>{esc(report.t("narrative_actions"))}</h3>')
         if actions:
-            parts.append(f'<h3>{esc(report.t("narrative_actions"))}</h3>'
-                         + actions_table(report, actions, ctx.year))
-        elif ctx.narrative.text("actions").strip():
-            parts.append(f'<h3>{esc(report.t("narrative_actions"))}</h3><div class="narrative">'
-                         f'{render_markdown(ctx.narrative.text("actions"))}</div>')
-    return section(report.t("analysis_heading"), "".join(parts), "analysis")
+            parts.append(actions_table(report, actions, ctx.year))
+        if rest.strip():
+            parts.append(f'<div class="narrative">{render_markdown(rest)}</div>')
+    return section(report.t("analysis_heading"), "".join(parts), "analysis") + \
+        free_sections_html(ctx)
 
 
 # ---- escalations from child units --------------------------------------------------------
 def escalations_html(report: ReportText, ctx: NarrativeContext) -> str:
     """Every child unit's "raise to a higher level" items, attributed by the child's name."""
-    if not ctx.children or not ctx.year_has_narratives:
-        return ""
+    if not any(narrative is not None for _name, narrative in ctx.children):
+        return ""  # shown once a child unit has a file: no other unit's file changes it
     blocks = []
     for name, narrative in ctx.children:
         items = narrative.escalations if narrative else []
@@ -159,12 +220,9 @@ def escalations_html(report: ReportText, ctx: NarrativeContext) -> str:
 # ---- follow-up of last year's actions ----------------------------------------------------
 def followup_html(report: ReportText, ctx: NarrativeContext) -> str:
     """Open actions of the previous survey year's narrative; done if ticked in this year's."""
-    if ctx.previous_year is None or not (ctx.previous or ctx.previous_year_has_narratives):
-        return ""
+    if ctx.previous_year is None or ctx.previous is None:
+        return ""  # the unit's own file of that year only: no other unit's file changes it
     title = report.t("followup_heading", year=ctx.previous_year)
-    if ctx.previous is None:
-        body = paragraph(report.t("followup_no_narrative", year=ctx.previous_year), "muted")
-        return section(title, body, "followup")
     still_open = [a for a in ctx.previous.actions if not a.done]
     if not still_open:
         body = paragraph(report.t("followup_none", year=ctx.previous_year), "muted")

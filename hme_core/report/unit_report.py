@@ -25,6 +25,7 @@ from hme_core.report.narrative_sections import (
     followup_html,
     load_context,
     suggestions_html,
+    summary_html,
     targets_html,
 )
 from hme_core.report.survey_sections import SURVEY_INSTRUMENTS, instrument_section
@@ -354,6 +355,10 @@ class UnitReport(ReportText):
         if getattr(self, "_narrative_context", None) is None:
             self.load_narratives()
         return self._narrative_context
+
+    def summary_section(self) -> HTML:
+        """The unit's own summary ('## Sammanfattning' in its narrative), shown first."""
+        return HTML(summary_html(self, self._narratives()))
 
     def analysis_section(self) -> HTML:
         """The analysis questions (docs/sources.md) with the unit's narrative (Markdown, sanitised)

@@ -134,8 +134,9 @@ def key_driver_bars(drivers: pd.DataFrame, labels: Mapping[str, str] | None = No
         sub = drivers[drivers["outcome"] == outcome].sort_values("lmg")
         names = [textwrap.fill(_label(p, labels), 50 if cols == 1 else 25) for p in sub["predictor"]]
         ax.barh(names, sub["lmg"], color="#4c72b0")
-        ax.errorbar(sub["lmg"], names, xerr=[sub["lmg"] - sub["ci_low"], sub["ci_high"] - sub["lmg"]],
-                    fmt="none", color="black", capsize=2, lw=0.8)
+        # the interval as drawn from its ends: a bootstrap percentile interval need not hold
+        # the point estimate (an LMG share near 0), where errorbar's xerr would be negative
+        ax.hlines(names, sub["ci_low"], sub["ci_high"], color="black", lw=0.8)
         ax.set_title(_label(outcome, labels), loc="left")
         ax.set_xlabel("LMG (R²)")
         ax.xaxis.set_major_formatter(tick)

@@ -9,9 +9,7 @@ import pandas as pd
 
 from hme_core.config import Settings, load_settings
 from hme_core.errors import InputError, InputIssue
-from hme_core.inputs.columns import load_column_map
-from hme_core.inputs.orgtrees import load_headcounts, load_org_tree
-from hme_core.inputs.responses import load_responses
+from hme_core.inputs.assemble import NO_TREE, read_all
 from hme_core.instruments import InstrumentSet, load_instruments
 from hme_core.results.tables import SCORE_COLUMNS, year_results
 from hme_core.store.duckdb_store import Store
@@ -32,36 +30,17 @@ def read_inputs(
     instruments: InstrumentSet,
     settings: Settings,
 ) -> Inputs:
-    """Read and validate all input files, collecting the problems of every file before raising."""
-    issues: list[InputIssue] = []
-    org = headcounts = responses = None
-    if org_path is not None:
-        try:
-            org = load_org_tree(org_path)
-        except InputError as exc:
-            issues += exc.issues
-    known = set(org["unit"]) if org is not None else None
-    try:
-        responses = load_responses(
-            responses_path, instruments, settings, load_column_map(), known_units=known, org=org
-        )
-    except InputError as exc:
-        issues += exc.issues
-    if headcount_path is not None:
-        try:
-            headcounts = load_headcounts(headcount_path, year=year, known_units=known)
-        except InputError as exc:
-            issues += exc.issues
-    if issues:
-        raise InputError(issues)
-    return Inputs(responses, org, headcounts)
+    """Read and validate all input files, collecting the problems of every file before raising
+    (`inputs.assemble.read_all`: the tree may be the responses' own unit column)."""
+    return Inputs(*read_all(responses_path, org_path, headcount_path, year, instruments,
+                            settings))
 
 
 def ingest_files(
     db: Path,
     responses_path: Path,
     year: int,
-    org_path: Path,
+    org_path: Path | None,
     headcount_path: Path | None = None,
     replace: bool = False,
 ) -> pd.DataFrame:
@@ -71,6 +50,8 @@ def ingest_files(
     """
     settings, instruments = load_settings(), load_instruments()
     inputs = read_inputs(responses_path, org_path, headcount_path, year, instruments, settings)
+    if inputs.org is None:
+        raise InputError(InputIssue(str(responses_path), None, None, None, NO_TREE))
     results = year_results(
         inputs.responses, inputs.org, inputs.headcounts, instruments, settings, year
     )

@@ -82,12 +82,14 @@ def test_years_and_values_in_digits_of_other_scripts_are_refused(tmp_path):
 
 def test_all_problems_are_collected_at_once(tmp_path):
     path = _write(tmp_path, HEADER + "A;2024;sick_leave_rate;5;%\n"
-                  ";2024;Sick leave;x;%\n"
+                  ";2024;;x;%\n"
                   "A;2024;sick_leave_rate;6;%\n"
                   "C;2024;sick_leave_rate;6;dagar\n")
     with pytest.raises(InputError) as exc:
         read_outcomes(path, known_units={2024: ["A", "B"]})
     found = _issues(exc)
+    # (an indicator is a label with any letters: 'Sick leave' is fine; a blank
+    # one is not)
     assert {(3, "unit"), (3, "indicator"), (3, "value"), (4, "indicator"), (5, "unit"),
             (5, "unit_of_measure")} <= set(found)
     assert "row 2" in found[(4, "indicator")].expected  # the duplicate points at the first row

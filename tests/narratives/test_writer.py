@@ -1,4 +1,4 @@
-"""Writing a narrative file from answers (hme_core/narratives/files.py · write_sections,
+"""Writing a narrative file from answers (hme_core/narratives/writer.py · write_sections,
 format_action): what the HR page saves is read back by the parser the reports use, word for word,
 and nothing else in the file is lost."""
 
@@ -7,14 +7,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hme_core.narratives.files import (
-    Action,
-    format_action,
-    parse_action,
-    parse_actions,
-    parse_narrative,
-    write_sections,
-)
+from hme_core.narratives.files import Action, parse_action, parse_actions, parse_narrative
+from hme_core.narratives.writer import format_action, write_sections
 
 FILE = """# Analys och dialog 2025 – Avdelning 1
 
@@ -92,10 +86,10 @@ def test_english_headings_and_action_keys():
 def test_a_repeated_heading_is_written_once_with_the_answer():
     # the parser joins both "keep" sections into one text; the page shows and saves that text
     source = "# T\n## Bevara\nett\n## Förbättra\nx\n## Bevara\ntvå\n"
-    assert parse_narrative(source).text("keep") == "ett\ntvå"
-    text = write_sections(source, {"keep": "ett\ntvå"})
+    assert parse_narrative(source).text("keep") == "ett\n\ntvå"
+    text = write_sections(source, {"keep": "ett\n\ntvå"})
     assert text.count("## Bevara") == 1
-    assert parse_narrative(text).text("keep") == "ett\ntvå"
+    assert parse_narrative(text).text("keep") == "ett\n\ntvå"
     assert parse_narrative(text).text("improve") == "x"
 
 
@@ -123,3 +117,19 @@ def test_any_plain_text_reads_back_as_written(keep, improve, summary):
     parsed = parse_narrative(write_sections(FILE, answers))
     for key, value in answers.items():
         assert parsed.text(key) == value.strip("\n")
+
+
+def test_free_sections_the_intro_and_near_miss_headings_are_kept_as_written():
+    source = ("# Analys och dialog 2025 – Lyftteamet\n\nInledning från APT.\n\n"
+              "## Vad är viktigt att behålla?\n\ngammalt\n\n"
+              "## Övrigt från APT\n\nFri text som ingen fråga har.\n\n"
+              "## Sammanfatning\n\nKort.\n")
+    before = parse_narrative(source)
+    assert before.text("keep") == "gammalt" and before.summary == "Kort."
+    text = write_sections(source, {"keep": "nytt – åäö", "summary": "Kort."})
+    after = parse_narrative(text)
+    assert after.text("keep") == "nytt – åäö"
+    assert after.intro == before.intro == "Inledning från APT."
+    assert after.free == before.free == [("Övrigt från APT", "Fri text som ingen fråga har.")]
+    assert "## Vad är viktigt att behålla?\n\nnytt – åäö" in text  # the heading as HR wrote it
+    assert "## Sammanfatning\n\nKort." in text and "## Sammanfattning" not in text

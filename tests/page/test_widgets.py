@@ -14,6 +14,11 @@ def page(store_db, params):
     return NarrativePage(2025, store_db)
 
 
+@pytest.fixture
+def folders_a1(page):
+    return page.folders["a1"]
+
+
 def test_searching_filters_the_tree_and_picking_a_unit_opens_its_numbers_and_file(page):
     page.search.value = "avdelning"
     assert [code for _, code in page.tree.options] == ["a1", "a2"]
@@ -74,3 +79,17 @@ def test_the_preview_shows_the_analysis_section_in_a_titled_frame_with_the_repor
 def test_serve_refuses_a_year_not_in_the_store_before_starting(store_db, params, capsys):
     assert main(["narratives", "serve", "--db", str(store_db), "--year", "1999"]) == 2
     assert "--year 1999: not in the store" in capsys.readouterr().err
+
+
+def test_sections_the_page_has_no_field_for_are_named_and_kept_as_written(page, params, folders_a1):
+    path = params / "narratives" / "2025" / f"{folders_a1}.md"
+    path.parent.mkdir(parents=True)
+    path.write_text("# Analys och dialog 2025 – Avdelning 1\n\nFrån APT i maj.\n\n"
+                    "## Vad är viktigt att bevara?\n\nGammalt.\n\n## Övrigt\n\nFritt.\n",
+                    encoding="utf-8")
+    page.tree.value = "a1"
+    assert "texten före första rubriken, “Övrigt”" in page.kept.value
+    page.texts["keep"].value = "Nytt."
+    page.on_save()
+    text = path.read_text(encoding="utf-8")
+    assert "Från APT i maj." in text and "## Övrigt\n\nFritt." in text and "Nytt." in text

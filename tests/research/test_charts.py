@@ -31,3 +31,16 @@ def test_every_plot_returns_a_closed_figure():
     ]
     assert all(isinstance(f, plt.Figure) for f in figures)
     assert plt.get_fignums() == []
+
+
+def test_a_key_driver_interval_that_misses_its_estimate_is_drawn():
+    # a bootstrap percentile interval may lie above a share near 0 (seen with eNPS drivers of
+    # 12 units): drawn from its ends, never an error bar with a negative length
+    from hme_core.research.charts import key_driver_bars
+
+    drivers = pd.DataFrame({"outcome": ["enps", "enps"], "predictor": ["motivation", "leadership"],
+                            "lmg": [0.001, 0.2], "ci_low": [0.004, 0.1], "ci_high": [0.05, 0.3]})
+    fig = key_driver_bars(drivers)
+    [ax] = fig.axes
+    segments = ax.collections[0].get_segments()
+    assert sorted((s[0][0], s[1][0]) for s in segments) == [(0.004, 0.05), (0.1, 0.3)]
