@@ -174,7 +174,7 @@ def test_an_hr_partner_writes_saves_meets_a_concurrent_edit_and_renders_the_repo
         "2025/avdelning-1_a1/report.html", "2025/avdelning-1_a1/report.pdf",
         "2025/omrade-a_a_6dcd4ce23d88/report.html", "2025/omrade-a_a_6dcd4ce23d88/report.pdf"]
     assert seen["report_status"] == 200 and seen["pdf_status"] == 200
-    for line in ("Vi är stolta över samarbetet – åäö ÅÄÖ.", "Tydliga mål",
+    for line in (TEXTS["summary"], "Vi är stolta över samarbetet – åäö ÅÄÖ.", "Tydliga mål",
                  "Inför månatliga målavstämningar", "HR-partner Åsa"):
         assert line in seen["report_text"]
 
