@@ -11,8 +11,8 @@ render its report. Plain Python: the page (`page.widgets`) only shows what this 
   from another page), refuses with `SaveConflict`, which holds both whole versions. A new file is
   created only if its name is still free (`atomic.write_new_file`); an existing one is replaced in
   one step (`atomic.atomic_write`), so a reader never sees half a file.
-- **Preview.** The analysis section built by the report's own code
-  (`report.narrative_sections.analysis_html`) from what the form would save.
+- **Preview.** The summary and the analysis section built by the report's own code
+  (`report.narrative_sections`) from what the form would save.
 - **Render.** `hme reports --year Y --units UNIT,PARENT` in a child process (the batch a user
   runs), then the paths of the new HTML and PDF of both units.
 """
@@ -124,13 +124,13 @@ def save_form(form: Form, overwrite: bool = False) -> Form:
 
 
 def preview_html(report, context, form: Form) -> str:
-    """The analysis section exactly as the report will show it after saving `form`: the report's
-    own builder, given the narrative parsed from the text saving would write."""
-    from hme_core.report.narrative_sections import analysis_html
+    """The written sections exactly as the report will show them after saving `form`: the
+    summary (the report's first section) and the analysis section, built by the report's own
+    code from the narrative parsed from the text saving would write."""
+    from hme_core.report.narrative_sections import analysis_html, summary_html
 
-    narrative = parse_narrative(form.file_text(), form.path)
-    return analysis_html(report, dataclasses.replace(context, narrative=narrative),
-                         report.starting_points())
+    ctx = dataclasses.replace(context, narrative=parse_narrative(form.file_text(), form.path))
+    return summary_html(report, ctx) + analysis_html(report, ctx, report.starting_points())
 
 
 def report_css() -> str:

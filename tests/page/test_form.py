@@ -82,7 +82,7 @@ def test_a_file_deleted_after_loading_is_a_conflict_too(params, folders):
     assert refused.value.on_disk is None and not saved.path.exists()
 
 
-def test_the_preview_is_the_reports_own_analysis_section_after_saving(params, folders, store_db):
+def test_the_preview_is_the_reports_own_summary_and_analysis_sections_after_saving(params, folders, store_db):
     form = _filled(load_form(2025, "a1", "Avdelning 1", folders))
     report = UnitReport.load(store_db, 2025, "a1")
     context = load_context(store_db, 2025, "a1", report.data.previous_year, report.dec,
@@ -93,4 +93,5 @@ def test_the_preview_is_the_reports_own_analysis_section_after_saving(params, fo
     save_form(form)
     after = UnitReport.load(store_db, 2025, "a1")
     after.load_narratives(store_db)
-    assert preview == str(after.analysis_section())
+    assert preview == str(after.summary_section()) + str(after.analysis_section())
+    assert preview.index("Ett stabilt år.") < preview.index("Vi är stolta")  # summary first
