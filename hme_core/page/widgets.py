@@ -20,7 +20,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from hme_core.errors import HMEError
-from hme_core.i18n import t
+from hme_core.i18n import fmt_number, t
 from hme_core.narratives.files import Action
 from hme_core.page.form import (
     TEXT_SECTIONS,
@@ -56,13 +56,16 @@ STYLE = """<style>
 .hme-page .widget-label, .hme-page label { color: #1a1a1a; }
 .hme-page .hme-column label.widget-label { width: 100% !important; max-width: none;
   text-align: left; font-weight: 600; }
-.hme-page .hme-numbers { flex: 1 1 480px; min-width: 320px; padding-right: 1.5em; }
+.hme-page .hme-numbers { flex: 1 1 480px; min-width: 0; padding-right: 1.5em; }
 .hme-page .hme-page-scroll { overflow-x: auto; max-width: 100%; }
 .hme-page table.hme-page-table { font-size: .93em; }
-.hme-page .hme-editor { flex: 1 1 560px; min-width: 320px; }
+.hme-page .hme-editor { flex: 1 1 560px; min-width: 0; }
 .hme-page textarea { font-size: 15px; box-sizing: border-box; }
 .hme-page .hme-conflict textarea { font-size: 13px; width: 100%; }
-.hme-page .hme-tree select { min-width: 420px; }
+.hme-page .hme-tree select { width: 100%; min-width: 0; box-sizing: border-box; }
+.hme-page .widget-html, .hme-page .widget-html-content { max-width: 100%; }
+.hme-page .widget-html-content { white-space: normal; line-height: 1.45; overflow-wrap: break-word; }
+.hme-page table.hme-page-table td.num { white-space: nowrap; }
 .hme-page .hme-column { box-sizing: border-box; max-width: 100%; }
 .hme-page button { margin: 0 .5em .3em 0; }
 .hme-page a { color: #0b4f9c; }
@@ -114,7 +117,7 @@ class NarrativePage:
         tx = self.tx
         self.search = w.Text(description=tx("page_search"), placeholder=tx("page_search_hint"),
                              continuous_update=True, style={"description_width": "initial"},
-                             layout=w.Layout(width="420px"))
+                             layout=w.Layout(width="100%", max_width="460px"))
         self.tree = w.Select(options=[(c.label, c.code) for c in self.choices], value=None,
                              rows=10, description=tx("page_tree"),
                              style={"description_width": "initial"},
@@ -385,5 +388,6 @@ class NarrativePage:
         self.links.value = (f"<h3>{html.escape(self.tx('page_reports'))}</h3><ul>"
                             + "".join(items) + "</ul>") if items else ""
         kind = "ok" if done.ok else "error"
-        self.status.value = _status(kind, self.tx("page_rendered", seconds=f"{done.seconds:.1f}")
+        self.status.value = _status(kind, self.tx("page_rendered",
+                                                  seconds=fmt_number(done.seconds, 1, self.lang))
                                     if done.ok else done.message)

@@ -135,6 +135,9 @@ async function typeInto(page, selector, text) {
     step('rendered');
     await shot(page, '5-rendered.png');
     await axe(page, 'rendered');
+    await page.setViewport({ width: 390, height: 900 });  // a phone: the columns stack
+    await axe(page, 'phone');
+    await shot(page, '5b-phone.png');
     const html = out.links.find(l => /report(\.[a-z]+)?\.html/.test(l.href));
     if (html) {
       const report = await browser.newPage();
