@@ -93,3 +93,18 @@ def test_sections_the_page_has_no_field_for_are_named_and_kept_as_written(page, 
     page.on_save()
     text = path.read_text(encoding="utf-8")
     assert "Från APT i maj." in text and "## Övrigt\n\nFritt." in text and "Nytt." in text
+
+
+def test_the_english_page_writes_english_headings_the_report_reads(store_db, params):
+    page = NarrativePage(2025, store_db, lang="en")
+    assert page.search.description == "Find unit"
+    page.tree.value = "a1"
+    page.texts["summary"].value = "A steady year."
+    page.rows[0][0].value = "Monthly check-ins"
+    page.rows[0][1].value = "Manager"
+    page.rows[0][2].value = "2026"
+    page.on_save()
+    text = page.form.path.read_text(encoding="utf-8")
+    assert "## Summary\n\nA steady year." in text
+    assert "- Monthly check-ins (owner: Manager, due: 2026)" in text
+    assert "Saved to" in page.status.value
