@@ -23,6 +23,7 @@ from pathlib import Path
 from jupyter_server.base.handlers import AuthenticatedFileHandler, JupyterHandler
 from tornado import web
 from tornado.ioloop import IOLoop
+from traitlets.config import Config
 from voila.app import Voila
 
 from hme_core.paths import notebooks_dir, outputs_dir
@@ -80,11 +81,14 @@ class PageServer(Voila):
         super().stop()
 
 
+#: Voilà's own file route serves nothing (a pattern no path matches): reports have their own.
+SERVER_CONFIG = Config({"VoilaConfiguration": {"file_allowlist": ["(?!)"]}})
+
+
 def serve_arguments(notebook: Path, port: int, token: str, lang: str) -> list[str]:
     """Voilà's command line for the page: this machine only, the token, no code shown."""
     return [str(notebook), "--no-browser", f"--port={int(port)}", f"--Voila.ip={HOST}",
             f"--token={token}", "--Voila.port_retries=0", "--strip_sources=True",
-            "--VoilaConfiguration.file_allowlist=(?!)",
             f"--VoilaExporter.language_code={lang}", "--theme=light"]
 
 
@@ -97,4 +101,4 @@ def serve(year: int | None, port: int, db: Path, lang: str = "sv") -> None:
     PageServer.reports_root = str(outputs_dir() / "reports")
     Path(PageServer.reports_root).mkdir(parents=True, exist_ok=True)
     PageServer.launch_instance(argv=serve_arguments(notebooks_dir() / PAGE_NOTEBOOK, port,
-                                                    token, lang))
+                                                    token, lang), config=SERVER_CONFIG)

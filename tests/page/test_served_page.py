@@ -125,6 +125,7 @@ def test_the_server_listens_on_this_machine_only_and_wants_its_token(server):
     assert _get(port, "/reports/2025/avdelning-1_a1/report.html") in (302, 403)
     assert _get(port, f"/reports/../params/config.yaml?token={token}") in (403, 404)
     assert _get(port, f"/reports/2025/avdelning-1_a1/.key?token={token}") in (403, 404)
+    assert _get(port, f"/voila/files/narrative_page.ipynb?token={token}") == 403  # nothing else
 
 
 def test_an_hr_partner_writes_saves_meets_a_concurrent_edit_and_renders_the_report(
