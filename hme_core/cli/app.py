@@ -72,6 +72,9 @@ def validate(
                                   "first 50 kinds)."),
     problems: Path | None = typer.Option(None, "--problems", help="Also write every problem, "
                                          "one a line, to this file."),
+    accept_aliases: bool = typer.Option(
+        False, "--accept-aliases", help="Accept the 'did you mean' pairs: add them under "
+        "aliases: in params/units.yaml (check them first)."),
 ) -> None:
     """Dry run: the checks of `ingest`, writing nothing."""
     from hme_core.config import load_settings
@@ -85,6 +88,15 @@ def validate(
     try:
         inputs = read_inputs(responses, org, headcount, year, instruments, settings)
     except InputError as exc:
+        if accept_aliases:
+            from hme_core.inputs.units import accept_aliases as accept
+            from hme_core.inputs.units import suggested_aliases
+
+            pairs = suggested_aliases(exc.issues)
+            if pairs:
+                where = accept(pairs)
+                say(f"Accepted {len(pairs)} alias(es) in {where}: " + "; ".join(
+                    f"'{a}' = '{b}'" for a, b in pairs.items()) + ". Run validate again.")
         if problems is not None:
             from hme_core.atomic import atomic_write
 

@@ -64,6 +64,25 @@ def units(
         say(f"Wrote {len(table)} units of {year} to {out}")
 
 
+def rename_unit(
+    old: str = typer.Argument(..., help="The unit's old path ('Förvaltning / ... / Old name')."),
+    new: str = typer.Argument(..., help="Its new path."),
+) -> None:
+    """Record that a unit known by its path was renamed: it keeps the code generated from its
+    old path (its history, narratives, targets) in every tree read from now on."""
+    from hme_core.inputs.units import accept_aliases, split_path
+
+    if not split_path(old) or not split_path(new):
+        from hme_core.errors import HMEError
+
+        raise HMEError("rename-unit: give the old and the new path, e.g. 'Förvaltning / "
+                       "Lönecenter' 'Förvaltning / Löne- och pensionscenter'")
+    where = accept_aliases({new: old}, key="renamed")
+    say(f"Recorded in {where}: '{new}' keeps the code of '{old}'. Years ingested before with "
+        f"the new name get it with `hme ingest ... --replace`.")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `units` to the app."""
+    """Add `units` and `rename-unit` to the app."""
     app.command("units")(units)
+    app.command("rename-unit")(rename_unit)

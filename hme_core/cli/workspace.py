@@ -43,7 +43,8 @@ Run every command from this folder with:
 3. `hme ingest responses.xlsx#1 --year 2025 --org responses.xlsx#2 [--headcount FILE]`.
 4. `hme units --year 2025 --out units.xlsx` - code, name, path, level, respondents and
    employees of every unit, for HR's head count and outcome files (units by code, name or
-   path; other spellings go under `aliases:` in `params/units.yaml`).
+   path; `hme validate ... --accept-aliases` keeps other spellings in `params/units.yaml`;
+   `hme rename-unit OLD_PATH NEW_PATH` keeps a renamed unit's code).
 5. `hme narratives init --year 2025` - narrative files under `params/narratives/2025/`;
    `hme narratives check --year 2025` says what the reports take from them.
 6. `hme reports --year 2025 --formats html` - reports under `outputs/reports/2025/`.
@@ -78,7 +79,7 @@ def write_params(dest: Path, organisation: str | None = None, extra: Path | None
         raise HMEError(f"--kolada-id {kolada_id!r}: expected the organisation's four-digit id "
                        f"in Kolada (e.g. 1480 for a municipality, 0001 ... for a region)")
     shutil.copytree(DEFAULT_PARAMS, dest, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("narratives", "targets.yaml", "units.yaml",
+                    ignore=shutil.ignore_patterns("narratives", "targets.yaml",
                                                   "__pycache__"))
     config = dest / "config.yaml"
     text = config.read_text(encoding="utf-8")

@@ -17,9 +17,9 @@ from hme_core.config import Settings
 from hme_core.errors import InputError, InputIssue
 from hme_core.inputs.columns import load_column_map
 from hme_core.inputs.orgtrees import load_headcounts, parse_org_tree, unit_column
-from hme_core.inputs.readers import read_table
-from hme_core.inputs.responses import parse_responses
-from hme_core.inputs.units import UNIT_CODE_RULE, load_units_file
+from hme_core.inputs.readers import RawTable, read_table
+from hme_core.inputs.responses import clean_text, parse_responses
+from hme_core.inputs.units import UNIT_CODE_RULE, level_headers, load_units_file, unit_cells
 from hme_core.instruments import InstrumentSet
 
 NO_TREE = ("an org tree: give --org FILE (unit, name, parent; level columns 'Nivå 1', "
@@ -28,11 +28,27 @@ NO_TREE = ("an org tree: give --org FILE (unit, name, parent; level columns 'Niv
 
 
 def implied_tree(raw, settings: Settings, column_map: dict) -> pd.DataFrame | None:
-    """The tree of a responses file whose unit column holds paths; None when it does not."""
+    """The tree of a responses file whose unit column holds paths, or is one of HR-style level
+    columns ('Förvaltning;Enhet'); None otherwise."""
     header = unit_column(raw, column_map)
-    if header is None or not raw.frame[header].str.contains("/", regex=False).fillna(False).any():
+    levels = header is not None and header in level_headers(list(raw.frame.columns))
+    if header is None or not levels and not raw.frame[header].str.contains(
+            "/", regex=False).fillna(False).any():
         return None
     return parse_org_tree(raw, settings.organisation_name, load_units_file()[1], column_map)
+
+
+def with_level_path(raw: RawTable, column_map: dict) -> RawTable:
+    """A responses file with HR-style level columns ('Förvaltning', 'Enhet') whose unit column
+    is one of them: the unit column then holds the joined path ('Kultur / Administration'),
+    so units of the same name in different departments are told apart."""
+    header = unit_column(raw, column_map)
+    levels = level_headers(list(raw.frame.columns))
+    if header is None or header not in levels:
+        return raw
+    _joined, values = unit_cells(raw, None, clean_text)
+    frame = raw.frame.assign(**{header: values.set_axis(raw.frame.index)})
+    return RawTable(frame, raw.row_numbers, raw.path, raw.header_row)
 
 
 def read_all(responses_path: Path, org_path: Path | None, headcount_path: Path | None,
@@ -41,14 +57,15 @@ def read_all(responses_path: Path, org_path: Path | None, headcount_path: Path |
     issues: list[InputIssue] = []
     org = headcounts = responses = None
     column_map = load_column_map()
-    raw = read_table(responses_path)
+    as_read = read_table(responses_path)
+    raw = with_level_path(as_read, column_map)
     try:
         if org_path is not None:
             same = Path(str(org_path)) == Path(str(responses_path))
-            org = parse_org_tree(raw if same else read_table(org_path),
+            org = parse_org_tree(as_read if same else read_table(org_path),
                                  settings.organisation_name, load_units_file()[1], column_map)
         else:
-            org = implied_tree(raw, settings, column_map)
+            org = implied_tree(as_read, settings, column_map)
     except InputError as exc:
         issues += exc.issues
     tree_failed = bool(issues)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hme_core.errors import InputError, InputIssue
+from hme_core.errors import InputError, InputIssue, quoted
 from hme_core.inputs.columns import header_key, match_aliases
 from hme_core.inputs.readers import STRING, RawTable, read_table
 from hme_core.inputs.responses import (
@@ -143,7 +143,10 @@ def _tree_from_paths(raw: RawTable, paths: list[list[Part]], organisation: str |
     for path in paths:
         for code, name, header, row in path:
             if not name_ok(name):
-                issues.append(raw.issue(row, header, name, NAME_RULE))
+                cell = raw.frame[header].iat[int(np.flatnonzero(raw.row_numbers == row)[0])] \
+                    if header in raw.frame else name
+                part = "" if cell == name else f" (here the part {quoted(name)})"
+                issues.append(raw.issue(row, header, cell, NAME_RULE + part))
             if code is not None and bad_unit_codes(pd.Series([code]))[0]:
                 issues.append(raw.issue(row, header, code, UNIT_CODE_RULE))
     firsts = {header_key(p[0][1]): p[0][1] for p in paths if p}

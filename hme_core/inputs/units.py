@@ -24,6 +24,7 @@ One place for two facts every input file shares:
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -204,6 +205,9 @@ class UnitLookup:
                 return found[0], []
             if found:
                 return None, found
+            last = split_path(key)[-1] if split_path(key) else ""
+            if last in self.codes:  # level columns ending in a code: 'Vård / a1'
+                return self.codes[last], []
         named = self.by_name.get(key, [])
         return (named[0], []) if len(named) == 1 else (None, named)
 
@@ -238,7 +242,49 @@ def _alias_line(written: str, unit: str, lookup: UnitLookup) -> str:
     written = split_path(written)[-1] if split_path(written) else written
     target = lookup.path(unit) if len(lookup.by_name.get(header_key(lookup.name[unit]), [])) > 1 \
         else lookup.name[unit]
-    return f'"{written}": "{target}"'
+    return f"{json.dumps(written, ensure_ascii=False)}: {json.dumps(target, ensure_ascii=False)}"
+
+
+_ALIAS_LINE = re.compile(r'the line ("(?:[^"\\]|\\.)*": "(?:[^"\\]|\\.)*")$')
+
+
+def suggested_aliases(issues) -> dict[str, str]:
+    """{name as written: unit} of the "did you mean" issues (the line each one proposes)."""
+    out = {}
+    for issue in issues:
+        m = _ALIAS_LINE.search(issue.expected)
+        if m:
+            written, target = json.loads("[" + m.group(1).replace('": "', '", "', 1) + "]")
+            out[written] = target
+    return out
+
+
+def accept_aliases(pairs: Mapping[str, str], params: Path | None = None,
+                   key: str = "aliases") -> Path:
+    """Add `pairs` under `key` (aliases, or renamed: new path -> old path) in
+    `params/units.yaml` (kept entries stay; the file is rewritten with its explanation on
+    top)."""
+    import yaml
+
+    from hme_core.atomic import atomic_write
+
+    path = (params or params_dir()) / UNITS_FILE
+    data = read_mapping(path) if path.exists() else {}
+    parts = {k: dict(data.get(k) or {}) for k in ("aliases", "renamed")}
+    parts[key].update(pairs)
+    body = yaml.safe_dump(parts, allow_unicode=True, sort_keys=False, width=200)
+    atomic_write(path, UNITS_HEADER + body)
+    return path
+
+
+UNITS_HEADER = """\
+# Units as the organisation's own files name them (README: "Org tree ..."). Keys and values
+# are compared ignoring case and repeated spaces.
+# aliases: a name HR's files use -> the unit it means (its code, name or path); added by
+#   `hme validate ... --accept-aliases` for the "did you mean" pairs, or by hand.
+# renamed: new path -> old path. A unit known only by its path keeps the code generated from
+#   its old path (and so its history, narratives and targets).
+"""
 
 
 def resolve_units(raw: RawTable, header: str, values: pd.Series, org: pd.DataFrame,

@@ -281,10 +281,17 @@ def _items(text: str) -> list[list[str]]:
     return _split_lists(text)[0]
 
 
-def outside_lists(text: str) -> str:
-    """A section's text besides its top-level list items: what an action plan holds besides
-    its actions, so that nothing written is dropped."""
-    return "\n".join(_split_lists(text)[1]).strip("\n")
+def outside_lists(text: str) -> tuple[str, str]:
+    """A section's text besides its top-level list items, (above the first item, the rest):
+    what an action plan holds besides its actions, so that nothing written is dropped."""
+    items, rest = _split_lists(text)
+    if not items:
+        return text.strip("\n"), ""
+    first = text.split("\n").index(next(line for line in text.split("\n")
+                                          if _LIST_ITEM.match(line)))
+    above = "\n".join(text.split("\n")[:first])
+    below = rest[len(text.split("\n")[:first]):]
+    return above.strip("\n"), "\n".join(below).strip("\n")
 
 
 def section_items(text: str) -> list[str]:

@@ -212,7 +212,15 @@ def target_status(target: Target, value: float, present: bool, year: int,
 
 
 def scope_unit(target: Target, org: pd.DataFrame) -> str:
-    return root(org) if target.scope.casefold() == "root" else target.scope
+    """The unit a target's scope names: 'root', or a unit as any file may name it (code, name
+    unique in the tree, path, alias: `inputs.units.UnitLookup`); as written when none."""
+    if target.scope.casefold() == "root":
+        return root(org)
+    from hme_core.inputs.columns import header_key
+    from hme_core.inputs.units import UnitLookup, load_units_file
+
+    code, _named = UnitLookup(org, load_units_file()[0]).resolve(header_key(target.scope))
+    return code or target.scope
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,8 @@ class Form:
     lang: str = "sv"
     texts: dict[str, str] = field(default_factory=dict)
     actions: list[Action] = field(default_factory=list)
-    actions_note: str = ""  # the action plan's text besides its list (kept, shown above it)
+    actions_note: str = ""  # the action plan's text above its list
+    actions_after: str = ""  # and below it (both kept where they were written)
     loaded: str | None = None  # the file's text when loaded; None: there was no file
     kept: list[str] = field(default_factory=list)  # titles of free sections saving leaves alone
     intro: bool = False  # text above the first section, which saving leaves alone too
@@ -66,7 +67,8 @@ class Form:
     def answers(self) -> dict[str, str]:
         """{section key: Markdown} that saving writes (the actions as list items)."""
         rows = [format_action(a, self.lang) for a in self.actions if a.text.strip()]
-        actions = "\n\n".join(p for p in (self.actions_note.strip("\n"), "\n".join(rows)) if p)
+        actions = "\n\n".join(p for p in (self.actions_note.strip("\n"), "\n".join(rows),
+                                          self.actions_after.strip("\n")) if p)
         return {**{k: self.texts.get(k, "") for k in TEXT_SECTIONS}, "actions": actions}
 
     def file_text(self, base: str | None = None) -> str:
@@ -96,9 +98,10 @@ def form_from_text(year: int, unit: str, name: str, path: Path, text: str | None
     """The form of a narrative file's `text` (None: no file), parsed as the report parses it."""
     narrative = parse_narrative(text or "", path)
     actions_text = narrative.text("actions")
+    above, below = outside_lists(actions_text)
     return Form(year, unit, name, path, lang,
                 texts={k: narrative.text(k) for k in TEXT_SECTIONS},
-                actions=parse_actions(actions_text), actions_note=outside_lists(actions_text),
+                actions=parse_actions(actions_text), actions_note=above, actions_after=below,
                 loaded=text, kept=[title for title, body in narrative.free if body.strip()],
                 intro=bool(narrative.intro.strip()))
 

@@ -138,6 +138,10 @@ class NarrativePage:
                                        style={"description_width": "initial"},
                                        layout=w.Layout(width="98%", flex_flow="column"))
         self.actions_note.add_class("hme-column")
+        self.actions_after = w.Textarea(description=tx("page_actions_after"), rows=2,
+                                        style={"description_width": "initial"},
+                                        layout=w.Layout(width="98%", flex_flow="column"))
+        self.actions_after.add_class("hme-column")
         self.rows_box = w.VBox()
         self.rows: list[tuple[w.Text, w.Text, w.Text, w.Checkbox]] = []
         self.add_row = self._button(tx("page_add_action"), "hme-add-action", self._on_add_row)
@@ -159,7 +163,7 @@ class NarrativePage:
             w.HTML(f"<h2>{html.escape(tx('page_write_heading'))}</h2>"), self.kept,
             *self.texts.values(),
             w.HTML(f"<h3>{html.escape(tx('narrative_actions'))}</h3>"),
-            self.actions_note, self.rows_box, w.HBox([self.add_row]),
+            self.actions_note, self.rows_box, w.HBox([self.add_row]), self.actions_after,
             w.HBox([self.save, self.preview_button, self.render, self.revert],
                    layout=w.Layout(flex_flow="row wrap", margin="1em 0")),
             self.conflict, self.preview, self.links,
@@ -240,6 +244,8 @@ class NarrativePage:
         for k, area in self.texts.items():
             area.value = form.texts.get(k, "")
         self.actions_note.value = form.actions_note
+        self.actions_after.value = form.actions_after  # shown only when the file has such text
+        self.actions_after.layout.display = "flex" if form.actions_after.strip() else "none"
         kept = ([self.tx("page_intro_part")] if form.intro else []) + [f"“{k}”" for k in form.kept]
         self.kept.value = (f'<p class="hme-page-note">{html.escape(self.tx("page_kept", parts=", ".join(kept)))}</p>'
                            if kept else "")
@@ -285,7 +291,7 @@ class NarrativePage:
                                       int(value) if value else None, bool(done.value)))
         form = Form(self.form.year, self.form.unit, self.form.name, self.form.path, self.lang,
                     {k: area.value for k, area in self.texts.items()}, actions,
-                    self.actions_note.value, self.form.loaded)
+                    self.actions_note.value, self.actions_after.value, self.form.loaded)
         return form
 
     def dirty(self) -> bool:

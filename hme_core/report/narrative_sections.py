@@ -188,14 +188,16 @@ def analysis_html(report: ReportText, ctx: NarrativeContext,
         parts.append(f'<div class="analysis-question"><h3>{esc(report.t(text_key))}</h3>'
                      f"{body}</div>")
     if ctx.narrative is not None:
-        actions, text = ctx.narrative.actions, ctx.narrative.text("actions")
-        rest = outside_lists(text) if actions else text
-        if actions or rest.strip():
+        actions = ctx.narrative.actions
+        above, below = outside_lists(ctx.narrative.text("actions"))
+        if actions or above.strip() or below.strip():
             parts.append(f'<h3>{esc(report.t("narrative_actions"))}</h3>')
+        if above.strip():
+            parts.append(f'<div class="narrative">{render_markdown(above)}</div>')
         if actions:
             parts.append(actions_table(report, actions, ctx.year))
-        if rest.strip():
-            parts.append(f'<div class="narrative">{render_markdown(rest)}</div>')
+        if below.strip():
+            parts.append(f'<div class="narrative">{render_markdown(below)}</div>')
     return section(report.t("analysis_heading"), "".join(parts), "analysis") + \
         free_sections_html(ctx)
 

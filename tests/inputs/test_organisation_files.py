@@ -156,9 +156,14 @@ def test_near_misses_are_refused_with_did_you_mean_and_accepted_once_as_aliases(
     assert "did you mean 'HR-stöd & rekrytering'" in msg
     assert "did you mean 'Löne- och pensionscenter'" in msg
     assert '"HR-stöd och rekrytering": "HR-stöd & rekrytering"' in msg  # the line to add
-    (params / "units.yaml").write_text(
-        'aliases:\n  "HR-stöd och rekrytering": "HR-stöd & rekrytering"\n'
-        '  "Löne– och pensionscenter": "Löne- och pensionscenter"\n', encoding="utf-8")
+    # accepted once: validate writes the pairs it proposed into params/units.yaml
+    args = ["validate", f"{export}#Resultat", "--headcount", hc, "--year", "2025"]
+    assert main([*args, "--accept-aliases"]) == 2
+    assert main(args) == 0
+    from hme_core.inputs.units import load_units_file
+
+    assert load_units_file(params)[0] == {"hr-stöd och rekrytering": "HR-stöd & rekrytering",
+                                          "löne– och pensionscenter": "Löne- och pensionscenter"}
     _, org, heads = _read(f"{export}#Resultat", hc)
     name = dict(zip(org["unit"], org["name"], strict=True))
     assert sorted(name[u] for u in heads["unit"]) == ["HR-stöd & rekrytering",
@@ -173,9 +178,8 @@ def test_a_unit_renamed_between_years_keeps_its_code_through_the_renamed_mapping
     code = old.loc[old["name"] == "Lönecenter", "unit"].item()
     new = load_org_tree(f"{after}#Resultat")
     assert code not in set(new["unit"])  # a new path, a new code: unless told
-    (params / "units.yaml").write_text(
-        f'renamed:\n  "{KS} / HR-avdelningen / Löne- och pensionscenter": '
-        f'"{KS} / HR-avdelningen / Lönecenter"\n', encoding="utf-8")
+    assert main(["rename-unit", f"{KS} / HR-avdelningen / Lönecenter",
+                 f"{KS} / HR-avdelningen / Löne- och pensionscenter"]) == 0
     new = load_org_tree(f"{after}#Resultat")
     assert new.loc[new["unit"] == code, "name"].item() == "Löne- och pensionscenter"
     assert set(new["unit"]) - {code} == set(old["unit"]) - {code}  # the others as before
@@ -244,3 +248,37 @@ def test_head_counts_of_a_tree_take_names_and_still_refuse_unknown_units(tmp_pat
     with pytest.raises(InputError) as err:
         load_headcounts(hc, year=2025, org=org)
     assert "row 3, column 'Enhet': got 'B'" in str(err.value)
+
+
+def test_a_targets_scope_may_name_its_unit_as_any_file_does(params):
+    from hme_core.narratives.targets import Baseline, Target, scope_unit
+
+    org = pd.DataFrame({"unit": ["R", "A", "a1", "B", "b1"],
+                        "name": ["Kommun", KS, "Administration", SOC, "Administration"],
+                        "parent": [None, "R", "A", "R", "B"]})
+    scoped = {scope: scope_unit(Target(indicator="hme", scope=scope, baseline=Baseline(year=2024),
+                                       direction="up"), org)
+              for scope in ("root", "a1", f"{SOC} / Administration", KS, "Administration")}
+    # a repeated name alone names no unit: left as written (no target is shown for it)
+    assert scoped == {"root": "R", "a1": "a1", f"{SOC} / Administration": "b1", KS: "A",
+                      "Administration": "Administration"}
+
+
+def test_responses_with_level_columns_tell_units_of_one_name_apart(tmp_path, params):
+    rows = [(dept, unit, 4) for dept, unit in ((KS, "Administration"), (SOC, "Administration"),
+                                               (SOC, "Hemtjänst Öst")) for _ in range(3)]
+    svar = tmp_path / "svar.xlsx"
+    pd.DataFrame(rows, columns=["Förvaltning", "Enhet", STATEMENTS[0]]).to_excel(svar, index=False)
+    responses, org, _ = _read(str(svar))  # the level columns are the tree
+    path = {u: f"{org.set_index('unit').loc[p, 'name']} / {n}" for u, n, p in org.itertuples(
+        index=False) if isinstance(p, str)}
+    assert [path[u] for u in responses["unit"]] == [f"{d} / {n}" for d, n, _ in rows]
+    # a separate tree with codes: an 'Enhet' of codes still names its unit
+    tree = tmp_path / "org.csv"
+    tree.write_text(f"unit;name;parent\nR;{ROOT};\nK;{KS};R\nk1;Administration;K\n",
+                    encoding="utf-8")
+    coded = tmp_path / "coded.xlsx"
+    pd.DataFrame([(KS, "k1", 5)], columns=["Förvaltning", "Enhet", STATEMENTS[0]]).to_excel(
+        coded, index=False)
+    responses, _, _ = _read(str(coded), org=str(tree))
+    assert responses["unit"].tolist() == ["k1"]

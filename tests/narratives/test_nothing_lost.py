@@ -106,6 +106,9 @@ def test_the_report_shows_the_summary_first_and_every_section(store_db, params):
         assert words in text, words
     assert report.t("analysis_not_written") not in text  # near misses are answers
     assert analysis.index("Övrigt från APT") > analysis.index("Schemaöversyn")  # its own section
+    # the plan's prose where it was written: above and below the table of actions
+    assert analysis.index("Vi har diskuterat") < analysis.index("Schemaöversyn") < \
+        analysis.index("Efter listan")
     kinds = [s.kind for s in written_sections(report, report._narratives())]
     assert kinds[0] == "summary" and kinds[-1] == "free"
 

@@ -95,3 +95,17 @@ def test_the_preview_is_the_reports_own_summary_and_analysis_sections_after_savi
     after.load_narratives(store_db)
     assert preview == str(after.summary_section()) + str(after.analysis_section())
     assert preview.index("Ett stabilt år.") < preview.index("Vi är stolta")  # summary first
+
+
+def test_an_action_plans_prose_stays_above_and_below_its_rows(params, folders):
+    path = narrative_path(2025, "a1", folders)
+    path.parent.mkdir(parents=True)
+    path.write_text("# Analys och dialog 2025 – Avdelning 1\n\n## Åtgärder\n\nFrån APT:\n\n"
+                    "- Gammal (ansvarig: Chef, klart: 2025)\n\nFölj upp i december.\n",
+                    encoding="utf-8")
+    form = load_form(2025, "a1", "Avdelning 1", folders)
+    assert (form.actions_note, form.actions_after) == ("Från APT:", "Följ upp i december.")
+    saved = save_form(dataclasses.replace(form, actions=[Action("Ny", "HR", 2026)]))
+    text = saved.path.read_text(encoding="utf-8")
+    assert "Från APT:\n\n- Ny (ansvarig: HR, klart: 2026)\n\nFölj upp i december." in text
+    assert (saved.actions_note, saved.actions_after) == ("Från APT:", "Följ upp i december.")
