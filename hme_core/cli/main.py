@@ -14,12 +14,12 @@ import click
 import typer
 
 from hme_core.atomic import MACHINE_ERRNOS as _MACHINE_ERRNOS
-from hme_core.cli import inspect, narratives, reports, research, units, workspace
+from hme_core.cli import inspect, narratives, reports, research, serve, units, workspace
 from hme_core.cli.app import app
 from hme_core.cli.options import hoist_folder_options, say
 from hme_core.errors import HMEError
 
-for _module in (reports, research, narratives, workspace, inspect, units):
+for _module in (reports, research, narratives, serve, workspace, inspect, units):
     _module.register(app)
 
 

@@ -1,0 +1,1 @@
+"""The HR partner's page (`hme narratives serve`): choose a unit, read its numbers, write its analysis."""
