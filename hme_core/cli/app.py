@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from hme_core import __version__
-from hme_core.cli.options import DB_OPTION, db_path, say, use_folders
+from hme_core.cli.options import DB_OPTION, db_path, say, use_folders, year_option
 from hme_core.errors import HMEError
 
 app = typer.Typer(
@@ -39,7 +39,7 @@ def folders(
 @app.command()
 def ingest(
     responses: Path = typer.Argument(..., help="Responses file (csv, xlsx, sav, parquet)."),
-    year: int = typer.Option(..., "--year", help="Survey year."),
+    year: int = year_option(),
     org: Path = typer.Option(..., "--org", help="Org tree file (unit, name, parent)."),
     headcount: Path | None = typer.Option(None, "--headcount", help="Head counts file."),
     db: Path | None = DB_OPTION,
@@ -61,9 +61,9 @@ def validate(
     responses: Path = typer.Argument(..., help="Responses file."),
     org: Path | None = typer.Option(None, "--org", help="Org tree file."),
     headcount: Path | None = typer.Option(None, "--headcount", help="Head counts file."),
-    year: int | None = typer.Option(
-        None, "--year", help="Survey year, as `ingest` gets it: a head counts file without a "
-        "year column is then that year's."),
+    year: int | None = year_option(
+        "Survey year, as `ingest` gets it: a head counts file without a year column is then "
+        "that year's.", default=None),
 ) -> None:
     """Dry run: the checks of `ingest`, writing nothing."""
     from hme_core.config import load_settings
@@ -84,19 +84,20 @@ def validate(
 
 @app.command()
 def score(
-    year: int = typer.Option(..., "--year", help="Survey year."),
+    year: int = year_option(),
     db: Path | None = DB_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write .csv, .xlsx or .parquet."),
 ) -> None:
     """Score a stored year: one row per (unit, index). Reads only; never writes the store."""
     from hme_core.results.pipeline import current_scores
 
+    check_out(out)
     _show_scores(current_scores(db_path(db), year), out)
 
 
 @app.command()
 def rescore(
-    year: int = typer.Option(..., "--year", help="Survey year."),
+    year: int = year_option(),
     db: Path | None = DB_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write .csv, .xlsx or .parquet."),
 ) -> None:
@@ -106,7 +107,27 @@ def rescore(
     path = db_path(db)
     if not path.exists():
         raise HMEError(f"{path}: no database here; run 'hme ingest' first")
+    check_out(out)
     _show_scores(rescore_year(path, year), out)
+
+
+def check_out(out: Path | None) -> None:
+    """Refuse an `--out` that cannot be written before any work: a folder (also one named
+    like a file, `DIR.csv`), a file type no writer has, a parent that is a file."""
+    from hme_core.results.export import WRITERS
+
+    if out is None:
+        return
+    out = Path(out)
+    if out.is_dir():
+        raise HMEError(f"--out {out}: is a folder; give a file name in it, e.g. --out "
+                       f"{out / 'scores.csv'}")
+    if out.suffix.lower() not in WRITERS:
+        raise HMEError(f"--out {out}: unsupported output format, expected a file name ending in "
+                       f"{', '.join(sorted(WRITERS))}")
+    parent = next((p for p in out.absolute().parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise HMEError(f"--out {out}: {parent} is a file, not a folder")
 
 
 def _show_scores(table, out: Path | None) -> None:

@@ -15,11 +15,12 @@ from hme_core.cli.options import (
     language,
     say,
     unit_list,
+    year_option,
 )
 
 
 def reports(
-    year: int = typer.Option(..., "--year", help="Survey year."),
+    year: int = year_option(),
     units: str | None = UNITS_OPTION,
     level: int | None = typer.Option(None, "--level", help="Only units at this level (root = 1)."),
     formats: str = typer.Option("html,pdf", "--formats", help="html, pdf or html,pdf."),
@@ -58,7 +59,7 @@ def reports(
 
 
 def publish(
-    year: int = typer.Option(..., "--year", help="Survey year."),
+    year: int = year_option(),
     to: Path = typer.Option(..., "--to", help="Folder to publish into (the year goes in DIR/<year>)."),
 ) -> None:
     """Copy exactly the publishable files (index page, report HTML and PDF) to DIR/<year>."""

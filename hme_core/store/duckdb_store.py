@@ -25,6 +25,7 @@ import pandas as pd
 from hme_core.atomic import PRIVATE_DIR_MODE, PRIVATE_MODE
 from hme_core.errors import StoreError
 from hme_core.paths import private_dir
+from hme_core.store import check_year
 
 META_COLUMNS = ["source_row", "respondent_id", "unit", "sex", "role", "profession", "age_group",
                 "patient_contact"]
@@ -46,12 +47,48 @@ CREATE TABLE IF NOT EXISTS ingests (
 """
 
 
+#: What DuckDB says when the machine refuses a write (it raises its own errors, not OSError).
+_MACHINE_WORDS = ("no space left", "file too large", "disk quota", "read-only file system")
+
+
+def machine_refusal(exc: BaseException, path: Path, what: str) -> StoreError | None:
+    """A `StoreError` saying the disk (or quota, or a read-only file system) refused the
+    write of `what`, and that the store keeps what it held before; None for other errors."""
+    from hme_core.atomic import machine_problem
+
+    text = str(exc).lower()
+    if machine_problem(exc) is None and not (
+            isinstance(exc, duckdb.Error) and any(w in text for w in _MACHINE_WORDS)):
+        return None
+    reason = next((w for w in _MACHINE_WORDS if w in text), None) or machine_problem(exc)
+    return StoreError(
+        f"{path}: the machine refused to write {what} ({reason}); nothing of it was stored and "
+        f"the store keeps what it held before. Free disk space (the store needs room for the "
+        f"year and its results, about twice the size of the file) and run the command again.")
+
+
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
     """Roll back, never masking the error that made us roll back."""
     try:
         con.execute("ROLLBACK")
     except duckdb.Error:
         pass
+
+
+@contextmanager
+def owner_only(active: bool = True) -> Iterator[None]:
+    """While the block runs, files this process creates are owner-only (umask 077), whoever
+    creates them (DuckDB's file and WAL, its spill folder); the umask is restored after, also
+    when the block fails. The umask is the process's: a writable store is only opened by
+    commands that write nothing else meanwhile."""
+    if not active:
+        yield
+        return
+    before = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(before)
 
 
 def _make_private(path: Path) -> None:
@@ -84,6 +121,10 @@ class Store:
     @classmethod
     @contextmanager
     def open(cls, path: str | Path, read_only: bool = False) -> Iterator[Store]:
+        """Open the store; a writable open creates the file and its WAL owner-only from the
+        first byte (`owner_only`: umask 077 while the connection lives, so DuckDB's own
+        `open(O_CREAT)` makes them 0600), and gives an existing file or a WAL left by a failed
+        checkpoint 0600 before DuckDB opens them and again after it closes."""
         path = Path(path)
         if read_only and not path.exists():
             raise StoreError(f"{path}: no database here; run 'hme ingest' first")
@@ -93,17 +134,21 @@ class Store:
         if not path.parent.exists():  # a folder made for the store is the store's: owner-only
             path.parent.parent.mkdir(parents=True, exist_ok=True)
             path.parent.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"{path}: cannot open the database ({exc})") from exc
-        try:
+        with owner_only(not read_only):
             if not read_only:
                 _make_private(path)
-                con.execute(_SCHEMA)
-            yield cls(con, path, read_only)
-        finally:
-            con.close()
+            try:
+                con = duckdb.connect(str(path), read_only=read_only)
+            except duckdb.Error as exc:
+                raise StoreError(f"{path}: cannot open the database ({exc})") from exc
+            try:
+                if not read_only:
+                    con.execute(_SCHEMA)
+                yield cls(con, path, read_only)
+            finally:
+                con.close()
+                if not read_only:
+                    _make_private(path)
 
     # ---- reading -------------------------------------------------------------------------
     def years(self) -> list[int]:
@@ -117,6 +162,7 @@ class Store:
         return year in self.years()
 
     def _require(self, year: int) -> None:
+        check_year(year)
         if not self.has_year(year):
             have = ", ".join(map(str, self.years())) or "none"
             raise StoreError(f"{self.path}: year {year} is not in the store (years: {have})")
@@ -174,6 +220,7 @@ class Store:
         replace: bool = False,
     ) -> None:
         """Write one year in a single transaction; refuse a present year unless `replace`."""
+        check_year(year)
         if self.has_year(year) and not replace:
             raise StoreError(
                 f"{self.path}: year {year} is already in the store; use --replace to overwrite it"
@@ -204,8 +251,10 @@ class Store:
                  len(responses)],
             )
             con.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             _rollback(con)
+            if refused := machine_refusal(exc, self.path, f"year {year}"):
+                raise refused from exc
             raise
         finally:
             for name in ("incoming_responses", "incoming_org", "incoming_hc"):
@@ -291,6 +340,8 @@ class Store:
         try:
             self._write_results(year, results)
             self.con.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             _rollback(self.con)
+            if refused := machine_refusal(exc, self.path, f"the results of {year}"):
+                raise refused from exc
             raise
