@@ -41,6 +41,13 @@ CREATE TABLE IF NOT EXISTS org_units (
 CREATE TABLE IF NOT EXISTS headcounts (
     year INTEGER NOT NULL, unit VARCHAR NOT NULL, employees BIGINT, PRIMARY KEY (year, unit));
 CREATE TABLE IF NOT EXISTS result_meta (year INTEGER PRIMARY KEY, fingerprint VARCHAR);
+CREATE TABLE IF NOT EXISTS store_version (version BIGINT);
+CREATE TABLE IF NOT EXISTS publications (
+    publication INTEGER PRIMARY KEY, year INTEGER NOT NULL, published_at TIMESTAMP,
+    target VARCHAR, version BIGINT);
+CREATE TABLE IF NOT EXISTS publication_tables (
+    publication INTEGER NOT NULL, name VARCHAR NOT NULL, data BLOB,
+    PRIMARY KEY (publication, name));
 CREATE TABLE IF NOT EXISTS ingests (
     year INTEGER PRIMARY KEY, ingested_at TIMESTAMP, responses_file VARCHAR,
     org_file VARCHAR, headcount_file VARCHAR, respondents BIGINT);
@@ -244,6 +251,7 @@ class Store:
             con.register("incoming_hc", hc[["unit", "employees"]])
             con.execute("INSERT INTO headcounts SELECT ?, unit, employees FROM incoming_hc", [year])
             self._write_results(year, results)
+            self._bump_version()
             con.execute(
                 "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?)",
                 [year, datetime.now(timezone.utc).replace(tzinfo=None),
@@ -262,6 +270,72 @@ class Store:
                     con.unregister(name)
                 except duckdb.Error:
                     pass
+
+    def _bump_version(self) -> None:
+        """Count a write that changes what reports show (inside its transaction)."""
+        if self.con.execute("SELECT count(*) FROM store_version").fetchall()[0][0]:
+            self.con.execute("UPDATE store_version SET version = version + 1")
+        else:
+            self.con.execute("INSERT INTO store_version VALUES (1)")
+
+    def version(self) -> int:
+        """The store's version: raised by every ingest and rescore (0 for a store never
+        written since versions were counted). A batch renders from one version
+        (`store.snapshot.batch_copy`) and says so when the store moved on meanwhile."""
+        try:
+            rows = self.con.execute("SELECT version FROM store_version").fetchall()
+        except duckdb.CatalogException:
+            return 0
+        return int(rows[0][0]) if rows else 0
+
+    # ---- publications --------------------------------------------------------------------
+    def record_publication(self, year: int, target: str, tables: dict[str, pd.DataFrame],
+                           version: int) -> int:
+        """Record that the results `tables` of `year` (as of store `version`) were published
+        to `target` (`hme publish`); returns the publication's number. A later rescore of the
+        year treats what was published as known (`disclosure.releases`)."""
+        import io
+
+        check_year(year)
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            number = con.execute(
+                "SELECT coalesce(max(publication), 0) + 1 FROM publications").fetchall()[0][0]
+            con.execute("INSERT INTO publications VALUES (?, ?, ?, ?, ?)",
+                        [number, year, datetime.now(timezone.utc).replace(tzinfo=None),
+                         str(target), version])
+            for name, frame in tables.items():
+                buffer = io.BytesIO()
+                frame.to_parquet(buffer, index=False)
+                con.execute("INSERT INTO publication_tables VALUES (?, ?, ?)",
+                            [number, name, buffer.getvalue()])
+            con.execute("COMMIT")
+        except BaseException as exc:
+            _rollback(con)
+            if refused := machine_refusal(exc, self.path, f"the record of publishing {year}"):
+                raise refused from exc
+            raise
+        return int(number)
+
+    def publications(self, year: int) -> list[dict[str, pd.DataFrame]]:
+        """The result tables of every earlier publication of `year`, oldest first ([] when
+        the year was never published, or the store predates the record)."""
+        import io
+
+        try:
+            numbers = [r[0] for r in self.con.execute(
+                "SELECT publication FROM publications WHERE year = ? ORDER BY publication",
+                [year]).fetchall()]
+            out = []
+            for number in numbers:
+                rows = self.con.execute(
+                    "SELECT name, data FROM publication_tables WHERE publication = ?",
+                    [number]).fetchall()
+                out.append({name: pd.read_parquet(io.BytesIO(data)) for name, data in rows})
+        except duckdb.CatalogException:
+            return []
+        return out
 
     def _write_results(self, year: int, results: dict[str, pd.DataFrame]) -> None:
         from hme_core.fingerprints import results_fingerprint
@@ -339,6 +413,7 @@ class Store:
         self.con.execute("BEGIN TRANSACTION")
         try:
             self._write_results(year, results)
+            self._bump_version()
             self.con.execute("COMMIT")
         except BaseException as exc:
             _rollback(self.con)
