@@ -4,7 +4,8 @@ A unit report's key covers everything that changes it: the notebook, hme_core's 
 version, params (config, instruments, column map, targets), the report language and formats,
 the stored results of the unit and of every unit it is compared with (its ancestors, its
 earlier years), its own narrative this year and last year (follow-up of actions), and its
-children's narratives (their escalations appear in its report). Results of a year are
+children's results and narratives (its heat map shows their values, and their escalations
+appear in its report). Results of a year are
 recomputed only when params or code changed since they were stored.
 """
 
@@ -86,9 +87,10 @@ def unit_key(
     parts: list[str | bytes] = [static, str(notebook), lang, ",".join(sorted(formats)), unit]
     for y in years:  # the unit over the years, ancestors this year and last year
         parts.append(f"{y}:{unit}:{data[y].get(unit, '')}")
-    for y in (year, previous):
+    for y in (year, previous):  # ancestors (comparisons), children (heat map, escalations)
         if y is not None:
             parts += [f"{y}:{a}:{data[y].get(a, '')}" for a in chain]
+            parts += [f"{y}:child:{c}:{data[y].get(c, '')}" for c in children]
     if not chain:  # the root report's target tables show every unit
         parts += [f"{y}:{u}:{d}" for y in years for u, d in sorted(data[y].items())]
     for y in (year, previous):  # sections appear once a narratives folder exists

@@ -122,12 +122,6 @@ def check_reports(source: Path, year: int, db: Path, skip_stale: bool = False) -
                 units.append(unit_of[folder])
             continue
         check.files.append(rel)
-    if stale_index:
-        raise HMEError(
-            f"{source}: the index page ({', '.join(stale_index)}) is older than the store; it "
-            f"may list values the store now hides. Run "
-            + " and ".join(f"'hme reports --year {year}{_lang_option(lang)}'"
-                           for lang in stale_index) + ", then publish again.")
     if check.stale and not skip_stale:
         commands = " and ".join(
             f"'hme reports --year {year} --units {','.join(units)}{_lang_option(lang)}'"
@@ -137,8 +131,16 @@ def check_reports(source: Path, year: int, db: Path, skip_stale: bool = False) -
             f"store, its params or hme (new answers, a changed tree or rules, an edited "
             f"narrative) and may show values it now hides: "
             + "; ".join(f"{_listed(units)}{_in(lang)}" for lang, units in check.stale.items())
-            + f". Render them again with {commands}, then publish; or publish without them "
-            "with --skip-stale.")
+            + (" (and the index page)" if stale_index else "")
+            + f". Render them again with {commands}"
+            + (f" (or all: 'hme reports --year {year}')" if stale_index else "")
+            + ", then publish; or publish without them with --skip-stale.")
+    if stale_index:
+        raise HMEError(
+            f"{source}: the index page ({', '.join(stale_index)}) is older than the store; it "
+            f"may list values the store now hides. Run "
+            + " and ".join(f"'hme reports --year {year}{_lang_option(lang)}'"
+                           for lang in stale_index) + ", then publish again.")
     return check
 
 

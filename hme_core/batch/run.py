@@ -76,13 +76,14 @@ FEW_UNITS = 5_000
 
 
 def compared_units(tree: Tree, selected: list[str]) -> list[str] | None:
-    """The units whose stored results the cache keys of `selected` read: each selected unit
-    and its ancestors (a report compares a unit with the units above it), so a one-unit run
+    """The units whose stored results the cache keys of `selected` read: each selected unit,
+    its ancestors (a report compares a unit with the units above it) and its children (its
+    heat map shows them), so a one-unit run
     reads a few units' rows, not the organisation's. None (read every unit) when the root is
     selected (its report shows every unit's targets) or when they are more than `FEW_UNITS`.
 
     >>> org = pd.DataFrame({"unit": ["R", "A", "a1", "B"], "parent": [None, "R", "A", "R"]})
-    >>> compared_units(Tree(org), ["a1"]), compared_units(Tree(org), ["R", "a1"])
+    >>> compared_units(Tree(org), ["A"]), compared_units(Tree(org), ["R", "a1"])
     (['A', 'R', 'a1'], None)
     """
     wanted: set[str] = set()
@@ -90,7 +91,7 @@ def compared_units(tree: Tree, selected: list[str]) -> list[str] | None:
         chain = tree.ancestors(unit)
         if not chain:  # the root
             return None
-        wanted.update([unit, *chain])
+        wanted.update([unit, *chain, *tree.children(unit)])
         if len(wanted) > FEW_UNITS:
             return None
     return sorted(wanted)
