@@ -72,7 +72,8 @@ def ingest_files(
     settings, instruments = load_settings(), load_instruments()
     inputs = read_inputs(responses_path, org_path, headcount_path, year, instruments, settings)
     results = year_results(
-        inputs.responses, inputs.org, inputs.headcounts, instruments, settings, year
+        inputs.responses, inputs.org, inputs.headcounts, instruments, settings, year,
+        previously_published=published_before(db, year) if replace else (),
     )
     existed = Path(db).exists()
     try:
@@ -89,6 +90,15 @@ def ingest_files(
             Path(str(db) + ".wal").unlink(missing_ok=True)
         raise
     return results["scores"][SCORE_COLUMNS]
+
+
+def published_before(db: Path, year: int) -> list[dict[str, pd.DataFrame]]:
+    """The result tables of the earlier publications of `year` recorded in the store at `db`
+    (`hme publish` records them); [] when there is no store or none."""
+    if not Path(db).exists():
+        return []
+    with Store.open(db, read_only=True) as store:
+        return store.publications(year)
 
 
 def more_answers_than_employees(scores: pd.DataFrame, headcount_path: Path | None,
@@ -138,7 +148,8 @@ def current_scores(db: Path, year: int) -> pd.DataFrame:
             return store.load_result("scores", year)[SCORE_COLUMNS]
         settings, instruments = load_settings(), load_instruments()
         results = year_results(store.load_responses(year), store.load_org(year),
-                               store.load_headcounts(year), instruments, settings, year)
+                               store.load_headcounts(year), instruments, settings, year,
+                               previously_published=store.publications(year))
     return results["scores"][SCORE_COLUMNS]
 
 
@@ -149,6 +160,7 @@ def rescore_year(db: Path, year: int) -> pd.DataFrame:
         responses = store.load_responses(year)
         org = store.load_org(year)
         headcounts = store.load_headcounts(year)
-        results = year_results(responses, org, headcounts, instruments, settings, year)
+        results = year_results(responses, org, headcounts, instruments, settings, year,
+                               previously_published=store.publications(year))
         store.replace_results(year, results)
     return results["scores"][SCORE_COLUMNS]
