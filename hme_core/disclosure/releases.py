@@ -1,7 +1,7 @@
 """Consistency between publications of one year: a republication after new answers never
 reveals, together with what was published before, what either hides.
 
-The risk (issue 28): a year is published, late answers arrive, the year is ingested again and
+The risk: a year is published, late answers arrive, the year is ingested again and
 published again. Each publication is safe on its own, but a parent published with n 16 and
 62,7, then with n 17 and 58,99, gives the late person's answer: 17 x 58,99 - 16 x 62,7.
 

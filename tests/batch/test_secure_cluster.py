@@ -1,4 +1,4 @@
-"""The secured cluster path (issue 28, item 5): a `tls://` scheduler on 127.0.0.1 with
+"""The secured cluster path: a `tls://` scheduler on 127.0.0.1 with
 certificates made here by openssl refuses a client without credentials and accepts hme's with
 them; workers get only the results of the units they render, never a respondent row."""
 

@@ -1,4 +1,4 @@
-"""Nothing stale is published and no batch mixes two stores (issue 28, items 1 and 2):
+"""Nothing stale is published and no batch mixes two stores:
 
 (a) after `hme ingest --replace` with a corrected tree, the report folder of a unit that is
     gone is removed by `hme reports` and never published (its old numbers, subtracted from

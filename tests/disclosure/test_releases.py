@@ -1,5 +1,5 @@
 """A republication after late answers never reveals, with the earlier publication, what
-either hides (issue 28, item 2): earlier published cells are known, earlier hidden ones stay
+either hides: earlier published cells are known, earlier hidden ones stay
 hidden (GaussSuppression's AdditionalSuppression).
 
 Fixture tree (tests/fixtures.py): R -> A (5 direct respondents) -> a1 (12), a2 (3); 2025
