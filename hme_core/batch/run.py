@@ -192,6 +192,25 @@ def store_moved_on(db: Path, version: int) -> str:
             "changed ('hme publish' refuses reports older than the store).")
 
 
+#: The deepest level a unit report is rendered for (root = 1). A report compares its unit with
+#: every unit above it, so its size grows with the depth (200 levels: ~80 s for one report; a
+#: 10,000-level chain ran out of memory at 5.8 GB); real organisations have fewer than 15.
+MAX_REPORT_DEPTH = 30
+
+
+def too_deep(unit: str, level: int) -> str:
+    """Why `unit` at `level` gets no report (refused before any work).
+
+    >>> too_deep("U9", 10_000)[:48]
+    'level 10000 of the org tree: reports are made fo'
+    """
+    return (f"level {level} of the org tree: reports are made for units at most "
+            f"{MAX_REPORT_DEPTH} levels deep, since a report compares its unit with every unit "
+            f"above it. An org tree this deep is almost always a wrong parent column (each "
+            f"unit the parent of the next); check it with 'hme inspect' and ingest it again "
+            f"with --replace")
+
+
 def _render_version(year, db, copy, units, level, formats, workers, lang, out_root, progress,
                     notebook, pool, mode, scheduler, on_plan, security,
                     notice) -> list[UnitOutcome]:
@@ -218,8 +237,12 @@ def _render_version(year, db, copy, units, level, formats, workers, lang, out_ro
     root = (out_root or outputs_dir() / "reports") / str(year)
     sweep_temporary_files(root)
     executor = "inprocess" if pool == "fork" else "kernel"
-    jobs, skipped = [], []
+    jobs, skipped, refused = [], [], []
     for u in selected:
+        if len(tree.ancestors(u)) >= MAX_REPORT_DEPTH:
+            refused.append(UnitOutcome(u, root / folders[u], False, 0.0, error=too_deep(
+                u, len(tree.ancestors(u)) + 1)))
+            continue
         job = UnitJob(year, u, names[u], root / folders[u], lang, copy, tuple(formats),
                       notebook, executor, plan.key(u, lang, formats),
                       reuse_figures=mode != "force")
@@ -246,6 +269,7 @@ def _render_version(year, db, copy, units, level, formats, workers, lang, out_ro
             outcomes = render_jobs(jobs, workers, pool, progress)
         finally:
             drop_snapshot()
+    outcomes = refused + outcomes
     for outcome in outcomes:  # errors name the store, not the batch's copy
         outcome.error = outcome.error.replace(str(copy), str(db))
     try:  # written whenever the machine lets us, failed units marked on it
