@@ -52,6 +52,8 @@ def ingest(
     scores = ingest_files(db_path(db), responses, year, org, headcount, replace=replace)
     units = scores["unit"].nunique()
     say(f"Ingested {year} into {db_path(db)}: {units} units scored in {time.perf_counter() - t0:.1f} s")
+    if replace:
+        _strip_suggestions(year)
     if warning := more_answers_than_employees(scores, headcount):
         say(warning)
 
@@ -109,6 +111,17 @@ def rescore(
         raise HMEError(f"{path}: no database here; run 'hme ingest' first")
     check_out(out)
     _show_scores(rescore_year(path, year), out)
+    _strip_suggestions(year)
+
+
+def _strip_suggestions(year: int) -> None:
+    """The year's results changed: the data suggestions in its narrative files quote values
+    that may now be hidden, so they are removed (HR's own text is kept)."""
+    from hme_core.narratives.files import strip_suggestions
+
+    if changed := strip_suggestions(year):
+        say(f"Removed the data suggestions (values under the earlier results) from "
+            f"{len(changed)} narrative file(s) of {year}; HR's text is unchanged.")
 
 
 def check_out(out: Path | None) -> None:
