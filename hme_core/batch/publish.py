@@ -165,7 +165,6 @@ def publish(source: Path, target_root: Path, year: int, db: Path | None = None,
     `check_reports` against the store at `db` (default: the default store); record the
     publication in the store. Returns the target, the number of files and what was left out."""
     from hme_core.paths import default_db
-    from hme_core.store.duckdb_store import RESULT_TABLES, Store
 
     db = Path(db) if db is not None else default_db()
     check = check_reports(source, year, db, skip_stale)
@@ -184,6 +183,7 @@ def publish(source: Path, target_root: Path, year: int, db: Path | None = None,
             os.chmod(staging / rel, mode)
         for folder in [staging, *(p for p in staging.rglob("*") if p.is_dir())]:
             os.chmod(folder, 0o777 & ~current_umask())
+        _record(db, year, target, check.version)  # before the files go out, never after
         if target.exists():
             old = target_root / f".old-publish-{year}-{os.getpid()}"
             os.replace(target, old)
@@ -195,7 +195,17 @@ def publish(source: Path, target_root: Path, year: int, db: Path | None = None,
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    with Store.open(db) as store:  # what was published is known from now on
-        store.record_publication(year, str(target), {
-            name: store.load_result(name, year) for name in RESULT_TABLES}, check.version)
     return target, len(files), check.left_out()
+
+
+def _record(db: Path, year: int, target: Path, version: int) -> None:
+    """Record the publication of `year`'s results in the store, which must still be the
+    version the reports were checked against (an ingest meanwhile: nothing is published)."""
+    from hme_core.store.duckdb_store import RESULT_TABLES, Store
+
+    with Store.open(db) as store:
+        if store.version() != version:
+            raise HMEError(f"{db}: the store was written while publishing; run 'hme reports "
+                           f"--year {year}' again, then publish")
+        store.record_publication(year, str(target), {
+            name: store.load_result(name, year) for name in RESULT_TABLES}, version)
