@@ -94,3 +94,11 @@ def test_an_xlsx_with_dtd_entities_is_refused_without_expanding_them(capsys, tmp
     assert code == 2, text
     assert "declares a DTD" in text and "xl/worksheets/sheet1.xml" in text
     assert "Traceback" not in text
+
+
+def test_a_5000_character_header_is_quoted_with_80_characters(capsys, tmp_path):
+    bad = tmp_path / "long.csv"
+    bad.write_text("respondent_id;unit;" + "x" * 5000 + "\n1;a1;3\n", encoding="utf-8")
+    code, text = run(capsys, ["validate", str(bad)])
+    assert code == 2, text
+    assert "x" * 81 not in text and "… (5004 characters)" in text  # the quoted header, cut
