@@ -104,3 +104,37 @@ def test_breakdown_groups_whose_count_changed_are_hidden(tmp_path):
     changed = merged[merged["n"] != merged["n_old"]]
     assert len(changed) and changed["value"].isna().all()
     assert isinstance(merged, pd.DataFrame)
+
+
+def test_no_small_difference_follows_from_two_publications_over_random_trees():
+    """Independent check by matrix rank (numpy, not the suppression's own audit): over random
+    trees with random late answers, no difference of 1..4 answers (a unit's, or the direct
+    respondents' of a unit with children) lies in the span of the differences published."""
+    import numpy as np
+
+    from hme_core.disclosure.releases import _tree_decision
+
+    rng = np.random.default_rng(28)
+    for _ in range(60):
+        size = int(rng.integers(3, 14))
+        parent = [None] + [f"u{int(rng.integers(0, i))}" for i in range(1, size)]
+        units = [f"u{i}" for i in range(size)]
+        org = pd.DataFrame({"unit": units, "parent": parent})
+        own = rng.choice([0, 0, 0, 1, 2, 3, 6, 9], size=size)  # late answers coded to each
+        member = np.zeros((size, size))  # member[u, v]: v's own answers count in u's subtree
+        for v in range(size):
+            u = v
+            while u is not None:
+                member[u, v] = 1
+                u = None if parent[u] is None else int(parent[u][1:])
+        delta = member @ own
+        hidden = _tree_decision(org, pd.Series(units), pd.Series(delta),
+                                pd.Series(np.zeros(size, bool)), threshold=5)
+        known = [member[u] for u in range(size) if not hidden[u]]
+        known += [np.eye(size)[v] for v in range(size) if own[v] == 0]  # n public: 0 is known
+        base = np.linalg.matrix_rank(np.array(known)) if known else 0
+        secrets = [member[u] for u in range(size) if 0 < delta[u] < 5]
+        secrets += [np.eye(size)[v] for v in range(size) if 0 < own[v] < 5]
+        for s in secrets:
+            rank = np.linalg.matrix_rank(np.array([*known, s]))
+            assert rank > base, (parent, own.tolist(), hidden.tolist())
