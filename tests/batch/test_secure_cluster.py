@@ -112,6 +112,29 @@ def test_hme_with_the_clusters_certificates_connects(tls_scheduler):
         client.close()
 
 
+def test_a_batch_renders_on_tls_workers(tls_scheduler, tmp_path):
+    """A worker with the cluster's certificate, and hme's batch over TLS end to end."""
+    from hme_core.batch.run import run_batch
+
+    address, certs = tls_scheduler
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+         "--no-dashboard", "--tls-ca-file", str(certs["ca.pem"]), "--tls-cert",
+         str(certs["client.pem"]), "--tls-key", str(certs["client.key"])],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "MPLBACKEND": "Agg"})
+    try:
+        db = build_store(tmp_path / "s")
+        tls = TLSFiles(str(certs["ca.pem"]), str(certs["client.pem"]), str(certs["client.key"]))
+        outcomes = run_batch(2025, db, units=["a1"], formats=("html",), scheduler=address,
+                             security=tls, out_root=tmp_path / "out")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    assert [o.ok for o in outcomes] == [True], [o.error for o in outcomes]
+    assert "58,3" in (outcomes[0].folder / "report.html").read_text(encoding="utf-8")
+
+
 def test_a_scheduler_on_another_machine_without_tls_is_warned_of():
     assert "without TLS" in insecure_scheduler("tcp://10.1.2.3:8786")
     assert "without TLS" in insecure_scheduler("10.1.2.3:8786")
