@@ -24,7 +24,7 @@ def quoted(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
     return f"{text[:limit]!r}… ({len(text)} characters)"
 
 
-_LONG_WORD = re.compile(r"\S{%d,}" % (MAX_QUOTED_CHARS + 1))
+_LONG_WORD = re.compile(r"\S{" + str(MAX_QUOTED_CHARS + 1) + ",}")
 
 
 def _cut_long_words(text: str) -> str:

@@ -43,11 +43,10 @@ def reports(
 ) -> None:
     """Render an HTML and PDF report for every selected unit, and an index page."""
     from hme_core.batch.run import ReportsFailed, failure_message, run_batch
+    from hme_core.batch.tls import TLSFiles, insecure_scheduler
     from hme_core.cli.progress import progress_bar
     from hme_core.paths import outputs_dir
     from hme_core.unit_files import index_file
-
-    from hme_core.batch.tls import TLSFiles, insecure_scheduler
 
     lang = language(lang)
     security = None

@@ -76,7 +76,8 @@ def consistent_release(tables: dict[str, pd.DataFrame],
         out["enps"] = _hide(out["enps"], out["enps"]["unit"].isin(gone), CELLS["enps"][1])
     if "distributions" in out and "statements" in out:
         st = out["statements"]
-        shown = set(zip(st.loc[st["value"].notna(), "unit"], st.loc[st["value"].notna(), "item"]))
+        shown = set(zip(st.loc[st["value"].notna(), "unit"], st.loc[st["value"].notna(), "item"],
+                         strict=True))
         if "enps" in out and len(out["enps"]):
             e = out["enps"]
             shown |= {(u, "enps") for u in e.loc[e["enps"].notna(), "unit"]}
@@ -84,9 +85,9 @@ def consistent_release(tables: dict[str, pd.DataFrame],
             old = before.get("statements")
             if old is not None and "distribution_shown" in old:
                 hid = old[~old["distribution_shown"].fillna(False).astype(bool)]
-                shown -= set(zip(hid["unit"], hid["item"]))
+                shown -= set(zip(hid["unit"], hid["item"], strict=True))
         dist = out["distributions"]
-        keep = [(u, i) in shown for u, i in zip(dist["unit"], dist["item"])]
+        keep = [(u, i) in shown for u, i in zip(dist["unit"], dist["item"], strict=True)]
         out["distributions"] = dist[np.asarray(keep, bool)].reset_index(drop=True)
     return out
 
@@ -165,7 +166,8 @@ def _hide_indices_of_hidden_statements(out: dict[str, pd.DataFrame],
     if "scores" not in hidden or "statements" not in hidden:
         return
     st = out["statements"]
-    gone = set(zip(st.loc[hidden["statements"], "unit"], st.loc[hidden["statements"], "item"]))
+    gone = set(zip(st.loc[hidden["statements"], "unit"], st.loc[hidden["statements"], "item"],
+                   strict=True))
     sc = out["scores"]
     for ins in instruments:
         for index in ins.indices:
@@ -174,10 +176,10 @@ def _hide_indices_of_hidden_statements(out: dict[str, pd.DataFrame],
             if not rows.any() or not parts:
                 continue
             units = sc.loc[rows, "unit"]
-            hit = units.map(lambda u, p=parts: any((u, x) in gone for x in p))
+            hit = units.map(lambda u, p=parts, g=frozenset(gone): any((u, x) in g for x in p))
             hidden["scores"] = hidden["scores"] | hit.reindex(sc.index, fill_value=False)
             gone |= set(zip(sc.loc[rows & hidden["scores"], "unit"],
-                            [index.id] * int((rows & hidden["scores"]).sum())))
+                            [index.id] * int((rows & hidden["scores"]).sum()), strict=True))
 
 
 def _hide(frame: pd.DataFrame, mask: pd.Series, values: list[str]) -> pd.DataFrame:

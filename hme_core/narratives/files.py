@@ -301,7 +301,7 @@ def without_suggestions(text: str) -> str:
     from hme_core.i18n import LANGS
 
     heads = "|".join(re.escape(_comment(t("narrative_suggestions", lang))) for lang in LANGS)
-    return re.sub(r"<!-- (?:%s)\n.*?-->\n(?:\n)?" % heads, "", text, flags=re.DOTALL)
+    return re.sub(r"<!-- (?:" + heads + r")\n.*?-->\n(?:\n)?", "", text, flags=re.DOTALL)
 
 
 def strip_suggestions(year: int) -> list[Path]:

@@ -19,7 +19,6 @@ import pytest
 
 from hme_core.batch.run import run_batch
 from hme_core.cli import main
-from hme_core.errors import HMEError
 from hme_core.paths import REPO_ROOT
 from hme_core.results.pipeline import ingest_files, rescore_year
 from hme_core.store.duckdb_store import Store
