@@ -18,6 +18,8 @@ publication showed is known, what it hid stays hidden.
    never published, so the groups of the late answers follow from nothing.
 4. An index is hidden wherever one of its statements (or themes) is hidden by this rule, as
    its value would give the statement's; a distribution wherever its statement is.
+5. A distribution (answer shares, eNPS shares) whose count changed is hidden: the counts per
+   option of the answers added are never published.
 Hiding more than the year's own decision never makes anything derivable that was not, so the
 year's own guarantee holds too. Known limit: answers changed in place (the same count) are
 taken as unchanged.
@@ -86,10 +88,26 @@ def consistent_release(tables: dict[str, pd.DataFrame],
             if old is not None and "distribution_shown" in old:
                 hid = old[~old["distribution_shown"].fillna(False).astype(bool)]
                 shown -= set(zip(hid["unit"], hid["item"], strict=True))
+            shown -= _changed_counts(st, old, "item")  # the late answers' own distribution
+            shown -= {(u, "enps") for u, _ in _changed_counts(
+                out.get("enps"), before.get("enps"), None)}
         dist = out["distributions"]
         keep = [(u, i) in shown for u, i in zip(dist["unit"], dist["item"], strict=True)]
         out["distributions"] = dist[np.asarray(keep, bool)].reset_index(drop=True)
     return out
+
+
+def _changed_counts(now: pd.DataFrame | None, old: pd.DataFrame | None,
+                    key: str | None) -> set[tuple]:
+    """(unit, key) cells whose count differs from the earlier publication's (rule 5: the
+    distribution of the answers added is never published, whatever its size)."""
+    if now is None or old is None or now.empty or old.empty:
+        return set()
+    cols = ["unit", key] if key else ["unit"]
+    joined = now[[*cols, "n"]].merge(old[[*cols, "n"]].drop_duplicates(cols), on=cols,
+                                     suffixes=("", "_before"))
+    changed = joined[joined["n"] != joined["n_before"]]
+    return set(zip(changed["unit"], changed[key] if key else changed["unit"], strict=True))
 
 
 def _against(now: pd.DataFrame, old: pd.DataFrame, keys: list[str], org: pd.DataFrame,

@@ -138,3 +138,15 @@ def test_no_small_difference_follows_from_two_publications_over_random_trees():
         for s in secrets:
             rank = np.linalg.matrix_rank(np.array([*known, s]))
             assert rank > base, (parent, own.tolist(), hidden.tolist())
+
+
+def test_the_distribution_of_late_answers_is_never_published(tmp_path):
+    db = build_store(tmp_path)  # a1: 12 answers, its distribution shown (>= 10)
+    _publish(db)
+    ingest_files(db, _late(tmp_path, [("a1", 1)] * 6), 2025, tmp_path / "org.csv",
+                 tmp_path / "hc.csv", replace=True)
+    with Store.open(db, read_only=True) as store:
+        st = store.load_result("statements", 2025, units=["a1"])
+        dist = store.load_result("distributions", 2025, units=["a1", "A", "R"])
+    assert (st["n"] == 18).all()  # 6 late answers: a difference of 6 may show the value ...
+    assert dist.empty  # ... but never how the 6 answered, option by option
