@@ -101,9 +101,11 @@ def make_parent(path: Path) -> None:
 
 
 def temp_path(path: Path) -> Path:
-    """A fresh, empty temporary file next to `path` (for writers that need a file name)."""
+    """A fresh, empty temporary file next to `path` (for writers that need a file name), named
+    `.tmp-<pid>-*`: a batch sweeps those whose process is gone (`batch.tidy`)."""
     make_parent(path)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", suffix=path.suffix,
+                               dir=path.parent)
     os.close(fd)
     return Path(tmp)
 

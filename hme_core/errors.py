@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MAX_REPORTED_ISSUES = 50
@@ -21,6 +22,21 @@ def quoted(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
     if len(text) <= limit:
         return repr(text)
     return f"{text[:limit]!r}… ({len(text)} characters)"
+
+
+_LONG_WORD = re.compile(r"\S{" + str(MAX_QUOTED_CHARS + 1) + ",}")
+
+
+def _cut_long_words(text: str) -> str:
+    """`text` with every run of more than `MAX_QUOTED_CHARS` non-space characters (a header or
+    value quoted in an explanation) cut to that many, its length noted.
+
+    >>> _cut_long_words("no header resembles " + "h" * 5000) == (
+    ...     "no header resembles " + "h" * 80 + "… (5000 characters)")
+    True
+    """
+    return _LONG_WORD.sub(lambda m: f"{m.group()[:MAX_QUOTED_CHARS]}… ({len(m.group())} "
+                                    "characters)", text)
 
 
 class HMEError(Exception):
@@ -63,7 +79,7 @@ class InputIssue:
                 column = f"{column[:MAX_QUOTED_CHARS]}… ({len(column)} characters)"
             where.append(f"column '{column}'")
         got = "" if self.value is None else f"got {quoted(self.value)}, "
-        return f"{', '.join(where)}: {got}expected {self.expected}"
+        return f"{', '.join(where)}: {got}expected {_cut_long_words(self.expected)}"
 
 
 class InputError(HMEError):

@@ -29,6 +29,7 @@ from pathlib import Path
 from hme_core.atomic import atomic_write
 from hme_core.batch.jobs import UnitJob, UnitOutcome, render_unit
 from hme_core.batch.keys import key_file_name
+from hme_core.batch.tls import TLSFiles
 from hme_core.errors import HMEError
 from hme_core.paths import params_dir
 
@@ -115,7 +116,8 @@ def render_remote(job: dict, db_bytes: bytes, notebook_bytes: bytes,
 
 
 def render_on_cluster(jobs: list[UnitJob], scheduler: str, workers: int,
-                      progress=None) -> list[UnitOutcome]:
+                      progress=None, read_units: set[str] | None = None,
+                      security: TLSFiles | None = None) -> list[UnitOutcome]:
     """Submit every job to the cluster and gather the files into each job's folder.
 
     Nothing the cluster does ends the batch with a traceback: a unit whose worker died is
@@ -124,17 +126,21 @@ def render_on_cluster(jobs: list[UnitJob], scheduler: str, workers: int,
     sent again (see `_Batch`); every unit that did not come back, because its workers kept dying,
     the scheduler went away or no worker was left for `no_workers_seconds()`, is returned as a
     failed outcome saying why, and the batch's other units are kept.
+
+    The workers get the batch's copy of the store (`jobs[i].db`, no respondent rows), cut
+    down to the results of `read_units` (the units, ancestors and children the reports read)
+    when given. A `tls://` scheduler is reached with `security` (see `TLSFiles`).
     """
     from dask.distributed import LocalCluster
 
     if not jobs:
         return []
-    db_bytes = jobs[0].db.read_bytes()  # read once: sent to the workers, then named to forget
+    db_bytes = _worker_store(jobs[0].db, read_units)  # sent to the workers, then forgotten
     cluster = None
     if scheduler == "local":
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-    client = _connect(cluster if cluster is not None else scheduler)
+                               dashboard_address=None, host="127.0.0.1")
+    client = _connect(cluster if cluster is not None else scheduler, security)
     quiet = _quiet_distributed_logs()
     try:
         return _gather(client, jobs, db_bytes, scheduler, progress)
@@ -161,12 +167,43 @@ def _quiet_distributed_logs() -> dict:
     return loggers
 
 
-def _connect(address):
+def _worker_store(copy: Path, read_units: set[str] | None) -> bytes:
+    """The bytes of the store the workers get: the batch's copy, or a copy of it holding only
+    the results of `read_units` (written beside it, in the batch's owner-only folder)."""
+    if read_units is None:
+        return copy.read_bytes()
+    from hme_core.store.snapshot import batch_copy
+
+    smaller = copy.with_name("workers.duckdb")
+    smaller.unlink(missing_ok=True)
+    batch_copy(copy, smaller, units=read_units)
+    try:
+        return smaller.read_bytes()
+    finally:
+        smaller.unlink(missing_ok=True)
+
+
+def _connect(address, security: TLSFiles | None = None):
     from dask.distributed import Client
 
+    tls = security.dask_security() if security is not None else None
+    if isinstance(address, str) and address.startswith("tls://") and tls is None:
+        tls = TLSFiles().dask_security()  # dask's configuration (distributed.comm.tls.*)
+    if isinstance(address, str) and address.startswith("tls://") and tls is None:
+        raise HMEError(
+            f"--scheduler {address}: a TLS scheduler needs this client's certificate: give "
+            "--tls-ca-file, --tls-cert and --tls-key (or set distributed.comm.tls.ca-file, "
+            ".client.cert and .client.key in dask's configuration); see README, 'A secured "
+            "cluster'.")
     try:
-        return Client(address, timeout=CONNECT_SECONDS)
+        return Client(address, timeout=CONNECT_SECONDS, security=tls) if tls is not None \
+            else Client(address, timeout=CONNECT_SECONDS)
     except (OSError, TimeoutError, ValueError) as exc:
+        if tls is not None:
+            raise HMEError(
+                f"--scheduler {address}: the TLS connection failed ({exc}). Check that the CA "
+                f"file is the one that signed the scheduler's certificate and that this "
+                f"client's certificate and key belong together.") from None
         raise HMEError(
             f"--scheduler {address}: no dask scheduler answered there ({exc}). Start one with "
             f"`dask scheduler` and workers with `dask worker ADDRESS`, then pass its address "

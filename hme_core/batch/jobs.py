@@ -5,6 +5,7 @@ Shared by the local pool (`batch.run`, `batch.forkpool`) and dask workers (`batc
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -64,7 +65,23 @@ def render_unit(job: UnitJob) -> UnitOutcome:
     except Exception as exc:  # one unit's failure is reported, never fatal to the batch
         msg = str(exc) if isinstance(exc, HMEError) else machine_problem(exc, job.folder) or "".join(
             traceback.format_exception_only(type(exc), exc)).strip()
-        return UnitOutcome(job.unit, job.folder, False, time.perf_counter() - t0, error=msg)
+        return UnitOutcome(job.unit, job.folder, False, time.perf_counter() - t0,
+                           error=target_names(msg, job.lang))
+
+
+_TEMP_NAME = re.compile(r"\.tmp-[A-Za-z0-9_-]+\.(ipynb|html|pdf)\b")
+
+
+def target_names(message: str, lang: str) -> str:
+    """A message naming the file a temporary file was to become (`report.ipynb`), never the
+    temporary file itself (`.tmp-123-ab3x.ipynb`), which the user cannot find afterwards.
+
+    >>> target_names("cannot write /o/a1/.tmp-42-x_y9.ipynb: No space left", "en")
+    'cannot write /o/a1/report.en.ipynb: No space left'
+    """
+    from hme_core.unit_files import report_file
+
+    return _TEMP_NAME.sub(lambda m: report_file(m.group(1), lang), message)
 
 
 def died(job: UnitJob, why: str) -> UnitOutcome:

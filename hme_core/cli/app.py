@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from hme_core import __version__
-from hme_core.cli.options import DB_OPTION, db_path, say, use_folders
+from hme_core.cli.options import DB_OPTION, db_path, say, use_folders, year_option
 from hme_core.errors import HMEError
 
 app = typer.Typer(
@@ -39,7 +39,7 @@ def folders(
 @app.command()
 def ingest(
     responses: Path = typer.Argument(..., help="Responses file (csv, xlsx, sav, parquet)."),
-    year: int = typer.Option(..., "--year", help="Survey year."),
+    year: int = year_option(),
     org: Path | None = typer.Option(
         None, "--org", help="Org tree file (unit, name, parent; level columns; a path column), "
         "or the responses file itself; optional when the responses' unit column holds paths."),
@@ -54,6 +54,8 @@ def ingest(
     scores = ingest_files(db_path(db), responses, year, org, headcount, replace=replace)
     units = scores["unit"].nunique()
     say(f"Ingested {year} into {db_path(db)}: {units} units scored in {time.perf_counter() - t0:.1f} s")
+    if replace:
+        _strip_suggestions(year)
     if warning := more_answers_than_employees(scores, headcount):
         say(warning)
 
@@ -65,9 +67,9 @@ def validate(
         None, "--org", help="Org tree file, or the responses file itself (implied when the "
         "responses' unit column holds paths)."),
     headcount: Path | None = typer.Option(None, "--headcount", help="Head counts file."),
-    year: int | None = typer.Option(
-        None, "--year", help="Survey year, as `ingest` gets it: a head counts file without a "
-        "year column is then that year's."),
+    year: int | None = year_option(
+        "Survey year, as `ingest` gets it: a head counts file without a year column is then "
+        "that year's.", default=None),
     show_all: bool = typer.Option(False, "--all", help="Show every problem (default: the "
                                   "first 50 kinds)."),
     problems: Path | None = typer.Option(None, "--problems", help="Also write every problem, "
@@ -126,19 +128,20 @@ def validate(
 
 @app.command()
 def score(
-    year: int = typer.Option(..., "--year", help="Survey year."),
+    year: int = year_option(),
     db: Path | None = DB_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write .csv, .xlsx or .parquet."),
 ) -> None:
     """Score a stored year: one row per (unit, index). Reads only; never writes the store."""
     from hme_core.results.pipeline import current_scores
 
+    check_out(out)
     _show_scores(current_scores(db_path(db), year), out)
 
 
 @app.command()
 def rescore(
-    year: int = typer.Option(..., "--year", help="Survey year."),
+    year: int = year_option(),
     db: Path | None = DB_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write .csv, .xlsx or .parquet."),
 ) -> None:
@@ -148,7 +151,38 @@ def rescore(
     path = db_path(db)
     if not path.exists():
         raise HMEError(f"{path}: no database here; run 'hme ingest' first")
+    check_out(out)
     _show_scores(rescore_year(path, year), out)
+    _strip_suggestions(year)
+
+
+def _strip_suggestions(year: int) -> None:
+    """The year's results changed: the data suggestions in its narrative files quote values
+    that may now be hidden, so they are removed (HR's own text is kept)."""
+    from hme_core.narratives.files import strip_suggestions
+
+    if changed := strip_suggestions(year):
+        say(f"Removed the data suggestions (values under the earlier results) from "
+            f"{len(changed)} narrative file(s) of {year}; HR's text is unchanged.")
+
+
+def check_out(out: Path | None) -> None:
+    """Refuse an `--out` that cannot be written before any work: a folder (also one named
+    like a file, `DIR.csv`), a file type no writer has, a parent that is a file."""
+    from hme_core.results.export import WRITERS
+
+    if out is None:
+        return
+    out = Path(out)
+    if out.is_dir():
+        raise HMEError(f"--out {out}: is a folder; give a file name in it, e.g. --out "
+                       f"{out / 'scores.csv'}")
+    if out.suffix.lower() not in WRITERS:
+        raise HMEError(f"--out {out}: unsupported output format, expected a file name ending in "
+                       f"{', '.join(sorted(WRITERS))}")
+    parent = next((p for p in out.absolute().parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise HMEError(f"--out {out}: {parent} is a file, not a folder")
 
 
 def _show_scores(table, out: Path | None) -> None:

@@ -10,6 +10,7 @@ import typer
 from hme_core.errors import HMEError
 from hme_core.i18n import check_lang
 from hme_core.paths import default_db
+from hme_core.store import FIRST_YEAR, LAST_YEAR
 
 DB_OPTION = typer.Option(None, "--db", help="DuckDB store (default outputs/private/hme.duckdb).")
 UNITS_OPTION = typer.Option(None, "--units", help="Comma-separated unit codes.")
@@ -23,7 +24,9 @@ FOLDER_OPTIONS = {"--params": "HME_PARAMS", "--outputs": "HME_OUTPUTS"}
 def use_folders(params: Path | None, outputs: Path | None) -> None:
     """Point `params_dir()`/`outputs_dir()` at the given folders (absolute) for this run.
 
-    A params folder must exist and hold `config.yaml`; an outputs folder is created.
+    A params folder must exist and hold `config.yaml`; an outputs folder is created by the
+    commands that write into it (a command that writes nothing there, e.g. `hme score`, never
+    fails because it cannot be made); one that is a file is refused.
     """
     if params is not None:
         params = Path(params).expanduser().resolve()
@@ -33,7 +36,8 @@ def use_folders(params: Path | None, outputs: Path | None) -> None:
         os.environ["HME_PARAMS"] = str(params)
     if outputs is not None:
         outputs = Path(outputs).expanduser().resolve()
-        outputs.mkdir(parents=True, exist_ok=True)
+        if outputs.exists() and not outputs.is_dir():
+            raise HMEError(f"--outputs {outputs}: is a file, expected a folder")
         os.environ["HME_OUTPUTS"] = str(outputs)
 
 
@@ -62,6 +66,12 @@ def hoist_folder_options(argv: list[str]) -> list[str]:
             rest.append(arg)
         i += 1
     return front + rest
+
+
+def year_option(help_text: str = "Survey year.", default=...) -> typer.models.OptionInfo:
+    """The `--year` option: a survey year in the store's range (`store.check_year`), checked
+    before anything runs, so `--year 3000000000` or `--year -5` is a usage error (exit 2)."""
+    return typer.Option(default, "--year", min=FIRST_YEAR, max=LAST_YEAR, help=help_text)
 
 
 def lang_option(help_text: str = "Report language: sv or en.") -> typer.models.OptionInfo:

@@ -200,8 +200,7 @@ def derivable_cells(lattice: Lattice, n: np.ndarray, published: np.ndarray,
         at = np.repeat(start[cols] - np.cumsum(size) + size, size) + np.arange(size.sum())
         return by_column[at].tobytes()
 
-    link = abs(reduced).T @ abs(reduced)
-    n_comp, label = connected_components(link, directed=False)
+    n_comp, label = _column_components(reduced)
     wanted = np.bincount(column, weights=protected[unknown], minlength=reduced.shape[1]) > 0
     fixed = fixed_by_component(lattice.solved, key, reduced, label, n_comp, wanted,
                                dense_limit)[column]
@@ -251,6 +250,22 @@ def derivation(lattice: Lattice, known: np.ndarray, cell: int) -> np.ndarray:
     weights = -(lattice.relations[rows].T @ y)
     weights[~known] = 0.0
     return weights
+
+
+def _column_components(matrix: sparse.csr_matrix) -> tuple[int, np.ndarray]:
+    """Connected components of `matrix`'s columns, two columns linked when a row holds both
+    (numbered as `connected_components` numbers the columns x columns product), from the graph
+    of columns and rows: memory linear in the nonzeros, where the product of a relation with
+    k parts (a root with 100,000 children) has k^2."""
+    inc = matrix.T.tocsr()
+    n_cols = inc.shape[0]
+    size = n_cols + inc.shape[1]
+    graph = sparse.csr_matrix(
+        (np.ones(len(inc.indices)), inc.indices + n_cols,
+         np.r_[inc.indptr, np.full(inc.shape[1], inc.indptr[-1])]), shape=(size, size))
+    _, label = connected_components(graph, directed=False)
+    label = label[:n_cols]
+    return (int(label.max()) + 1 if n_cols else 0), label
 
 
 def _component(lattice: Lattice, unknown: np.ndarray, cell: int) -> np.ndarray:

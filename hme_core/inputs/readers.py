@@ -320,22 +320,64 @@ def read_xls(path: Path, sheet: str | None = None) -> RawTable:
 
 
 def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
-    """An .xlsx workbook's first sheet (or `sheet`) via openpyxl; row numbers are Excel's."""
+    """An .xlsx workbook's first sheet (or `sheet`) via openpyxl; row numbers are Excel's.
+
+    Refused with one message each, never a traceback: a workbook whose XML declares a DTD
+    (`<!DOCTYPE`, which Excel never writes; entity expansion is the "billion laughs" attack and
+    openpyxl refuses it through defusedxml) and a cell beyond Excel's last column, XFD."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     bounds._check_xlsx_size(path)
+    _refuse_dtd(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise not_tabular(path, "an Excel .xlsx workbook",
                            f"the file is not one ({type(exc).__name__})") from exc
+    except ValueError as exc:  # openpyxl's wrapper of XML it cannot or will not parse
+        raise not_tabular(path, "an Excel .xlsx workbook",
+                          "its XML cannot be read; save it again from Excel or export the "
+                          "sheet to CSV") from exc
     try:
         ws = workbook.worksheets[_pick_sheet(path, workbook.sheetnames, sheet)]
         ws.reset_dimensions()  # some writers store wrong dimensions; read every row
         return _records_to_table(bounds._bounded(ws.iter_rows(values_only=True), path), path)
+    except ValueError as exc:  # a cell reference openpyxl cannot place (beyond column ZZZ)
+        raise not_tabular(path, "an Excel .xlsx workbook",
+                          f"a cell lies beyond Excel's last column, {XLSX_LAST_COLUMN} "
+                          f"({_short(exc)}); save the sheet again from Excel or export it to "
+                          "CSV") from exc
     finally:
         workbook.close()
+
+
+#: Excel's last column (16,384 columns); cells beyond it are no Excel file's.
+XLSX_LAST_COLUMN = "XFD"
+
+
+def _short(exc: BaseException, limit: int = 80) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _refuse_dtd(path: Path) -> None:
+    """Refuse a workbook any of whose XML parts declares a DTD (read from each part's start)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.filename.endswith((".xml", ".rels")):
+                    continue
+                with archive.open(info) as part:
+                    head = part.read(4096)
+                if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                    raise not_tabular(
+                        path, "an Excel .xlsx workbook",
+                        f"its part {info.filename} declares a DTD (<!DOCTYPE …>), which Excel "
+                        "never writes and hme does not read (entities can expand without "
+                        "bound); save the sheet again from Excel or export it to CSV")
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+        return  # load_workbook names the problem
 
 
 # --------------------------------------------------------------------------- SPSS, Parquet

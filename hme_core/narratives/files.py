@@ -409,3 +409,38 @@ def init_narratives(year: int, units: list[str] | None, store: Store,
         if progress:
             progress(len(results), len(order), unit)
     return results
+
+
+def without_suggestions(text: str) -> str:
+    """`text` without the data suggestions `narrative_template` put in comments (they quote
+    values, e.g. "HME 67,6"); HR's own text and every other comment are kept as they are.
+
+    >>> without_suggestions("## Åtgärder\\n\\n<!-- Förslag från data (visas inte i rapporten "
+    ...                     "som enhetens text):\\n- HME 67,6\\n-->\\n\\nVårt eget.\\n")
+    '## Åtgärder\\n\\nVårt eget.\\n'
+    """
+    from hme_core.i18n import LANGS
+
+    heads = "|".join(re.escape(_comment(t("narrative_suggestions", lang))) for lang in LANGS)
+    return re.sub(r"<!-- (?:" + heads + r")\n.*?-->\n(?:\n)?", "", text, flags=re.DOTALL)
+
+
+def strip_suggestions(year: int) -> list[Path]:
+    """Remove the data suggestions from every narrative file of `year` (called when the
+    year's results change: the values they quote may now be hidden); returns the files
+    changed. Each file is rewritten atomically with its published mode; nothing else in it
+    changes."""
+    from hme_core.atomic import atomic_write
+    from hme_core.unit_files import narratives_dir
+
+    folder = narratives_dir(year)
+    changed = []
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        if path.is_symlink() or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        stripped = without_suggestions(text)
+        if stripped != text:
+            atomic_write(path, stripped)
+            changed.append(path)
+    return changed

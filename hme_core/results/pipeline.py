@@ -55,7 +55,8 @@ def ingest_files(
     if inputs.org is None:
         raise InputError(InputIssue(str(responses_path), None, None, None, NO_TREE))
     results = stored_results(
-        inputs.responses, inputs.org, inputs.headcounts, instruments, settings, year
+        inputs.responses, inputs.org, inputs.headcounts, instruments, settings, year,
+        previously_published=published_before(db, year) if replace else (),
     )
     # what the file asked, in its words (kept by rescoring, which reads no file)
     results["questionnaire"] = questionnaire_table(inputs.responses, instruments, year)
@@ -77,13 +78,24 @@ def ingest_files(
 
 
 def stored_results(responses: pd.DataFrame, org: pd.DataFrame, headcounts: pd.DataFrame | None,
-                   instruments: InstrumentSet, settings: Settings, year: int
-                   ) -> dict[str, pd.DataFrame]:
-    """What a year stores: the published tables (`year_results`) and the organisation's driver
-    weights (`drivers`, `results/drivers.py`), each a `res_<name>` table."""
-    results = year_results(responses, org, headcounts, instruments, settings, year)
+                   instruments: InstrumentSet, settings: Settings, year: int,
+                   previously_published=()) -> dict[str, pd.DataFrame]:
+    """What a year stores: the published tables (`year_results`, consistent with the year's
+    earlier publications `previously_published`) and the organisation's driver weights
+    (`drivers`, `results/drivers.py`), each a `res_<name>` table."""
+    results = year_results(responses, org, headcounts, instruments, settings, year,
+                           previously_published=previously_published)
     results["drivers"] = driver_weights(responses, org, instruments, settings, year)
     return results
+
+
+def published_before(db: Path, year: int) -> list[dict[str, pd.DataFrame]]:
+    """The result tables of the earlier publications of `year` recorded in the store at `db`
+    (`hme publish` records them); [] when there is no store or none."""
+    if not Path(db).exists():
+        return []
+    with Store.open(db, read_only=True) as store:
+        return store.publications(year)
 
 
 def more_answers_than_employees(scores: pd.DataFrame, headcount_path: Path | None,
@@ -133,7 +145,8 @@ def current_scores(db: Path, year: int) -> pd.DataFrame:
             return store.load_result("scores", year)[SCORE_COLUMNS]
         settings, instruments = load_settings(), load_instruments()
         results = year_results(store.load_responses(year), store.load_org(year),
-                               store.load_headcounts(year), instruments, settings, year)
+                               store.load_headcounts(year), instruments, settings, year,
+                               previously_published=store.publications(year))
     return results["scores"][SCORE_COLUMNS]
 
 
@@ -144,6 +157,7 @@ def rescore_year(db: Path, year: int) -> pd.DataFrame:
         responses = store.load_responses(year)
         org = store.load_org(year)
         headcounts = store.load_headcounts(year)
-        results = stored_results(responses, org, headcounts, instruments, settings, year)
+        results = stored_results(responses, org, headcounts, instruments, settings, year,
+                                 previously_published=store.publications(year))
         store.replace_results(year, results)
     return results["scores"][SCORE_COLUMNS]

@@ -185,8 +185,13 @@ def year_results(
     instruments: InstrumentSet,
     settings: Settings,
     year: int,
+    previously_published: Sequence[dict[str, pd.DataFrame]] = (),
 ) -> dict[str, pd.DataFrame]:
     """Everything reports publish for a year, computed once for all units (pure).
+
+    `previously_published`: the result tables of earlier publications of the year
+    (`Store.publications`); what they showed is known and what they hid stays hidden
+    (`disclosure.releases.consistent_release`).
 
     Tables: `scores` (the CLI contract plus `se`), `statements`, `distributions` (only rows
     that may be shown), `enps`, `breakdowns`, `audiences` (unit, instrument, respondents in
@@ -220,6 +225,10 @@ def year_results(
             ignore_index=True)
     tables["breakdowns"] = breakdown_table(responses, org, instruments, settings,
                                            publication=pub)
+    if previously_published:
+        from hme_core.disclosure.releases import consistent_release
+
+        tables = consistent_release(tables, previously_published, org, instruments, settings)
     return {
         name: frame if "year" in frame else frame.assign(year=int(year))[["year", *frame.columns]]
         for name, frame in tables.items()

@@ -25,6 +25,7 @@ import pandas as pd
 from hme_core.atomic import PRIVATE_DIR_MODE, PRIVATE_MODE
 from hme_core.errors import StoreError
 from hme_core.paths import private_dir
+from hme_core.store import check_year
 
 META_COLUMNS = ["source_row", "respondent_id", "unit", "sex", "role", "profession", "age_group",
                 "patient_contact"]
@@ -40,10 +41,37 @@ CREATE TABLE IF NOT EXISTS org_units (
 CREATE TABLE IF NOT EXISTS headcounts (
     year INTEGER NOT NULL, unit VARCHAR NOT NULL, employees BIGINT, PRIMARY KEY (year, unit));
 CREATE TABLE IF NOT EXISTS result_meta (year INTEGER PRIMARY KEY, fingerprint VARCHAR);
+CREATE TABLE IF NOT EXISTS store_version (version BIGINT);
+CREATE TABLE IF NOT EXISTS publications (
+    publication INTEGER PRIMARY KEY, year INTEGER NOT NULL, published_at TIMESTAMP,
+    target VARCHAR, version BIGINT);
+CREATE TABLE IF NOT EXISTS publication_tables (
+    publication INTEGER NOT NULL, name VARCHAR NOT NULL, data BLOB,
+    PRIMARY KEY (publication, name));
 CREATE TABLE IF NOT EXISTS ingests (
     year INTEGER PRIMARY KEY, ingested_at TIMESTAMP, responses_file VARCHAR,
     org_file VARCHAR, headcount_file VARCHAR, respondents BIGINT);
 """
+
+
+#: What DuckDB says when the machine refuses a write (it raises its own errors, not OSError).
+_MACHINE_WORDS = ("no space left", "file too large", "disk quota", "read-only file system")
+
+
+def machine_refusal(exc: BaseException, path: Path, what: str) -> StoreError | None:
+    """A `StoreError` saying the disk (or quota, or a read-only file system) refused the
+    write of `what`, and that the store keeps what it held before; None for other errors."""
+    from hme_core.atomic import machine_problem
+
+    text = str(exc).lower()
+    if machine_problem(exc) is None and not (
+            isinstance(exc, duckdb.Error) and any(w in text for w in _MACHINE_WORDS)):
+        return None
+    reason = next((w for w in _MACHINE_WORDS if w in text), None) or machine_problem(exc)
+    return StoreError(
+        f"{path}: the machine refused to write {what} ({reason}); nothing of it was stored and "
+        f"the store keeps what it held before. Free disk space (the store needs room for the "
+        f"year and its results, about twice the size of the file) and run the command again.")
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -52,6 +80,22 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ROLLBACK")
     except duckdb.Error:
         pass
+
+
+@contextmanager
+def owner_only(active: bool = True) -> Iterator[None]:
+    """While the block runs, files this process creates are owner-only (umask 077), whoever
+    creates them (DuckDB's file and WAL, its spill folder); the umask is restored after, also
+    when the block fails. The umask is the process's: a writable store is only opened by
+    commands that write nothing else meanwhile."""
+    if not active:
+        yield
+        return
+    before = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(before)
 
 
 def _make_private(path: Path) -> None:
@@ -85,6 +129,10 @@ class Store:
     @classmethod
     @contextmanager
     def open(cls, path: str | Path, read_only: bool = False) -> Iterator[Store]:
+        """Open the store; a writable open creates the file and its WAL owner-only from the
+        first byte (`owner_only`: umask 077 while the connection lives, so DuckDB's own
+        `open(O_CREAT)` makes them 0600), and gives an existing file or a WAL left by a failed
+        checkpoint 0600 before DuckDB opens them and again after it closes."""
         path = Path(path)
         if read_only and not path.exists():
             raise StoreError(f"{path}: no database here; run 'hme ingest' first")
@@ -94,17 +142,21 @@ class Store:
         if not path.parent.exists():  # a folder made for the store is the store's: owner-only
             path.parent.parent.mkdir(parents=True, exist_ok=True)
             path.parent.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"{path}: cannot open the database ({exc})") from exc
-        try:
+        with owner_only(not read_only):
             if not read_only:
                 _make_private(path)
-                con.execute(_SCHEMA)
-            yield cls(con, path, read_only)
-        finally:
-            con.close()
+            try:
+                con = duckdb.connect(str(path), read_only=read_only)
+            except duckdb.Error as exc:
+                raise StoreError(f"{path}: cannot open the database ({exc})") from exc
+            try:
+                if not read_only:
+                    con.execute(_SCHEMA)
+                yield cls(con, path, read_only)
+            finally:
+                con.close()
+                if not read_only:
+                    _make_private(path)
 
     # ---- reading -------------------------------------------------------------------------
     def years(self) -> list[int]:
@@ -118,6 +170,7 @@ class Store:
         return year in self.years()
 
     def _require(self, year: int) -> None:
+        check_year(year)
         if not self.has_year(year):
             have = ", ".join(map(str, self.years())) or "none"
             raise StoreError(f"{self.path}: year {year} is not in the store (years: {have})")
@@ -175,6 +228,7 @@ class Store:
         replace: bool = False,
     ) -> None:
         """Write one year in a single transaction; refuse a present year unless `replace`."""
+        check_year(year)
         if self.has_year(year) and not replace:
             raise StoreError(
                 f"{self.path}: year {year} is already in the store; use --replace to overwrite it"
@@ -198,6 +252,7 @@ class Store:
             con.register("incoming_hc", hc[["unit", "employees"]])
             con.execute("INSERT INTO headcounts SELECT ?, unit, employees FROM incoming_hc", [year])
             self._write_results(year, results)
+            self._bump_version()
             con.execute(
                 "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?)",
                 [year, datetime.now(timezone.utc).replace(tzinfo=None),
@@ -205,8 +260,10 @@ class Store:
                  len(responses)],
             )
             con.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             _rollback(con)
+            if refused := machine_refusal(exc, self.path, f"year {year}"):
+                raise refused from exc
             raise
         finally:
             for name in ("incoming_responses", "incoming_org", "incoming_hc"):
@@ -214,6 +271,72 @@ class Store:
                     con.unregister(name)
                 except duckdb.Error:
                     pass
+
+    def _bump_version(self) -> None:
+        """Count a write that changes what reports show (inside its transaction)."""
+        if self.con.execute("SELECT count(*) FROM store_version").fetchall()[0][0]:
+            self.con.execute("UPDATE store_version SET version = version + 1")
+        else:
+            self.con.execute("INSERT INTO store_version VALUES (1)")
+
+    def version(self) -> int:
+        """The store's version: raised by every ingest and rescore (0 for a store never
+        written since versions were counted). A batch renders from one version
+        (`store.snapshot.batch_copy`) and says so when the store moved on meanwhile."""
+        try:
+            rows = self.con.execute("SELECT version FROM store_version").fetchall()
+        except duckdb.CatalogException:
+            return 0
+        return int(rows[0][0]) if rows else 0
+
+    # ---- publications --------------------------------------------------------------------
+    def record_publication(self, year: int, target: str, tables: dict[str, pd.DataFrame],
+                           version: int) -> int:
+        """Record that the results `tables` of `year` (as of store `version`) were published
+        to `target` (`hme publish`); returns the publication's number. A later rescore of the
+        year treats what was published as known (`disclosure.releases`)."""
+        import io
+
+        check_year(year)
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            number = con.execute(
+                "SELECT coalesce(max(publication), 0) + 1 FROM publications").fetchall()[0][0]
+            con.execute("INSERT INTO publications VALUES (?, ?, ?, ?, ?)",
+                        [number, year, datetime.now(timezone.utc).replace(tzinfo=None),
+                         str(target), version])
+            for name, frame in tables.items():
+                buffer = io.BytesIO()
+                frame.to_parquet(buffer, index=False)
+                con.execute("INSERT INTO publication_tables VALUES (?, ?, ?)",
+                            [number, name, buffer.getvalue()])
+            con.execute("COMMIT")
+        except BaseException as exc:
+            _rollback(con)
+            if refused := machine_refusal(exc, self.path, f"the record of publishing {year}"):
+                raise refused from exc
+            raise
+        return int(number)
+
+    def publications(self, year: int) -> list[dict[str, pd.DataFrame]]:
+        """The result tables of every earlier publication of `year`, oldest first ([] when
+        the year was never published, or the store predates the record)."""
+        import io
+
+        try:
+            numbers = [r[0] for r in self.con.execute(
+                "SELECT publication FROM publications WHERE year = ? ORDER BY publication",
+                [year]).fetchall()]
+            out = []
+            for number in numbers:
+                rows = self.con.execute(
+                    "SELECT name, data FROM publication_tables WHERE publication = ?",
+                    [number]).fetchall()
+                out.append({name: pd.read_parquet(io.BytesIO(data)) for name, data in rows})
+        except duckdb.CatalogException:
+            return []
+        return out
 
     def _write_results(self, year: int, results: dict[str, pd.DataFrame]) -> None:
         from hme_core.fingerprints import results_fingerprint
@@ -291,7 +414,10 @@ class Store:
         self.con.execute("BEGIN TRANSACTION")
         try:
             self._write_results(year, results)
+            self._bump_version()
             self.con.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             _rollback(self.con)
+            if refused := machine_refusal(exc, self.path, f"the results of {year}"):
+                raise refused from exc
             raise

@@ -147,3 +147,87 @@ def snapshot_for(path: str | Path) -> StoreSnapshot | None:
     """The copy of the store at `path`, if one was taken and the file has not changed since."""
     snap = duckdb_store.READ_ONLY_COPY
     return snap if snap is not None and snap.serves(path) else None
+
+
+# ---- a batch's own copy of the store ---------------------------------------------------------
+
+#: What a batch's reports read of the store (never `responses` or head counts: reports read
+#: stored results only, see ARCHITECTURE.md).
+BATCH_TABLES = ("org_units", "result_meta", "store_version")
+_BATCH_PREFIX = ".hme-batch-"
+
+
+def batch_folder(db: str | Path) -> Path:
+    """A new owner-only (0700) folder for a batch's copy of the store, beside the store (same
+    disk), or in the system's temporary folder when the store's folder is not writable.
+    Folders of batches whose process is gone (killed) are removed first."""
+    import shutil
+    import tempfile
+
+    parent = Path(db).resolve().parent
+    for old in parent.glob(_BATCH_PREFIX + "*"):
+        pid = old.name[len(_BATCH_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)) and old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+    prefix = f"{_BATCH_PREFIX}{os.getpid()}-"
+    try:
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
+def batch_copy(db: str | Path, target: str | Path, units: Iterable[str] | None = None) -> int:
+    """Copy what a batch's reports read from the store at `db` into a new DuckDB file
+    `target` (0600, in a `batch_folder`), as one consistent version; returns that version.
+
+    Copied: the org trees, the results' fingerprints and version, and the result tables
+    `res_*`: every unit's rows, or only those of `units` (what a dask worker's reports need).
+    Never the responses or head counts, so a copy sent to a worker holds no respondent's row.
+    The store is read in one transaction under DuckDB's shared lock: no ingest or rescore
+    can change it meanwhile, so every report and the index page of the batch show one
+    version (an ingest during the batch waits, or changes only the store, not the batch)."""
+    import duckdb
+
+    from hme_core.atomic import PRIVATE_MODE
+    from hme_core.errors import StoreError
+
+    db, target = Path(db), Path(target)
+    con = duckdb.connect(str(target))
+    try:
+        os.chmod(target, PRIVATE_MODE)
+        try:
+            con.execute("ATTACH '{}' AS src (READ_ONLY)".format(str(db).replace("'", "''")))
+        except duckdb.Error as exc:
+            raise StoreError(f"{db}: cannot open the database ({exc})") from exc
+        con.execute("BEGIN TRANSACTION")
+        have = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'"
+        ).fetchall()}
+        wanted = [t for t in BATCH_TABLES if t in have]
+        wanted += [f"res_{n}" for n in duckdb_store.RESULT_TABLES if f"res_{n}" in have]
+        if units is not None:
+            con.register("batch_units", pd.DataFrame({"unit": sorted(set(units))}))
+        for table in wanted:
+            where = ("" if units is None or not table.startswith("res_")
+                     else " WHERE unit IN (SELECT unit FROM batch_units)")
+            con.execute(f"CREATE TABLE main.{table} AS SELECT * FROM src.{table}{where} "
+                        "ORDER BY rowid" if table.startswith("res_") else
+                        f"CREATE TABLE main.{table} AS SELECT * FROM src.{table}{where}")
+        version = (con.execute("SELECT version FROM src.store_version").fetchall()
+                   if "store_version" in have else [])
+        con.execute("COMMIT")
+        con.execute("DETACH src")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return int(version[0][0]) if version else 0

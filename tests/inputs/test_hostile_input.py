@@ -125,7 +125,8 @@ def stored(tmp_path_factory) -> tuple[Path, dict[str, Path]]:
 
 def _content(db: Path, like: dict | None = None, skip_year: int | None = None) -> dict:
     """{table: (columns, sorted rows)}; with `like`, only its tables and columns (a later
-    year may add item columns), and without the rows of `skip_year`."""
+    year may add item columns), and without the rows of `skip_year` (and the tables without
+    a year column, which a committed `skip_year` changes)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         tables = list(like) if like else [r[0] for r in con.execute("SHOW TABLES").fetchall()]
@@ -133,6 +134,8 @@ def _content(db: Path, like: dict | None = None, skip_year: int | None = None) -
         for t in tables:
             cols = like[t][0] if like else [c for c in con.execute(
                 f"SELECT * FROM {t} LIMIT 0").df().columns if c != "ingested_at"]
+            if skip_year and "year" not in cols:  # e.g. the store's version, raised by 2025
+                continue
             where = f" WHERE year <> {skip_year}" if skip_year else ""
             quoted = ", ".join(f'"{c}"' for c in cols)
             rows = con.execute(f"SELECT {quoted} FROM {t}{where}").fetchall()
@@ -205,7 +208,8 @@ def test_killing_an_ingest_midway_never_leaves_a_partial_year(stored, tmp_path, 
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert _content(db, like=before, skip_year=2025) == before  # everything before intact
+    yearly = {t: v for t, v in before.items() if "year" in v[0]}
+    assert _content(db, like=before, skip_year=2025) == yearly  # everything before intact
     con = duckdb.connect(str(db), read_only=True)
     try:
         years = [r[0] for r in con.execute("SELECT year FROM ingests ORDER BY year").fetchall()]
