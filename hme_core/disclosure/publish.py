@@ -35,7 +35,8 @@ import pandas as pd
 
 from hme_core.config import Settings
 from hme_core.disclosure.primary import PRIMARY, enps_results, index_results, statement_results
-from hme_core.disclosure.secondary import DIRECT, SUBTREE, TOTAL, Lattice, build_lattice, suppress
+from hme_core.disclosure.optimum import cheapest_suppression
+from hme_core.disclosure.secondary import DIRECT, SUBTREE, TOTAL, Lattice, build_lattice
 from hme_core.instruments import InstrumentSet
 from hme_core.scoring.statistics import answer_statistics, rollup_statistics
 from hme_core.vocabulary import BREAKDOWN_VARIABLES
@@ -130,26 +131,32 @@ class _Solver:
         mask[cell[ok].astype(int)] = np.asarray(flag, bool)[ok]
         return n, mask
 
-    def hide(self, n: np.ndarray, primary: np.ndarray, groups: bool = True) -> np.ndarray:
+    def hide(self, n: np.ndarray, primary: np.ndarray, groups: bool = True,
+             cost: np.ndarray | None = None) -> np.ndarray:
         """Hidden mask over the full lattice: unit totals on the tree first; then the groups,
         with the groups of a hidden total hidden too and the totals frozen (a group equal to
-        its total, i.e. the unit's only group, follows the total). The decision depends only
-        on (n, primary, groups), so items answered by the same people share one solve."""
-        key = (n.tobytes(), np.asarray(primary, bool).tobytes(), groups)
+        its total, i.e. the unit's only group, follows the total). Complements are the
+        cheapest at `cost` (default n; `optimum.cheapest_suppression`). The decision depends
+        only on (n, primary, groups, cost), so items answered by the same people share one
+        solve."""
+        cost = n if cost is None else np.asarray(cost, float)
+        key = (n.tobytes(), np.asarray(primary, bool).tobytes(), groups, cost.tobytes())
         if key not in self._memo:
-            self._memo[key] = self._hide(n, primary, groups)
+            self._memo[key] = self._hide(n, primary, groups, cost)
         return self._memo[key].copy()
 
-    def _hide(self, n: np.ndarray, primary: np.ndarray, groups: bool) -> np.ndarray:
+    def _hide(self, n: np.ndarray, primary: np.ndarray, groups: bool,
+              cost: np.ndarray) -> np.ndarray:
         s = self.stride
         hidden = np.zeros(len(n), bool)
-        hidden[:s] = suppress(self.total, n[:s], primary[:s])
+        hidden[:s] = cheapest_suppression(self.total, n[:s], primary[:s], cost=cost[:s])
         if not groups or len(n) == s:
             return hidden
         base = np.arange(len(n)) % s
         tied = (np.arange(len(n)) >= s) & (n == n[base]) & (n > 0)
         start = primary | hidden[base]
-        return suppress(self.full, n, start, frozen=(np.arange(len(n)) < s) | tied)
+        return cheapest_suppression(self.full, n, start, frozen=(np.arange(len(n)) < s) | tied,
+                                    cost=cost)
 
 
 def _frame(solver: _Solver, n: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
@@ -176,6 +183,29 @@ def _distribution(solver: _Solver, rows: pd.DataFrame, shown: pd.Series, n: np.n
     return _frame(solver, n, primary, solver.hide(n, primary, groups=False), "item", item, True)
 
 
+LOST = 0.05  # cost factor of a cell whose index another of its statements already hides
+
+
+def _statement_decisions(solver: _Solver, item_rows: dict, instruments: InstrumentSet
+                         ) -> dict[str, np.ndarray]:
+    """Hidden mask per statement, complements chosen together across an instrument's
+    statements: an index is hidden where any of its statements is, so hiding a cell that
+    another statement of the instrument already hides costs the users (almost) nothing
+    (cost n x `LOST`), against n for a cell whose index would be lost. Two sweeps: the
+    first decides each statement seeing those before it, the second each again seeing all
+    the others (docs/sources.md, "Statistical disclosure control")."""
+    instrument_of = {i: ins.id for ins in instruments for i in ins.item_ids}
+    hidden: dict[str, np.ndarray] = {}
+    for _ in range(2):
+        for item, (_, n, primary) in item_rows.items():
+            lost = np.zeros(len(n), bool)
+            for other, mask in hidden.items():
+                if other != item and instrument_of.get(other) == instrument_of.get(item):
+                    lost |= mask
+            hidden[item] = solver.hide(n, primary, cost=n * np.where(lost, LOST, 1.0))
+    return hidden
+
+
 def decide_publication(
     responses: pd.DataFrame,
     org: pd.DataFrame,
@@ -193,11 +223,12 @@ def decide_publication(
     st = statement_results(stats, instruments, settings)
     ix = index_results(stats, instruments, settings)
     statements, indices, dists = [], [], []
-    item_hidden: dict[str, np.ndarray] = {}
     index_hidden: dict[str, np.ndarray] = {}
-    for item, rows in st.groupby("item", sort=False) if len(st) else []:
-        n, primary = solver.arrays(rows, rows["suppression"] == PRIMARY)
-        hidden = item_hidden[item] = solver.hide(n, primary)
+    item_rows = {item: (rows, *solver.arrays(rows, rows["suppression"] == PRIMARY))
+                 for item, rows in (st.groupby("item", sort=False) if len(st) else [])}
+    item_hidden = _statement_decisions(solver, item_rows, instruments)
+    for item, (rows, n, primary) in item_rows.items():
+        hidden = item_hidden[item]
         statements.append(_frame(solver, n, primary, hidden, "item", item))
         dists.append(_distribution(solver, rows, rows["distribution_shown"], n, hidden, item))
     for ins in instruments:

@@ -1,0 +1,47 @@
+"""Small generated org trees with the counts of one measure: the cases on which the
+suppression heuristic is compared with the exact optimum (`disclosure.optimum`, tests and
+`make bench`).
+
+Each tree has 6-15 units, each unit's parent among the first half of the units before it (so
+depths of 2-5), leaf units with 1-40 answers (many small, as in real organisations), non-leaf
+units with 0-6 respondents of their own (managers coded to the department), and, in every
+other tree, a breakdown by sex (two groups and the unpublished "uppgift saknas").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hme_core.disclosure.secondary import DIRECT, Lattice, build_lattice
+from hme_core.orgtree import closure
+
+LEAF_SIZES = (1, 2, 3, 4, 6, 8, 10, 12, 15, 20, 27, 40)
+OWN_SIZES = (0, 0, 1, 2, 3, 4, 6)
+
+
+def small_tree(seed: int) -> tuple[pd.DataFrame, Lattice, np.ndarray]:
+    """(org, lattice, n per cell) of generated tree number `seed` (deterministic)."""
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(6, 16))
+    parents: list[str | None] = [None]
+    for i in range(1, k):
+        parents.append(f"u{int(rng.integers(0, max(1, (i + 1) // 2)))}")
+    org = pd.DataFrame({"unit": [f"u{i}" for i in range(k)], "parent": parents})
+    nonleaf = {p for p in parents if p}
+    own = {u: int(rng.choice(OWN_SIZES if u in nonleaf else LEAF_SIZES)) for u in org["unit"]}
+    grouped = seed % 2 == 1
+    groups = {"sex": ["kvinna", "man", "?"]} if grouped else {}
+    lattice = build_lattice(org, groups, ["?"])
+    c = closure(org)
+    shares = {u: rng.multinomial(m, [0.55, 0.4, 0.05]) for u, m in own.items()}
+    cells = lattice.cells
+    n = np.zeros(len(cells))
+    for layer, g in enumerate([None, "kvinna", "man", "?"] if grouped else [None]):
+        own_g = {u: (m if g is None else int(shares[u][layer - 1])) for u, m in own.items()}
+        sub = c.assign(k=c["unit"].map(own_g)).groupby("ancestor")["k"].sum()
+        at = (cells["group"] == ("" if g is None else g)).to_numpy()
+        direct = (cells["kind"] == DIRECT).to_numpy()
+        n[at & ~direct] = cells.loc[at & ~direct, "unit"].map(sub).to_numpy(float)
+        n[at & direct] = cells.loc[at & direct, "unit"].map(own_g).to_numpy(float)
+    return org, lattice, n
