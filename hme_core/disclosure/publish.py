@@ -17,7 +17,10 @@ indices, so it is hidden when any of its statements is. A `respondent_mean` inde
 the sum of person means over `pn` persons: its own measure. eNPS adds up as promoters minus
 detractors; distributions as counts per answer option, and a distribution is hidden whenever
 its statement (or eNPS score) is, since it reveals that value. A dimension (an index of
-themes) is hidden wherever any of its themes is. A categorical item (Ja/Nej) has no value: its
+themes) is the mean of its themes in every cell, a relation that does not add up over the
+tree: it is hidden exactly where any of its themes is (so a hidden dimension never has all its
+themes published) and is not given to the additive solver (docs/sources.md, "Statistical
+disclosure control"). A categorical item (Ja/Nej) has no value: its
 shares are a distribution, decided like a stoplight. The unit totals are decided
 first, on the tree alone; breakdown groups are then chosen as complements before any total.
 
@@ -250,11 +253,13 @@ def decide_publication(
                 from_items |= item_hidden.get(item, np.ones(len(n), bool))
             for theme in index.themes:
                 from_items |= index_hidden.get(theme, np.ones(len(n), bool))
-            if method == "respondent_mean" or index.themes:
-                publishable = solver.full.cells["publishable"].to_numpy()
+            publishable = solver.full.cells["publishable"].to_numpy()
+            if index.themes:  # a mean of published parts: hidden exactly where a part is
+                hidden = (from_items | primary) & publishable
+            elif method == "respondent_mean":
                 hidden = solver.hide(n, primary | (from_items & publishable))
             else:
-                hidden = from_items & solver.full.cells["publishable"].to_numpy()
+                hidden = from_items & publishable
             index_hidden[index.id] = hidden
             indices.append(_frame(solver, n, primary, hidden, "index", index.id))
     empty = pd.DataFrame(columns=["unit", "variable", "group", "item", "n", "suppression"])
