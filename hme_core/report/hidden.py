@@ -6,13 +6,15 @@ mark's reason, in the words the child-unit heat map uses too (one text per reaso
 
 - ``primary``: fewer answers than the publication limit (n ≥ 5 for an index or statement,
   n ≥ 10 for answer shares; the limit is printed);
-- ``secondary``: enough answers, but hidden so that another hidden value cannot be worked out
-  by subtraction (secondary suppression);
+- ``secondary``: enough answers, but hidden so that a smaller unit's or group's results cannot
+  be worked out (secondary suppression: the rule is named, never the unit or group it protects);
 - ``no_data``: nobody (of the question's audience) answered that year;
 - ``earlier``: an earlier year's value that was not published (no answers, or too few).
 
-Which of the first three applies follows from the value's answer count `n` and the limit, as
-the primary rule decides (`reason_for`).
+Which of the first three applies is the label `disclosure` stored with the value ('primary',
+'secondary'); where none is at hand it follows from the value's answer count `n` and the
+limit (`reason_for`). An index with enough answers of its own is 'primary' when one of its
+statements has too few: the stored label says so, the count alone would not.
 """
 
 from __future__ import annotations
@@ -26,14 +28,19 @@ SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹"
 REASONS = ("primary", "secondary", "no_data", "earlier")
 
 
-def reason_for(n: float | None, min_n: int) -> str:
-    """The reason a current value with `n` answers is hidden, given the publication limit.
+def reason_for(n: float | None, min_n: int, stored: str | None = None) -> str:
+    """The reason a current value with `n` answers is hidden: its `stored` label ('primary',
+    'secondary') when given, else from n against the publication limit.
 
     >>> reason_for(0, 5), reason_for(4, 5), reason_for(5, 5), reason_for(None, 5)
     ('no_data', 'primary', 'secondary', 'no_data')
+    >>> reason_for(12, 5, "primary")  # an index one of whose statements has too few answers
+    'primary'
     """
     if n is None or (isinstance(n, float) and math.isnan(n)) or n <= 0:
         return "no_data"
+    if stored in ("primary", "secondary"):
+        return stored
     return "primary" if n < min_n else "secondary"
 
 

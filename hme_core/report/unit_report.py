@@ -84,8 +84,10 @@ class UnitReport(ReportText):
             + f'<p class="report-date">{esc(self.t("report_date"))}: '
             f"{esc(fmt_date(self.today, self.lang))}</p>"
         )
-        if d.suppressed:
-            body += notice(self.t("suppressed", n=d.settings.min_n_index), "privacy")
+        if d.suppressed:  # nothing of the unit is published anywhere: the true reason
+            key = {"secondary": "suppressed_secondary", "no_data": "suppressed_no_data"}.get(
+                d.empty_reason, "suppressed")
+            body += notice(self.t(key, n=d.settings.min_n_index), "privacy")
             body += paragraph(self.t("suppressed_detail"))
         return HTML(f'<section class="cover">{body}</section>')
 
@@ -304,7 +306,7 @@ class UnitReport(ReportText):
         for var, part in bd.groupby("variable", sort=False):
             wide = part.pivot_table(index="group", columns="index", values="value",
                                     aggfunc="first", dropna=False)
-            n = part.groupby("group")["n"].max()  # counts are public; values may be hidden
+            n = part[part["index"] == "hme"].set_index("group")["n"]  # n of the HME total
             rows = [[self.group_label(var, g),
                      fmt_int(n.get(g, 0), self.lang),
                      *(self.num(wide.loc[g].get(ix, np.nan)) for ix in HME_INDICES)]
