@@ -45,3 +45,43 @@ def small_tree(seed: int) -> tuple[pd.DataFrame, Lattice, np.ndarray]:
         n[at & ~direct] = cells.loc[at & ~direct, "unit"].map(sub).to_numpy(float)
         n[at & direct] = cells.loc[at & direct, "unit"].map(own_g).to_numpy(float)
     return org, lattice, n
+
+
+SMALL_UNIT_SIZES = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 17, 20, 24, 27, 33)
+
+
+def small_units_survey(seed: int = 25) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(org, responses as CSV-ready text) of a municipality with many small units: a
+    kommunstyrelse with 4 förvaltningar of 2-4 avdelningar of 2-6 enheter; enheter have 2-33
+    answers (a third below 10), förvaltningar and avdelningar 0-5 managers coded to
+    themselves. Respondents answer HME (codes 1-5, some "Vet ej" left blank) and eNPS (0-10),
+    with sex and role. Made to try privacy rules where they bite."""
+    rng = np.random.default_rng(seed)
+    units, names, parents, own = ["K"], ["Kommunen"], [None], {"K": 0}
+    for f in range(6):
+        fu = f"K.F{f + 1}"
+        units.append(fu), names.append(f"Förvaltning {f + 1}"), parents.append("K")
+        own[fu] = int(rng.integers(0, 6))
+        for a in range(int(rng.integers(2, 6))):
+            au = f"{fu}.A{a + 1}"
+            units.append(au), names.append(f"Avdelning {f + 1}.{a + 1}"), parents.append(fu)
+            own[au] = int(rng.integers(0, 6))
+            for e in range(int(rng.integers(3, 8))):
+                eu = f"{au}.E{e + 1}"
+                units.append(eu), names.append(f"Enhet {f + 1}.{a + 1}.{e + 1}")
+                parents.append(au)
+                own[eu] = int(rng.choice(SMALL_UNIT_SIZES))
+    org = pd.DataFrame({"unit": units, "name": names, "parent": parents})
+    rows = []
+    for unit, k in own.items():
+        level = rng.normal(0, 0.5)
+        leaf = unit.count(".") == 3
+        for i in range(k):
+            codes = np.clip(np.round(3.7 + level + rng.normal(0, 0.8, 9)), 1, 5).astype(int)
+            answers = [("" if rng.random() < 0.02 else str(c)) for c in codes]
+            rows.append([f"{len(rows) + 1:06d}", unit,
+                         "Kvinna" if rng.random() < 0.7 else "Man",
+                         "Medarbetare" if leaf or i >= 2 else "Chef", *answers,
+                         str(int(np.clip(np.round(7 + 2 * level + rng.normal(0, 2)), 0, 10)))])
+    columns = ["respondent_id", "unit", "sex", "role", *(f"hme{i}" for i in range(1, 10)), "enps"]
+    return org, pd.DataFrame(rows, columns=columns)

@@ -84,6 +84,9 @@ class UnitReport(ReportText):
             + f'<p class="report-date">{esc(self.t("report_date"))}: '
             f"{esc(fmt_date(self.today, self.lang))}</p>"
         )
+        if d.reporting_group:  # the organisation's reporting group: one result for all
+            body += notice(self.t("reporting_group", units=", ".join(d.reporting_group)),
+                           "privacy")
         if d.suppressed:  # nothing of the unit is published anywhere: the true reason
             key = {"secondary": "suppressed_secondary", "no_data": "suppressed_no_data"}.get(
                 d.empty_reason, "suppressed")

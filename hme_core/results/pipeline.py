@@ -8,11 +8,13 @@ from pathlib import Path
 import pandas as pd
 
 from hme_core.config import Settings, load_settings
+from hme_core.disclosure.reporting_groups import load_reporting_groups
 from hme_core.errors import InputError, InputIssue
 from hme_core.inputs.columns import load_column_map
 from hme_core.inputs.orgtrees import load_headcounts, load_org_tree
 from hme_core.inputs.responses import load_responses
 from hme_core.instruments import InstrumentSet, load_instruments
+from hme_core.paths import params_dir
 from hme_core.results.tables import SCORE_COLUMNS, year_results
 from hme_core.store.duckdb_store import Store
 
@@ -72,7 +74,8 @@ def ingest_files(
     settings, instruments = load_settings(), load_instruments()
     inputs = read_inputs(responses_path, org_path, headcount_path, year, instruments, settings)
     results = year_results(
-        inputs.responses, inputs.org, inputs.headcounts, instruments, settings, year
+        inputs.responses, inputs.org, inputs.headcounts, instruments, settings, year,
+        reporting_groups=load_reporting_groups(params_dir()),
     )
     existed = Path(db).exists()
     try:
@@ -138,7 +141,8 @@ def current_scores(db: Path, year: int) -> pd.DataFrame:
             return store.load_result("scores", year)[SCORE_COLUMNS]
         settings, instruments = load_settings(), load_instruments()
         results = year_results(store.load_responses(year), store.load_org(year),
-                               store.load_headcounts(year), instruments, settings, year)
+                               store.load_headcounts(year), instruments, settings, year,
+                               reporting_groups=load_reporting_groups(params_dir()))
     return results["scores"][SCORE_COLUMNS]
 
 
@@ -149,6 +153,7 @@ def rescore_year(db: Path, year: int) -> pd.DataFrame:
         responses = store.load_responses(year)
         org = store.load_org(year)
         headcounts = store.load_headcounts(year)
-        results = year_results(responses, org, headcounts, instruments, settings, year)
+        results = year_results(responses, org, headcounts, instruments, settings, year,
+                               reporting_groups=load_reporting_groups(params_dir()))
         store.replace_results(year, results)
     return results["scores"][SCORE_COLUMNS]

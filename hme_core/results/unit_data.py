@@ -51,6 +51,8 @@ class ReportData:
     # smaller unit's or group's results cannot be worked out); see `hidden_reason`
     empty_reason: str = ""
     hme_reason: str = ""
+    # names of the units whose one result this unit shows (a reporting group), [] when alone
+    reporting_group: list[str] = field(default_factory=list)
 
 
 def _series_label(name: str, year: int) -> str:
@@ -249,9 +251,28 @@ def load_report_data(
                               if any(len(h) for h in history) else pd.DataFrame()),
         audiences=({str(r.instrument): int(r.respondents) for r in aud.itertuples()}
                    if len(aud) else {}),
+        reporting_group=_reporting_group(org, unit, names[year]),
         empty_reason=hidden_reason(own) if suppressed else "",
         hme_reason=hidden_reason(hme),
     )
+
+
+def _reporting_group(org: pd.DataFrame, unit: str, names: pd.Series) -> list[str]:
+    """The names of the units `unit` reports with (`params/reporting_groups.yaml`, as the
+    results were computed: the results fingerprint covers the file); a parent member stands
+    for its own respondents."""  # names only: the report's language words the sentence
+    from hme_core.disclosure.reporting_groups import (
+        applicable_groups,
+        group_of,
+        load_reporting_groups,
+    )
+    from hme_core.paths import params_dir
+
+    groups, _ = applicable_groups(load_reporting_groups(params_dir()), org)
+    group = group_of(groups, unit)
+    if group is None:
+        return []
+    return [str(names.get(u, u)) for u in group.units]
 
 
 def _participation(scores_by_year: dict[int, pd.DataFrame], unit: str) -> pd.DataFrame:
