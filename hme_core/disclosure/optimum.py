@@ -40,29 +40,31 @@ EXACT_LIMIT = 20_000  # publishable cells with answers: above, the heuristic dec
 
 def cheapest_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
                          frozen: np.ndarray | None = None,
-                         cost: np.ndarray | None = None) -> np.ndarray:
+                         cost: np.ndarray | None = None,
+                         keep: np.ndarray | None = None) -> np.ndarray:
     """The production decision: the exact optimum (`optimal_suppression`) at `cell_cost`
     when the problem has at most `EXACT_LIMIT` candidate cells and HiGHS solves it in time,
     else the heuristic `secondary.suppress` (greedy, then local search). Both guarantee that no
-    hidden cell is derivable; `tools/bench.py` measures how much more the heuristic hides."""
+    hidden cell is derivable; `tools/bench.py` measures how much more the heuristic hides.
+    `keep`: cells never chosen as complements (their value is known anyway)."""
     n = np.asarray(n, float)
     rank = cell_cost(n, frozen, cost)
     candidates = int((lattice.cells["publishable"].to_numpy() & (n > 0)).sum())
     if candidates <= EXACT_LIMIT:
         try:
-            return optimal_suppression(lattice, n, primary, cost=rank)
+            return optimal_suppression(lattice, n, primary, cost=rank, keep=keep)
         except RuntimeError:  # no solution in time: the heuristic decides
             pass
-    return suppress(lattice, n, primary, frozen=frozen, cost=cost)
+    return suppress(lattice, n, primary, frozen=frozen, cost=cost, keep=keep)
 
 
 def optimal_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
                         cost: np.ndarray | None = None, max_rounds: int = 200,
-                        time_limit: float = 30.0) -> np.ndarray:
+                        time_limit: float = 30.0, keep: np.ndarray | None = None) -> np.ndarray:
     """Hidden mask over cells at the least `cost` (default: n) with no derivable hidden cell.
 
     `primary` as for `secondary.suppress`: publishable cells the primary rule hides and
-    unpublished cells that must stay secret.
+    unpublished cells that must stay secret; `keep` cells stay published.
 
     >>> import pandas as pd
     >>> from hme_core.disclosure.secondary import build_lattice
@@ -103,9 +105,10 @@ def optimal_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
                 rows.append(row)
                 lower.append(0.0)
     lo = fixed[var].astype(float)
+    hi = np.ones(len(var)) if keep is None else 1.0 - (np.asarray(keep, bool)[var] & ~fixed[var])
     hidden = np.zeros(len(n), bool)
     for _ in range(max_rounds):
-        x = _solve(cost[var], rows, lower, lo, time_limit)
+        x = _solve(cost[var], rows, lower, lo, hi, time_limit)
         hidden[:] = False
         hidden[var[x > 0.5]] = True
         known = (publishable & ~hidden) | (n <= 0)
@@ -131,7 +134,7 @@ def optimal_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
 
 
 def _solve(cost: np.ndarray, rows: list[dict[int, float]], lower: list[float],
-           fixed: np.ndarray, time_limit: float) -> np.ndarray:
+           fixed: np.ndarray, upper: np.ndarray, time_limit: float) -> np.ndarray:
     k = len(cost)
     if not rows:
         return fixed.copy()
@@ -143,7 +146,7 @@ def _solve(cost: np.ndarray, rows: list[dict[int, float]], lower: list[float],
             data.append(v)
     a = sparse.csr_matrix((data, (r_idx, c_idx)), shape=(len(rows), k))
     res = milp(cost, constraints=LinearConstraint(a, np.asarray(lower), np.inf),
-               integrality=np.ones(k), bounds=Bounds(fixed, np.ones(k)),
+               integrality=np.ones(k), bounds=Bounds(fixed, upper),
                options={"time_limit": time_limit, "mip_rel_gap": 0.0})
     if res.x is None or res.status != 0:
         raise RuntimeError(f"the exact suppression found no solution: {res.message}")

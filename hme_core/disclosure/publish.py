@@ -135,31 +135,35 @@ class _Solver:
         return n, mask
 
     def hide(self, n: np.ndarray, primary: np.ndarray, groups: bool = True,
-             cost: np.ndarray | None = None) -> np.ndarray:
+             cost: np.ndarray | None = None, keep: np.ndarray | None = None) -> np.ndarray:
         """Hidden mask over the full lattice: unit totals on the tree first; then the groups,
         with the groups of a hidden total hidden too and the totals frozen (a group equal to
         its total, i.e. the unit's only group, follows the total). Complements are the
         cheapest at `cost` (default n; `optimum.cheapest_suppression`). The decision depends
         only on (n, primary, groups, cost), so items answered by the same people share one
-        solve."""
+        solve. `keep`: cells an attacker knows anyway (a mean of published parts), never chosen
+        as complements."""
         cost = n if cost is None else np.asarray(cost, float)
-        key = (n.tobytes(), np.asarray(primary, bool).tobytes(), groups, cost.tobytes())
+        keep = np.zeros(len(n), bool) if keep is None else np.asarray(keep, bool)
+        key = (n.tobytes(), np.asarray(primary, bool).tobytes(), groups, cost.tobytes(),
+               keep.tobytes())
         if key not in self._memo:
-            self._memo[key] = self._hide(n, primary, groups, cost)
+            self._memo[key] = self._hide(n, primary, groups, cost, keep)
         return self._memo[key].copy()
 
     def _hide(self, n: np.ndarray, primary: np.ndarray, groups: bool,
-              cost: np.ndarray) -> np.ndarray:
+              cost: np.ndarray, keep: np.ndarray) -> np.ndarray:
         s = self.stride
         hidden = np.zeros(len(n), bool)
-        hidden[:s] = cheapest_suppression(self.total, n[:s], primary[:s], cost=cost[:s])
+        hidden[:s] = cheapest_suppression(self.total, n[:s], primary[:s], cost=cost[:s],
+                                          keep=keep[:s] & ~primary[:s])
         if not groups or len(n) == s:
             return hidden
         base = np.arange(len(n)) % s
         tied = (np.arange(len(n)) >= s) & (n == n[base]) & (n > 0)
         start = primary | hidden[base]
         return cheapest_suppression(self.full, n, start, frozen=(np.arange(len(n)) < s) | tied,
-                                    cost=cost)
+                                    cost=cost, keep=keep & ~start)
 
 
 def _frame(solver: _Solver, n: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
@@ -184,6 +188,21 @@ def _distribution(solver: _Solver, rows: pd.DataFrame, shown: pd.Series, n: np.n
     _, primary = solver.arrays(rows, ~shown.to_numpy(bool))
     primary |= value_hidden
     return _frame(solver, n, primary, solver.hide(n, primary, groups=False), "item", item, True)
+
+
+def _mean_of_published(n: np.ndarray, items: Sequence[str], item_rows: dict,
+                       item_hidden: dict[str, np.ndarray]) -> np.ndarray:
+    """Cells where a `respondent_mean` index is the mean of its published statements: every
+    statement published and answered by exactly the index's n persons (the public counts show
+    that everyone answered everything), so its value follows from theirs. Such a cell
+    protects nothing when hidden; it stays published (docs/sources.md,
+    "Statistical disclosure control")."""
+    out = n > 0
+    for item in items:
+        if item not in item_rows:
+            return np.zeros(len(n), bool)
+        out &= (item_rows[item][1] == n) & ~item_hidden[item]
+    return out
 
 
 LOST = 0.05  # cost factor of a cell whose index another of its statements already hides
@@ -256,8 +275,9 @@ def decide_publication(
             publishable = solver.full.cells["publishable"].to_numpy()
             if index.themes:  # a mean of published parts: hidden exactly where a part is
                 hidden = (from_items | primary) & publishable
-            elif method == "respondent_mean":
-                hidden = solver.hide(n, primary | (from_items & publishable))
+            elif method == "respondent_mean":  # its sums add up over the tree: solved
+                keep = _mean_of_published(n, index.items, item_rows, item_hidden) & publishable
+                hidden = solver.hide(n, primary | (from_items & publishable), keep=keep)
             else:
                 hidden = from_items & publishable
             index_hidden[index.id] = hidden

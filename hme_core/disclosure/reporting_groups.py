@@ -1,6 +1,6 @@
 """Reporting groups: small units the organisation decides report together.
 
-As Swedish employers do with units too small to report alone (docs/sources.md, "Statistical
+Combining small units before publishing ("table redesign"; docs/sources.md, "Statistical
 disclosure control"), `params/reporting_groups.yaml` names units that report as one:
 
     groups:

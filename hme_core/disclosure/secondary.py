@@ -303,6 +303,7 @@ def suppress(
     primary: np.ndarray,
     frozen: np.ndarray | None = None,
     cost: np.ndarray | None = None,
+    keep: np.ndarray | None = None,
     swaps: int = 12,
     max_rounds: int = 10_000,
 ) -> np.ndarray:
@@ -313,8 +314,8 @@ def suppress(
     `cell_cost` (`cost`, default n; `frozen` cells, e.g. unit totals while suppressing
     breakdowns, only as a last resort): greedily (`_repair`), then improved by local search
     (`_improve`: drop complements no longer needed, and try each of the `swaps` dearest
-    complements published, protected another way). Guarantee: `derivable_cells` of the result
-    is empty.
+    complements published, protected another way); `keep` cells are never complements.
+    Guarantee: `derivable_cells` of the result is empty.
     """
     n = np.asarray(n, dtype=float)
     publishable = lattice.cells["publishable"].to_numpy()
@@ -322,7 +323,12 @@ def suppress(
     start = publishable & np.asarray(primary, bool) & (n > 0)
     secret = ~publishable & np.asarray(primary, bool)  # unpublished cells to protect
     usable = publishable & (n > 0)
+    if keep is not None:  # cells whose value is known anyway protect nothing
+        usable &= ~np.asarray(keep, bool)
     hidden = _repair(lattice, n, start, secret, rank, usable, max_rounds)
+    if hidden is None and keep is not None:  # only kept cells could protect: use them too
+        usable = publishable & (n > 0)
+        hidden = _repair(lattice, n, start, secret, rank, usable, max_rounds)
     if hidden is None:  # pragma: no cover - with every cell usable a repair always ends
         raise RuntimeError("cell suppression did not converge")
     if len(n) > IMPROVE_LIMIT:  # each step is an audit: large lattices keep the greedy choice
