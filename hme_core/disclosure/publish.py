@@ -37,7 +37,14 @@ import numpy as np
 import pandas as pd
 
 from hme_core.config import Settings
-from hme_core.disclosure.primary import PRIMARY, enps_results, index_results, statement_results
+from hme_core.disclosure.primary import (
+    CATEGORY,
+    PRIMARY,
+    categories_shown,
+    enps_results,
+    index_results,
+    statement_results,
+)
 from hme_core.disclosure.optimum import cheapest_suppression
 from hme_core.disclosure.secondary import DIRECT, SUBTREE, TOTAL, Lattice, build_lattice
 from hme_core.instruments import InstrumentSet
@@ -167,18 +174,21 @@ class _Solver:
 
 
 def _frame(solver: _Solver, n: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
-           name: str, value: str, total_only: bool = False) -> pd.DataFrame:
+           name: str, value: str, total_only: bool = False,
+           category: np.ndarray | None = None) -> pd.DataFrame:
     cells = solver.full.cells
     keep = cells["publishable"].to_numpy() & (n > 0)
     if total_only:
         keep &= np.arange(len(n)) < solver.stride
     label = np.where(hidden & primary, 1, np.where(hidden, 2, 0))  # codes of _LABELS
+    if category is not None:
+        label = np.where(hidden & category & ~primary, 3, label)
     out = cells.loc[keep, ["unit", "variable", "group"]].assign(
         **{name: value, "n": n[keep].astype(int), "suppression": _LABELS.take(label[keep])})
     return out.reset_index(drop=True)
 
 
-_LABELS = pd.array(["", PRIMARY, SECONDARY], dtype="str")  # taken, not built per row
+_LABELS = pd.array(["", PRIMARY, SECONDARY, CATEGORY], dtype="str")  # taken, not built per row
 
 
 def _distribution(solver: _Solver, rows: pd.DataFrame, shown: pd.Series, n: np.ndarray,
@@ -228,6 +238,27 @@ def _statement_decisions(solver: _Solver, item_rows: dict, instruments: Instrume
     return hidden
 
 
+def _category_rule(solver: _Solver, stats: pd.DataFrame, instruments: InstrumentSet,
+                   settings: Settings, item_rows: dict) -> dict[str, np.ndarray]:
+    """Cells (per item of a sensitive instrument) whose answers fail the frequency rule
+    (`primary.categories_shown`): the statement is hidden there like a primary cell (on a
+    two-option scale its value is its shares), and so is its distribution."""
+    keys = stats.index.to_frame(index=False)
+    out = {}
+    for ins in instruments:
+        if ins.id not in settings.sensitive_instruments:
+            continue
+        for item in ins.item_ids:
+            if item not in item_rows:
+                continue
+            counts = [stats[c].to_numpy(float) for c in
+                      (f"dist|{item}|{code}" for code in ins.scale_of(item).codes) if c in stats]
+            small = ~categories_shown(counts, settings) if counts else np.zeros(len(keys), bool)
+            _, flag = solver.arrays(keys.assign(n=stats[f"n|{item}"].to_numpy()), small)
+            out[item] = flag & (item_rows[item][1] > 0)
+    return out
+
+
 def decide_publication(
     responses: pd.DataFrame,
     org: pd.DataFrame,
@@ -248,10 +279,15 @@ def decide_publication(
     index_hidden: dict[str, np.ndarray] = {}
     item_rows = {item: (rows, *solver.arrays(rows, rows["suppression"] == PRIMARY))
                  for item, rows in (st.groupby("item", sort=False) if len(st) else [])}
+    category = _category_rule(solver, stats, instruments, settings, item_rows)
+    primary_only = {item: v[2] for item, v in item_rows.items()}
+    item_rows = {item: (rows, n, primary | category.get(item, False))
+                 for item, (rows, n, primary) in item_rows.items()}
     item_hidden = _statement_decisions(solver, item_rows, instruments)
-    for item, (rows, n, primary) in item_rows.items():
+    for item, (rows, n, _) in item_rows.items():
         hidden = item_hidden[item]
-        statements.append(_frame(solver, n, primary, hidden, "item", item))
+        statements.append(_frame(solver, n, primary_only[item], hidden, "item", item,
+                                 category=category.get(item)))
         dists.append(_distribution(solver, rows, rows["distribution_shown"], n, hidden, item))
     for ins in instruments:
         method = ins.resolved_method(settings.method)

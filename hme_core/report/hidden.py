@@ -8,6 +8,8 @@ mark's reason, in the words the child-unit heat map uses too (one text per reaso
   n ≥ 10 for answer shares; the limit is printed);
 - ``secondary``: enough answers, but hidden so that a smaller unit's or group's results cannot
   be worked out (secondary suppression: the rule is named, never the unit or group it protects);
+- ``category``: a sensitive question (exposure) where some answer option has fewer than
+  `min_n_category` answers ("färre än 3"; the limit is printed);
 - ``no_data``: nobody (of the question's audience) answered that year;
 - ``earlier``: an earlier year's value that was not published (no answers, or too few).
 
@@ -25,7 +27,8 @@ from hme_core.i18n import MISSING, t
 from hme_core.report.html import paragraph
 
 SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹"
-REASONS = ("primary", "secondary", "no_data", "earlier")
+REASONS = ("primary", "secondary", "category", "no_data", "earlier")
+STORED = ("primary", "secondary", "category")  # the labels `disclosure` stores
 
 
 def reason_for(n: float | None, min_n: int, stored: str | None = None) -> str:
@@ -39,7 +42,7 @@ def reason_for(n: float | None, min_n: int, stored: str | None = None) -> str:
     """
     if n is None or (isinstance(n, float) and math.isnan(n)) or n <= 0:
         return "no_data"
-    if stored in ("primary", "secondary"):
+    if stored in STORED:
         return stored
     return "primary" if n < min_n else "secondary"
 
@@ -60,8 +63,8 @@ class HiddenMarks:
         self.marks: dict[tuple[str, int | None], str] = {}
 
     def dash(self, reason: str, n: int | None = None) -> str:
-        """'–' with the mark of `reason` (and limit `n` for 'primary')."""
-        key = (reason, n if reason == "primary" else None)
+        """'–' with the mark of `reason` (and limit `n` for 'primary' and 'category')."""
+        key = (reason, n if reason in ("primary", "category") else None)
         if key not in self.marks:
             self.marks[key] = SUPERSCRIPTS[min(len(self.marks), len(SUPERSCRIPTS) - 1)]
         return MISSING + self.marks[key]

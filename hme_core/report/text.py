@@ -84,9 +84,9 @@ class ReportText:
         r = self._statements_by_item.loc[item]
         limit = self.data.settings.min_n_index
         stored = r["suppression"] if isinstance(r["suppression"], str) else ""
-        why = ("no_data" if not r["n"] > 0 else
-               stored if stored in ("primary", "secondary") else reason_for(r["n"], limit))
-        now = marks.cell(self.num(r["value"]), why, limit)
+        why = "no_data" if not r["n"] > 0 else reason_for(r["n"], limit, stored)
+        now = marks.cell(self.num(r["value"]), why, self.data.settings.min_n_category
+                         if why == "category" else limit)
         if not self.has_previous_year:
             return (now,)
         return now, marks.cell(self.num(r["previous"]), "earlier")
