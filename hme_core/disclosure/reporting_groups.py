@@ -129,7 +129,7 @@ def propose_groups(scores: pd.DataFrame, org: pd.DataFrame, min_n: int,
     with answers (fewest answers first), a partner under the same parent: the parent's own
     respondents when they are few (1 to `small_own` - 1: some statement is then often below
     the limit), else a hidden sibling (the unit it blanks, or that blanks it), else the
-    smallest sibling. Each proposal: units, reason ('primary' / 'secondary'), n of both.
+    smallest sibling; the first of these that brings the group to `min_n` answers. Each proposal: units, reason ('primary' / 'secondary'), n of both.
 
     `scores`: the score table (unit, index, n, value, suppression, respondents)."""
     s = scores[scores["index"] == index].set_index("unit")
@@ -154,7 +154,8 @@ def propose_groups(scores: pd.DataFrame, org: pd.DataFrame, min_n: int,
             options.insert(0, (False, int(own[p]), p))
         if not options:
             continue
-        partner = options[0][2]
+        size = int(s["n"].get(unit, 0))  # the first partner that makes the group big enough
+        partner = next((k for _, m, k in options if size + m >= min_n), options[0][2])
         why = "primary" if s.loc[unit, "suppression"] == "primary" else "secondary"
         out.append({"units": [unit, partner], "reason": why,
                     "n": [int(s.loc[unit, "n"]), int(own[p] if partner == p
