@@ -106,8 +106,8 @@ def _reporting_groups(inputs, settings, instruments, write: bool) -> None:
                                           instruments, settings, groups)
     if not proposals:
         return
-    say(f"{len(proposals)} unit(s) would have no HME result; proposed reporting groups "
-        "(accept with --write-groups, or edit params/reporting_groups.yaml):")
+    say(f"{len(proposals)} proposed reporting group(s) for units that would have no HME "
+        "result (accept with --write-groups, or edit params/reporting_groups.yaml):")
     say(proposals_yaml(proposals).rstrip("\n"))
     if write:
         say(f"Added {len(proposals)} group(s) to {append_proposals(params_dir(), proposals)}")

@@ -8,7 +8,9 @@ disclosure control"), `params/reporting_groups.yaml` names units that report as 
       - units: [K.F1.A2.E1, K.F1.A2]      # a unit with its parent's own respondents
 
 A group's units are leaf units under one parent, and optionally that parent itself, which
-then stands for its own respondents (managers coded to the department). The group is
+then stands for its own respondents (managers coded to the department); or one leaf unit with
+a department above it, whose few own respondents then report with that unit (managers of a
+förvaltning whose children are avdelningar). The group is
 scored as one: its respondents are counted at its first leaf unit (the lead) before scoring
 and disclosure, so the group gets one published result with one n; every leaf member shows
 that result (`results.tables.spread_groups`), and the parent's own respondents stop being a
@@ -98,6 +100,9 @@ def applicable_groups(groups: Sequence[Sequence[str]], org: pd.DataFrame
             continue
         leaves = [u for u in units if u not in nonleaf]
         inner = [u for u in units if u in nonleaf]
+        if len(leaves) == 1 and len(inner) == 1 and inner[0] in _ancestors(parent, leaves[0]):
+            out.append(ReportingGroup(tuple(units), leaves[0], inner[0]))  # a department's few
+            continue  # own respondents with one unit below it
         parents = {parent[u] for u in leaves}
         if not leaves or len(parents) != 1 or any(u not in parents for u in inner):
             raise ConfigError(
@@ -107,6 +112,15 @@ def applicable_groups(groups: Sequence[Sequence[str]], org: pd.DataFrame
         common = next(iter(parents))
         out.append(ReportingGroup(tuple(units), leaves[0], common if inner else None))
     return out, warnings
+
+
+def _ancestors(parent: dict, unit: str) -> list[str]:
+    out, seen = [], {unit}
+    while isinstance(parent.get(unit), str) and parent[unit] not in seen:
+        unit = parent[unit]
+        out.append(unit)
+        seen.add(unit)
+    return out
 
 
 def recode_units(responses: pd.DataFrame, groups: Sequence[ReportingGroup]) -> pd.DataFrame:
@@ -124,14 +138,18 @@ def group_of(groups: Sequence[ReportingGroup], unit: str) -> ReportingGroup | No
 
 
 def propose_groups(scores: pd.DataFrame, org: pd.DataFrame, min_n: int,
-                   small_own: int = 10, index: str = "hme") -> list[dict]:
-    """Groups that would let units keep a result. For each leaf unit whose `index` is hidden
-    with answers (fewest answers first), a partner under the same parent: the parent's own
+                   small_own: int = 10, index: str = "hme",
+                   grouped: Sequence[str] = ()) -> list[dict]:
+    """Groups that would let units keep a result. For a department hidden because of its
+    parent's few own respondents (1 to `small_own` - 1), those respondents with the largest
+    unit below the parent (departments first: their hiding hides units below them). For each
+    leaf unit whose `index` is hidden with answers (fewest answers first), a partner under the same parent: the parent's own
     respondents when they are few (1 to `small_own` - 1: some statement is then often below
     the limit), else a hidden sibling (the unit it blanks, or that blanks it), else the
     smallest sibling; the first of these that brings the group to `min_n` answers. Each proposal: units, reason ('primary' / 'secondary'), n of both.
 
-    `scores`: the score table (unit, index, n, value, suppression, respondents)."""
+    `scores`: the score table (unit, index, n, value, suppression, respondents); `grouped`:
+    units already in a group (never proposed again)."""
     s = scores[scores["index"] == index].set_index("unit")
     parent = org.set_index("unit")["parent"]
     nonleaf = set(org["parent"].dropna().astype(str))
@@ -141,12 +159,25 @@ def propose_groups(scores: pd.DataFrame, org: pd.DataFrame, min_n: int,
         kids = parent.index[parent == p]
         own[p] = resp.get(p, 0) - resp.reindex(kids).fillna(0).sum()
     hidden = s["value"].isna() & (s["n"] > 0)
-    taken: set[str] = set()
+    taken: set[str] = set(grouped)
     out = []
-    for unit in s[hidden].sort_values("n").index:
-        if unit in nonleaf or unit in taken or not isinstance(parent.get(unit), str):
-            continue
+    leaves = [u for u in org["unit"].astype(str) if u not in nonleaf]
+    todo = s[hidden].assign(leaf=~s.index[hidden].isin(list(nonleaf)))
+    for unit in todo.sort_values(["leaf", "n"], kind="stable").index:  # causes above first
+        if (unit in taken and unit not in nonleaf) or not isinstance(parent.get(unit), str):
+            continue  # (a department in a group lends only its own respondents)
         p = parent[unit]
+        if unit in nonleaf:  # a department hidden for its parent's few own respondents
+            if not 0 < own.get(p, 0) < small_own or p in taken:
+                continue
+            below = [u for u in leaves if p in _ancestors(parent.to_dict(), u)
+                     and u not in taken]
+            if below:  # they report with the largest unit below the parent
+                lead = max(below, key=lambda u: (int(resp.get(u, 0)), u))
+                out.append({"units": [lead, p], "reason": "secondary",
+                            "n": [int(resp.get(lead, 0)), int(own[p])]})
+                taken |= {lead, p}
+            continue
         kids = [k for k in parent.index[parent == p] if k not in nonleaf and k != unit
                 and k not in taken and s["n"].get(k, 0) > 0]
         options = sorted((not hidden.get(k, False), int(s["n"].get(k, 0)), k) for k in kids)

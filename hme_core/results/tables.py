@@ -299,5 +299,4 @@ def proposed_reporting_groups(responses: pd.DataFrame, org: pd.DataFrame,
     scores = year_results(responses, org, headcounts, instruments, settings, 0,
                           reporting_groups)["scores"]
     grouped = {u for g in reporting_groups for u in g}
-    proposals = propose_groups(scores, org, settings.min_n_index)
-    return [p for p in proposals if not grouped & set(p["units"])]
+    return propose_groups(scores, org, settings.min_n_index, grouped=grouped)

@@ -75,6 +75,25 @@ def test_a_unit_can_report_with_its_parents_own_respondents(instruments):
     assert grouped.loc["A", "suppression"] == "" and grouped.loc["P", "suppression"] == ""
 
 
+def test_a_departments_few_managers_report_with_a_unit_below_its_sections(instruments):
+    # F (81) = S1 (40: leaves L1 20, L2 20) + S2 (38: L3 18, L4 20) + F's own 3 managers.
+    # Alone the 3 make S1 or S2 hidden (F - S1 - S2 = the 3); with the largest unit below F
+    # they are one group: every section and unit published
+    org = _org({"F": None, "S1": "F", "S2": "F", "L1": "S1", "L2": "S1", "L3": "S2",
+                "L4": "S2"})
+    rows = make_responses([hme_row("L1", [4] * 9)] * 20 + [hme_row("L2", [3] * 9)] * 20
+                          + [hme_row("L3", [5] * 9)] * 18 + [hme_row("L4", [2] * 9)] * 20
+                          + [hme_row("F", [1] * 9)] * 3)
+    alone = year_results(rows, org, None, instruments, Settings(), 2025)
+    assert "secondary" in set(_hme(alone["scores"])["suppression"])
+    proposals = propose_groups(alone["scores"], org, 5)
+    assert [p["units"] for p in proposals] == [["L4", "F"]]  # the largest unit, last by code
+    grouped = _hme(year_results(rows, org, None, instruments, Settings(), 2025,
+                                reporting_groups=[("L4", "F")])["scores"])
+    assert set(grouped["suppression"]) == {""}
+    assert grouped.loc["L4", "value"] == pytest.approx(20 * 25 / 23)  # L4 with F's 3 (0)
+
+
 def test_groups_are_refused_with_the_file_the_group_and_the_fix(tmp_path):
     (tmp_path / "reporting_groups.yaml").write_text("groups:\n  - units: [A, B]\n  - units: [B, C]\n")
     with pytest.raises(ConfigError, match="'B' is in group 1 and group 2"):
