@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from hme_core.config import Settings
+from hme_core.disclosure.optimum import cheapest_suppression
 from hme_core.disclosure.primary import (
     CATEGORY,
     PRIMARY,
@@ -45,7 +46,6 @@ from hme_core.disclosure.primary import (
     index_results,
     statement_results,
 )
-from hme_core.disclosure.optimum import cheapest_suppression
 from hme_core.disclosure.secondary import DIRECT, SUBTREE, TOTAL, Lattice, build_lattice
 from hme_core.instruments import InstrumentSet
 from hme_core.scoring.statistics import answer_statistics, rollup_statistics
