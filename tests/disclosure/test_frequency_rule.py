@@ -1,4 +1,4 @@
-"""The frequency rule for sensitive questions (issue 28, item 9): an exposure question's share is
+"""The frequency rule for sensitive questions: an exposure question's share is
 published only when every answer option someone chose has at least `min_n_category` (3)
 answers; otherwise it is hidden ("färre än 3"), decided in `disclosure` like every other rule."""
 
