@@ -35,7 +35,7 @@ from hme_core.disclosure.secondary import (
     suppress,
 )
 
-EXACT_LIMIT = 20_000  # publishable cells with answers: above, the heuristic decides
+EXACT_LIMIT = 5_000  # publishable cells with answers: above, the heuristic decides
 
 
 def cheapest_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,

@@ -35,7 +35,7 @@ from hme_core.disclosure.blocks import fixed_by_component, merge_pairs
 
 TOTAL = ""  # variable and group of a unit's whole result (the total layer)
 SUBTREE, DIRECT = "subtree", "direct"
-IMPROVE_LIMIT = 20_000  # cells: the local search of `suppress` runs up to this size
+IMPROVE_LIMIT = 5_000  # cells: the local search of `suppress` runs up to this size
 
 
 @dataclass(frozen=True)
