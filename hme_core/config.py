@@ -25,6 +25,11 @@ class Settings(BaseModel):
     method: Literal["item_mean", "respondent_mean"] = "item_mean"
     min_n_index: int = Field(5, ge=1)
     min_n_distribution: int = Field(10, ge=1)
+    #: Sensitive questions (answers that can single a person out, e.g. exposure to
+    #: victimisation): a share is published only when each answer option chosen by anyone has
+    #: at least this many answers (docs/sources.md, "Statistical disclosure control").
+    min_n_category: int = Field(3, ge=1)
+    sensitive_instruments: list[str] = ["exposure"]
     decimals: int = Field(1, ge=0, le=3)
     lang: Literal["sv", "en"] = "sv"
     missing_labels: list[str] = list(DEFAULT_MISSING_LABELS)

@@ -53,9 +53,11 @@ def params_fingerprint() -> str:
 
 def results_fingerprint() -> str:
     """What stored results of a year depend on besides the responses themselves: the code and
-    the params that scoring and disclosure read (config.yaml, instruments/). Targets, analysis
+    the params that scoring and disclosure read (config.yaml, instruments/,
+    reporting_groups.yaml). Targets, analysis
     questions and benchmarks change reports, not results (the report key covers them)."""
     root = params_dir()
     files = [root / "config.yaml", *(p for p in (root / "instruments").rglob("*") if p.is_file()
                                      and not p.name.startswith("."))]
+    files += [p for p in [root / "reporting_groups.yaml"] if p.is_file()]  # units scored as one
     return _digest([code_fingerprint(), files_digest(files, root)])

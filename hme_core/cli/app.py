@@ -77,8 +77,12 @@ def validate(
     accept_aliases: bool = typer.Option(
         False, "--accept-aliases", help="Accept the 'did you mean' pairs: add them under "
         "aliases: in params/units.yaml (check them first)."),
+    write_groups: bool = typer.Option(
+        False, "--write-groups", help="Add the proposed reporting groups to "
+        "params/reporting_groups.yaml (the only file written)."),
 ) -> None:
-    """Dry run: the checks of `ingest`, writing nothing."""
+    """Dry run: the checks of `ingest`, writing nothing; with an org tree, proposes reporting
+    groups for units that would be hidden or would blank a sibling."""
     from hme_core.cli.params_check import check_params
     from hme_core.config import load_settings
     from hme_core.errors import InputError
@@ -124,6 +128,33 @@ def validate(
                              settings, year or 0)
         if warning := more_answers_than_employees(scores, headcount):
             say(warning)
+    if inputs.org is not None:
+        _reporting_groups(inputs, settings, instruments, write_groups)
+
+
+def _reporting_groups(inputs, settings, instruments, write: bool) -> None:
+    """Say which reporting groups do not apply to this tree, and propose new ones."""
+    from hme_core.disclosure.reporting_groups import (
+        append_proposals,
+        applicable_groups,
+        load_reporting_groups,
+        proposals_yaml,
+    )
+    from hme_core.paths import params_dir
+    from hme_core.results.tables import proposed_reporting_groups
+
+    groups = load_reporting_groups(params_dir())
+    for warning in applicable_groups(groups, inputs.org)[1]:
+        say(f"Warning: {warning}")
+    proposals = proposed_reporting_groups(inputs.responses, inputs.org, inputs.headcounts,
+                                          instruments, settings, groups)
+    if not proposals:
+        return
+    say(f"{len(proposals)} proposed reporting group(s) for units that would have no HME "
+        "result (accept with --write-groups, or edit params/reporting_groups.yaml):")
+    say(proposals_yaml(proposals).rstrip("\n"))
+    if write:
+        say(f"Added {len(proposals)} group(s) to {append_proposals(params_dir(), proposals)}")
 
 
 @app.command()

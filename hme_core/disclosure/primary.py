@@ -4,7 +4,10 @@ Rules (see `docs/sources.md`):
 - a statement's index is shown from `min_n_index` answers;
 - an index (subindex, total, eNPS score) is shown only if every one of its statements has
   >= `min_n_index` answers, and its own n (respondents) is >= `min_n_index` too;
-- an answer distribution (stoplight, eNPS shares) is shown from `min_n_distribution` answers.
+- an answer distribution (stoplight, eNPS shares) is shown from `min_n_distribution` answers;
+- a sensitive question's shares (instruments in `sensitive_instruments`, exposure by default)
+  only when every answer option someone chose has `min_n_category` answers (the frequency
+  rule: one "yes" to victimisation could be recognised); otherwise the label is `category`.
 
 A cell failing the rule keeps its n; its value is NaN and `suppression` says `primary`. The
 `*_results` functions apply the rule to the values of `scoring.indices`: what a table would
@@ -21,6 +24,7 @@ from hme_core.instruments import Instrument, InstrumentSet
 from hme_core.scoring.indices import enps_values, index_values, statement_values
 
 PRIMARY = "primary"
+CATEGORY = "category"  # the frequency rule of sensitive questions ("färre än 3")
 
 
 def statement_shown(n: np.ndarray, settings: Settings) -> np.ndarray:
@@ -49,6 +53,17 @@ def distribution_shown(n: np.ndarray, settings: Settings) -> np.ndarray:
     [False, True]
     """
     return np.asarray(n) >= settings.min_n_distribution
+
+
+def categories_shown(counts: list[np.ndarray], settings: Settings) -> np.ndarray:
+    """A sensitive question's shares may be shown: no answer option has 1 to
+    `min_n_category` - 1 answers (an option nobody chose reveals no one).
+
+    >>> categories_shown([np.array([0, 1, 3]), np.array([9, 9, 9])], Settings()).tolist()
+    [True, False, True]
+    """
+    small = [(np.asarray(c) > 0) & (np.asarray(c) < settings.min_n_category) for c in counts]
+    return ~np.logical_or.reduce(small) if small else np.ones(0, bool)
 
 
 def _label(shown: np.ndarray) -> np.ndarray:

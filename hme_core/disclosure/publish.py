@@ -17,7 +17,10 @@ indices, so it is hidden when any of its statements is. A `respondent_mean` inde
 the sum of person means over `pn` persons: its own measure. eNPS adds up as promoters minus
 detractors; distributions as counts per answer option, and a distribution is hidden whenever
 its statement (or eNPS score) is, since it reveals that value. A dimension (an index of
-themes) is hidden wherever any of its themes is. A categorical item (Ja/Nej) has no value: its
+themes) is the mean of its themes in every cell, a relation that does not add up over the
+tree: it is hidden exactly where any of its themes is (so a hidden dimension never has all its
+themes published) and is not given to the additive solver (docs/sources.md, "Statistical
+disclosure control"). A categorical item (Ja/Nej) has no value: its
 shares are a distribution, decided like a stoplight. The unit totals are decided
 first, on the tree alone; breakdown groups are then chosen as complements before any total.
 
@@ -34,8 +37,16 @@ import numpy as np
 import pandas as pd
 
 from hme_core.config import Settings
-from hme_core.disclosure.primary import PRIMARY, enps_results, index_results, statement_results
-from hme_core.disclosure.secondary import DIRECT, SUBTREE, TOTAL, Lattice, build_lattice, suppress
+from hme_core.disclosure.optimum import cheapest_suppression
+from hme_core.disclosure.primary import (
+    CATEGORY,
+    PRIMARY,
+    categories_shown,
+    enps_results,
+    index_results,
+    statement_results,
+)
+from hme_core.disclosure.secondary import DIRECT, SUBTREE, TOTAL, Lattice, build_lattice
 from hme_core.instruments import InstrumentSet
 from hme_core.scoring.statistics import answer_statistics, rollup_statistics
 from hme_core.vocabulary import BREAKDOWN_VARIABLES
@@ -130,41 +141,54 @@ class _Solver:
         mask[cell[ok].astype(int)] = np.asarray(flag, bool)[ok]
         return n, mask
 
-    def hide(self, n: np.ndarray, primary: np.ndarray, groups: bool = True) -> np.ndarray:
+    def hide(self, n: np.ndarray, primary: np.ndarray, groups: bool = True,
+             cost: np.ndarray | None = None, keep: np.ndarray | None = None) -> np.ndarray:
         """Hidden mask over the full lattice: unit totals on the tree first; then the groups,
         with the groups of a hidden total hidden too and the totals frozen (a group equal to
-        its total, i.e. the unit's only group, follows the total). The decision depends only
-        on (n, primary, groups), so items answered by the same people share one solve."""
-        key = (n.tobytes(), np.asarray(primary, bool).tobytes(), groups)
+        its total, i.e. the unit's only group, follows the total). Complements are the
+        cheapest at `cost` (default n; `optimum.cheapest_suppression`). The decision depends
+        only on (n, primary, groups, cost), so items answered by the same people share one
+        solve. `keep`: cells an attacker knows anyway (a mean of published parts), never chosen
+        as complements."""
+        cost = n if cost is None else np.asarray(cost, float)
+        keep = np.zeros(len(n), bool) if keep is None else np.asarray(keep, bool)
+        key = (n.tobytes(), np.asarray(primary, bool).tobytes(), groups, cost.tobytes(),
+               keep.tobytes())
         if key not in self._memo:
-            self._memo[key] = self._hide(n, primary, groups)
+            self._memo[key] = self._hide(n, primary, groups, cost, keep)
         return self._memo[key].copy()
 
-    def _hide(self, n: np.ndarray, primary: np.ndarray, groups: bool) -> np.ndarray:
+    def _hide(self, n: np.ndarray, primary: np.ndarray, groups: bool,
+              cost: np.ndarray, keep: np.ndarray) -> np.ndarray:
         s = self.stride
         hidden = np.zeros(len(n), bool)
-        hidden[:s] = suppress(self.total, n[:s], primary[:s])
+        hidden[:s] = cheapest_suppression(self.total, n[:s], primary[:s], cost=cost[:s],
+                                          keep=keep[:s] & ~primary[:s])
         if not groups or len(n) == s:
             return hidden
         base = np.arange(len(n)) % s
         tied = (np.arange(len(n)) >= s) & (n == n[base]) & (n > 0)
         start = primary | hidden[base]
-        return suppress(self.full, n, start, frozen=(np.arange(len(n)) < s) | tied)
+        return cheapest_suppression(self.full, n, start, frozen=(np.arange(len(n)) < s) | tied,
+                                    cost=cost, keep=keep & ~start)
 
 
 def _frame(solver: _Solver, n: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
-           name: str, value: str, total_only: bool = False) -> pd.DataFrame:
+           name: str, value: str, total_only: bool = False,
+           category: np.ndarray | None = None) -> pd.DataFrame:
     cells = solver.full.cells
     keep = cells["publishable"].to_numpy() & (n > 0)
     if total_only:
         keep &= np.arange(len(n)) < solver.stride
     label = np.where(hidden & primary, 1, np.where(hidden, 2, 0))  # codes of _LABELS
+    if category is not None:
+        label = np.where(hidden & category & ~primary, 3, label)
     out = cells.loc[keep, ["unit", "variable", "group"]].assign(
         **{name: value, "n": n[keep].astype(int), "suppression": _LABELS.take(label[keep])})
     return out.reset_index(drop=True)
 
 
-_LABELS = pd.array(["", PRIMARY, SECONDARY], dtype="str")  # taken, not built per row
+_LABELS = pd.array(["", PRIMARY, SECONDARY, CATEGORY], dtype="str")  # taken, not built per row
 
 
 def _distribution(solver: _Solver, rows: pd.DataFrame, shown: pd.Series, n: np.ndarray,
@@ -174,6 +198,65 @@ def _distribution(solver: _Solver, rows: pd.DataFrame, shown: pd.Series, n: np.n
     _, primary = solver.arrays(rows, ~shown.to_numpy(bool))
     primary |= value_hidden
     return _frame(solver, n, primary, solver.hide(n, primary, groups=False), "item", item, True)
+
+
+def _mean_of_published(n: np.ndarray, items: Sequence[str], item_rows: dict,
+                       item_hidden: dict[str, np.ndarray]) -> np.ndarray:
+    """Cells where a `respondent_mean` index is the mean of its published statements: every
+    statement published and answered by exactly the index's n persons (the public counts show
+    that everyone answered everything), so its value follows from theirs. Such a cell
+    protects nothing when hidden; it stays published (docs/sources.md,
+    "Statistical disclosure control")."""
+    out = n > 0
+    for item in items:
+        if item not in item_rows:
+            return np.zeros(len(n), bool)
+        out &= (item_rows[item][1] == n) & ~item_hidden[item]
+    return out
+
+
+LOST = 0.05  # cost factor of a cell whose index another of its statements already hides
+
+
+def _statement_decisions(solver: _Solver, item_rows: dict, instruments: InstrumentSet
+                         ) -> dict[str, np.ndarray]:
+    """Hidden mask per statement, complements chosen together across an instrument's
+    statements: an index is hidden where any of its statements is, so hiding a cell that
+    another statement of the instrument already hides costs the users (almost) nothing
+    (cost n x `LOST`), against n for a cell whose index would be lost. Two sweeps: the
+    first decides each statement seeing those before it, the second each again seeing all
+    the others (docs/sources.md, "Statistical disclosure control")."""
+    instrument_of = {i: ins.id for ins in instruments for i in ins.item_ids}
+    hidden: dict[str, np.ndarray] = {}
+    for _ in range(2):
+        for item, (_, n, primary) in item_rows.items():
+            lost = np.zeros(len(n), bool)
+            for other, mask in hidden.items():
+                if other != item and instrument_of.get(other) == instrument_of.get(item):
+                    lost |= mask
+            hidden[item] = solver.hide(n, primary, cost=n * np.where(lost, LOST, 1.0))
+    return hidden
+
+
+def _category_rule(solver: _Solver, stats: pd.DataFrame, instruments: InstrumentSet,
+                   settings: Settings, item_rows: dict) -> dict[str, np.ndarray]:
+    """Cells (per item of a sensitive instrument) whose answers fail the frequency rule
+    (`primary.categories_shown`): the statement is hidden there like a primary cell (on a
+    two-option scale its value is its shares), and so is its distribution."""
+    keys = stats.index.to_frame(index=False)
+    out = {}
+    for ins in instruments:
+        if ins.id not in settings.sensitive_instruments:
+            continue
+        for item in ins.item_ids:
+            if item not in item_rows:
+                continue
+            counts = [stats[c].to_numpy(float) for c in
+                      (f"dist|{item}|{code}" for code in ins.scale_of(item).codes) if c in stats]
+            small = ~categories_shown(counts, settings) if counts else np.zeros(len(keys), bool)
+            _, flag = solver.arrays(keys.assign(n=stats[f"n|{item}"].to_numpy()), small)
+            out[item] = flag & (item_rows[item][1] > 0)
+    return out
 
 
 def decide_publication(
@@ -193,12 +276,18 @@ def decide_publication(
     st = statement_results(stats, instruments, settings)
     ix = index_results(stats, instruments, settings)
     statements, indices, dists = [], [], []
-    item_hidden: dict[str, np.ndarray] = {}
     index_hidden: dict[str, np.ndarray] = {}
-    for item, rows in st.groupby("item", sort=False) if len(st) else []:
-        n, primary = solver.arrays(rows, rows["suppression"] == PRIMARY)
-        hidden = item_hidden[item] = solver.hide(n, primary)
-        statements.append(_frame(solver, n, primary, hidden, "item", item))
+    item_rows = {item: (rows, *solver.arrays(rows, rows["suppression"] == PRIMARY))
+                 for item, rows in (st.groupby("item", sort=False) if len(st) else [])}
+    category = _category_rule(solver, stats, instruments, settings, item_rows)
+    primary_only = {item: v[2] for item, v in item_rows.items()}
+    item_rows = {item: (rows, n, primary | category.get(item, False))
+                 for item, (rows, n, primary) in item_rows.items()}
+    item_hidden = _statement_decisions(solver, item_rows, instruments)
+    for item, (rows, n, _) in item_rows.items():
+        hidden = item_hidden[item]
+        statements.append(_frame(solver, n, primary_only[item], hidden, "item", item,
+                                 category=category.get(item)))
         dists.append(_distribution(solver, rows, rows["distribution_shown"], n, hidden, item))
     for ins in instruments:
         method = ins.resolved_method(settings.method)
@@ -219,11 +308,14 @@ def decide_publication(
                 from_items |= item_hidden.get(item, np.ones(len(n), bool))
             for theme in index.themes:
                 from_items |= index_hidden.get(theme, np.ones(len(n), bool))
-            if method == "respondent_mean" or index.themes:
-                publishable = solver.full.cells["publishable"].to_numpy()
-                hidden = solver.hide(n, primary | (from_items & publishable))
+            publishable = solver.full.cells["publishable"].to_numpy()
+            if index.themes:  # a mean of published parts: hidden exactly where a part is
+                hidden = (from_items | primary) & publishable
+            elif method == "respondent_mean":  # its sums add up over the tree: solved
+                keep = _mean_of_published(n, index.items, item_rows, item_hidden) & publishable
+                hidden = solver.hide(n, primary | (from_items & publishable), keep=keep)
             else:
-                hidden = from_items & solver.full.cells["publishable"].to_numpy()
+                hidden = from_items & publishable
             index_hidden[index.id] = hidden
             indices.append(_frame(solver, n, primary, hidden, "index", index.id))
     empty = pd.DataFrame(columns=["unit", "variable", "group", "item", "n", "suppression"])

@@ -35,6 +35,7 @@ from hme_core.disclosure.blocks import fixed_by_component, merge_pairs
 
 TOTAL = ""  # variable and group of a unit's whole result (the total layer)
 SUBTREE, DIRECT = "subtree", "direct"
+IMPROVE_LIMIT = 5_000  # cells: the local search of `suppress` runs up to this size
 
 
 @dataclass(frozen=True)
@@ -211,18 +212,18 @@ def derivable_cells(lattice: Lattice, n: np.ndarray, published: np.ndarray,
 # --------------------------------------------------------------------------- choosing complements
 
 
-def _pick(lattice: Lattice, wanted: np.ndarray, relations: np.ndarray, n: np.ndarray,
-          hidden: np.ndarray, frozen: np.ndarray) -> np.ndarray:
-    """One complement per wanted id, from the relations paired with it: a published part
-    with the smallest n (ties by cell order), else a published total; frozen cells only
-    when nothing else is left."""
+def _pick(lattice: Lattice, wanted: np.ndarray, relations: np.ndarray, rank: np.ndarray,
+          hidden: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """One complement per wanted id, from the relations paired with it: its usable published
+    cell of the lowest `rank` (cost, frozen cells last; ties: parts before totals, then cell
+    order)."""
     if not len(relations):
         return np.empty(0, np.int64)
     picked = lattice.relations[relations].tocoo()
     want, cell, sign = wanted[picked.row], picked.col, picked.data
-    ok = lattice.cells["publishable"].to_numpy()[cell] & ~hidden[cell] & (n[cell] > 0)
+    ok = usable[cell] & ~hidden[cell]
     want, cell, sign = want[ok], cell[ok], sign[ok]
-    sel = np.lexsort([lattice.order[cell], n[cell], sign > 0, frozen[cell], want])
+    sel = np.lexsort([lattice.order[cell], sign > 0, rank[cell], want])
     _, first = np.unique(want[sel], return_index=True)
     return np.unique(cell[sel][first])
 
@@ -284,15 +285,15 @@ def _component(lattice: Lattice, unknown: np.ndarray, cell: int) -> np.ndarray:
 
 
 def _break(lattice: Lattice, known: np.ndarray, cell: int, candidate: np.ndarray,
-           n: np.ndarray, frozen: np.ndarray, tries: int = 8) -> int:
+          rank: np.ndarray, tries: int = 8) -> int:
     """The published cell to hide against a derivation of `cell`: among the cells the
-    derivation uses (whole weight first, then not frozen, smallest n, cell order), the first
-    whose hiding makes `cell` underivable, else the first; -1 if none."""
+    derivation uses (whole weight first, then the lowest `rank`, cell order), the first whose
+    hiding makes `cell` underivable, else the first; -1 if none."""
     weight = np.abs(derivation(lattice, known, cell))
     used = np.flatnonzero((weight > 1e-6) & candidate)
     if not len(used):
         return -1
-    used = used[np.lexsort([lattice.order[used], n[used], frozen[used], weight[used] < 0.999])]
+    used = used[np.lexsort([lattice.order[used], rank[used], weight[used] < 0.999])]
     for c in used[:tries]:
         trial = known.copy()
         trial[c] = False
@@ -301,25 +302,63 @@ def _break(lattice: Lattice, known: np.ndarray, cell: int, candidate: np.ndarray
     return int(used[0])
 
 
+def cell_cost(n: np.ndarray, frozen: np.ndarray | None = None,
+              cost: np.ndarray | None = None) -> np.ndarray:
+    """What hiding each cell costs the users: `cost` (default its n, so small cells go before
+    large ones), frozen cells above every other (a last resort)."""
+    base = np.asarray(n, float) if cost is None else np.asarray(cost, float)
+    if frozen is None:
+        return base
+    return base + np.asarray(frozen, bool) * (1.0 + np.abs(base).sum())
+
+
 def suppress(
     lattice: Lattice,
     n: np.ndarray,
     primary: np.ndarray,
     frozen: np.ndarray | None = None,
+    cost: np.ndarray | None = None,
+    keep: np.ndarray | None = None,
+    swaps: int = 12,
     max_rounds: int = 10_000,
 ) -> np.ndarray:
     """Hidden mask over cells: the primary cells plus the complements that protect them.
 
     `n` per cell (public counts); `primary`: publishable cells the primary rule hides and
-    unpublished cells that must stay secret (below the threshold). `frozen` cells are chosen
-    as complements only as a last resort (e.g. unit totals while suppressing breakdowns).
+    unpublished cells that must stay secret (below the threshold). Complements are chosen by
+    `cell_cost` (`cost`, default n; `frozen` cells, e.g. unit totals while suppressing
+    breakdowns, only as a last resort): greedily (`_repair`), then improved by local search
+    (`_improve`: drop complements no longer needed, and try each of the `swaps` dearest
+    complements published, protected another way); `keep` cells are never complements.
     Guarantee: `derivable_cells` of the result is empty.
     """
     n = np.asarray(n, dtype=float)
     publishable = lattice.cells["publishable"].to_numpy()
-    frozen = np.zeros(len(n), bool) if frozen is None else np.asarray(frozen, bool)
-    hidden = publishable & np.asarray(primary, bool) & (n > 0)
+    rank = cell_cost(n, frozen, cost)
+    start = publishable & np.asarray(primary, bool) & (n > 0)
     secret = ~publishable & np.asarray(primary, bool)  # unpublished cells to protect
+    usable = publishable & (n > 0)
+    if keep is not None:  # cells whose value is known anyway protect nothing
+        usable &= ~np.asarray(keep, bool)
+    hidden = _repair(lattice, n, start, secret, rank, usable, max_rounds)
+    if hidden is None and keep is not None:  # only kept cells could protect: use them too
+        usable = publishable & (n > 0)
+        hidden = _repair(lattice, n, start, secret, rank, usable, max_rounds)
+    if hidden is None:  # pragma: no cover - with every cell usable a repair always ends
+        raise RuntimeError("cell suppression did not converge")
+    if len(n) > IMPROVE_LIMIT:  # each step is an audit: large lattices keep the greedy choice
+        return hidden
+    return _improve(lattice, n, start, secret, rank, usable, hidden, swaps)
+
+
+def _repair(lattice: Lattice, n: np.ndarray, hidden: np.ndarray, secret: np.ndarray,
+            rank: np.ndarray, usable: np.ndarray, max_rounds: int = 10_000) -> np.ndarray | None:
+    """`hidden` plus greedy complements until no protected cell is derivable: (1) a relation
+    whose single unknown is protected gets its cheapest usable published cell hidden; (2)
+    derivations through several relations (the audit) lose their cheapest cell. None when
+    only cells that are not `usable` could protect (a trial of `_improve`)."""
+    publishable = lattice.cells["publishable"].to_numpy()
+    hidden = hidden.copy()
     members = lattice.members
     for _ in range(max_rounds):
         known = (publishable & ~hidden) | (n <= 0)
@@ -327,20 +366,76 @@ def suppress(
         _, _, pairs = _peel(members, known, protected, learn_protected=False)
         if len(pairs):
             rel = np.unique(pairs[:, 0])
-            chosen = _pick(lattice, rel, rel, n, hidden, frozen)
+            chosen = _pick(lattice, rel, rel, rank, hidden, usable)
             if len(chosen):
                 hidden[chosen] = True
                 continue
         leaks = np.flatnonzero(derivable_cells(lattice, n, known, protected))
         if not len(leaks):
             return hidden
-        candidate = publishable & ~hidden & (n > 0)
-        chosen = np.unique([_break(lattice, known, h, candidate, n, frozen) for h in leaks[:20]])
+        candidate = usable & ~hidden
+        chosen = np.unique([_break(lattice, known, h, candidate, rank) for h in leaks[:20]])
         chosen = chosen[chosen >= 0]
         if not len(chosen):  # no derivation found: confirm exactly, then hide what is left
             exact = derivable_cells(lattice, n, known, protected, dense_limit=len(n))
-            chosen = np.flatnonzero(candidate) if exact.any() else chosen
-            if not len(chosen):
+            if not exact.any():
                 return hidden
+            chosen = np.flatnonzero(candidate)
+            if not len(chosen):
+                return None
         hidden[chosen] = True
-    raise RuntimeError("cell suppression did not converge")  # pragma: no cover
+    return None
+
+
+def _leaks(lattice: Lattice, n: np.ndarray, hidden: np.ndarray, secret: np.ndarray
+           ) -> np.ndarray:
+    publishable = lattice.cells["publishable"].to_numpy()
+    known = (publishable & ~hidden) | (n <= 0)
+    return derivable_cells(lattice, n, known, (hidden | secret) & ~known)
+
+
+def _improve(lattice: Lattice, n: np.ndarray, start: np.ndarray, secret: np.ndarray,
+             rank: np.ndarray, usable: np.ndarray, hidden: np.ndarray,
+             swaps: int) -> np.ndarray:
+    """Local search on a safe `hidden`: (1) publish again each complement (dearest first)
+    whose hiding no longer protects anything (with the complements that then follow from it
+    and protect nothing else); (2) for each of the `swaps` dearest complements,
+    publish it, protect what it protected by `_repair` without it, drop what is then
+    redundant, and keep the result when it costs less. Every step keeps `hidden` safe."""
+
+    def prune(mask: np.ndarray) -> np.ndarray:
+        for c in _by_cost(mask & ~start, rank):
+            if not mask[c]:
+                continue
+            trial = mask.copy()
+            trial[c] = False
+            for _ in range(8):  # complements that only protected each other go together
+                leaked = _leaks(lattice, n, trial, secret)
+                if not leaked.any() or (leaked & (start | secret)).any():
+                    break
+                trial &= ~leaked
+            if not leaked.any():
+                mask = trial
+        return mask
+
+    hidden = prune(hidden)
+    for c in _by_cost(hidden & ~start, rank)[:swaps]:
+        if not hidden[c]:
+            continue
+        trial = hidden.copy()
+        trial[c] = False
+        keep = usable.copy()
+        keep[c] = False
+        repaired = _repair(lattice, n, trial, secret, rank, keep, max_rounds=200)
+        if repaired is None:
+            continue
+        repaired = prune(repaired)
+        if rank[repaired].sum() < rank[hidden].sum() - 1e-9:
+            hidden = repaired
+    return hidden
+
+
+def _by_cost(mask: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """The cells of `mask`, dearest first (ties: cell position)."""
+    cells = np.flatnonzero(mask)
+    return cells[np.argsort(-rank[cells], kind="stable")]

@@ -6,13 +6,17 @@ mark's reason, in the words the child-unit heat map uses too (one text per reaso
 
 - ``primary``: fewer answers than the publication limit (n ≥ 5 for an index or statement,
   n ≥ 10 for answer shares; the limit is printed);
-- ``secondary``: enough answers, but hidden so that another hidden value cannot be worked out
-  by subtraction (secondary suppression);
+- ``secondary``: enough answers, but hidden so that a smaller unit's or group's results cannot
+  be worked out (secondary suppression: the rule is named, never the unit or group it protects);
+- ``category``: a sensitive question (exposure) where some answer option has fewer than
+  `min_n_category` answers ("färre än 3"; the limit is printed);
 - ``no_data``: nobody (of the question's audience) answered that year;
 - ``earlier``: an earlier year's value that was not published (no answers, or too few).
 
-Which of the first three applies follows from the value's answer count `n` and the limit, as
-the primary rule decides (`reason_for`).
+Which of the first three applies is the label `disclosure` stored with the value ('primary',
+'secondary'); where none is at hand it follows from the value's answer count `n` and the
+limit (`reason_for`). An index with enough answers of its own is 'primary' when one of its
+statements has too few: the stored label says so, the count alone would not.
 """
 
 from __future__ import annotations
@@ -23,17 +27,23 @@ from hme_core.i18n import MISSING, t
 from hme_core.report.html import paragraph
 
 SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹"
-REASONS = ("primary", "secondary", "no_data", "earlier")
+REASONS = ("primary", "secondary", "category", "no_data", "earlier")
+STORED = ("primary", "secondary", "category")  # the labels `disclosure` stores
 
 
-def reason_for(n: float | None, min_n: int) -> str:
-    """The reason a current value with `n` answers is hidden, given the publication limit.
+def reason_for(n: float | None, min_n: int, stored: str | None = None) -> str:
+    """The reason a current value with `n` answers is hidden: its `stored` label ('primary',
+    'secondary') when given, else from n against the publication limit.
 
     >>> reason_for(0, 5), reason_for(4, 5), reason_for(5, 5), reason_for(None, 5)
     ('no_data', 'primary', 'secondary', 'no_data')
+    >>> reason_for(12, 5, "primary")  # an index one of whose statements has too few answers
+    'primary'
     """
     if n is None or (isinstance(n, float) and math.isnan(n)) or n <= 0:
         return "no_data"
+    if stored in STORED:
+        return stored
     return "primary" if n < min_n else "secondary"
 
 
@@ -53,8 +63,8 @@ class HiddenMarks:
         self.marks: dict[tuple[str, int | None], str] = {}
 
     def dash(self, reason: str, n: int | None = None) -> str:
-        """'–' with the mark of `reason` (and limit `n` for 'primary')."""
-        key = (reason, n if reason == "primary" else None)
+        """'–' with the mark of `reason` (and limit `n` for 'primary' and 'category')."""
+        key = (reason, n if reason in ("primary", "category") else None)
         if key not in self.marks:
             self.marks[key] = SUPERSCRIPTS[min(len(self.marks), len(SUPERSCRIPTS) - 1)]
         return MISSING + self.marks[key]

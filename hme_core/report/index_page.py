@@ -156,6 +156,8 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
         shown, depth, deepest = heatmap_units(order, lv, settings.heatmap_org_max_rows)
         some = None if depth >= deepest else shown  # the heat map's units, None: all
         hme = store.load_result("scores", year, index="hme")
+        every = store.load_result("scores", year)  # a report is empty only if nothing is shown
+        published = set(every.loc[every["value"].notna(), "unit"])
         heat = store.load_result("scores", year, units=some)
         prev_years = [y for y in store.years() if y < year]
         last = max(prev_years) if prev_years else None
@@ -163,7 +165,8 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
                       else None)
         prev = store.load_result("scores", last, units=some) if last is not None else None
     values = dict(zip(hme["unit"].tolist(), hme["value"].astype(float).tolist(), strict=True))
-    counts = dict(zip(hme["unit"].tolist(), hme["n"].astype(int).tolist(), strict=True))
+    counts = dict(zip(hme["unit"].tolist(), hme["respondents"].astype(int).tolist(),  # "Antal svar"
+                      strict=True))
     previous = (dict(zip(before_hme["unit"].tolist(), before_hme["value"].astype(float).tolist(),
                          strict=True))
                 if before_hme is not None and not before_hme.empty else {})
@@ -183,7 +186,7 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
         rendered = [ext for ext in ("html", "pdf")
                     if folder in present and (root / folder / report_file(ext, lang)).exists()]
         outcome = by_unit.get(unit)
-        state = (outcome is not None and not outcome.ok, bool(rendered), math.isnan(value))
+        state = (outcome is not None and not outcome.ok, bool(rendered), unit not in published)
         if state not in statuses:  # four distinct cells at most: escaped once each
             status, cls = _status(outcome, rendered, state[2], lang)
             statuses[state] = f'<td class="{cls}" data-sort="{esc(status)}">{esc(status)}</td>'

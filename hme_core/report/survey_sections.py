@@ -184,8 +184,10 @@ def shares_html(report: ReportText, ins: Instrument) -> list:
             elif y == d.year:
                 n = st["n"].get(item.id, 0)
                 stored = st["suppression"].get(item.id, "")
-                why = stored if n and stored in ("primary", "secondary") else reason_for(n, limit)
-                cells.append(marks.dash(why, limit))
+                why = reason_for(n, limit, stored if isinstance(stored, str) else None)
+                cells.append(marks.dash(why, d.settings.min_n_category if why == "category"
+                                        else limit))
+                hidden -= why == "category"  # its footnote says why; not "fewer than 10"
             else:
                 cells.append(marks.dash("earlier"))
         now = by_year["share"].get(d.year, np.nan)

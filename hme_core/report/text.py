@@ -72,23 +72,25 @@ class ReportText:
         return self.t(key) if key else str(group)
 
     @staticmethod
-    def cells(frame: pd.DataFrame, keys: tuple[str, str]) -> dict[tuple, tuple[float, float]]:
-        """(value, n) of each row of a comparison table by its `keys` columns (first row wins)."""
+    def cells(frame: pd.DataFrame, keys: tuple[str, str]) -> dict[tuple, tuple]:
+        """(value, n, stored reason) of each row of a comparison table by its `keys` columns
+        (first row wins); the reason is the stored `suppression` label where the frame has one."""
+        labels = frame["suppression"] if "suppression" in frame else [None] * len(frame)
         pairs = zip(zip(frame[keys[0]], frame[keys[1]], strict=True),
-                    zip(frame["value"], frame["n"], strict=True), strict=True)
-        out: dict[tuple, tuple[float, float]] = {}
+                    zip(frame["value"], frame["n"], labels, strict=True), strict=True)
+        out: dict[tuple, tuple] = {}
         for key, vn in pairs:
             out.setdefault(key, vn)
         return out
 
     def value_cell(self, cells: dict, key: tuple, marks: HiddenMarks) -> str:
         """A comparison value (`cells` from `cells()`) formatted, or '–' with the mark of why it
-        is hidden (its n against the index limit)."""
+        is hidden (its stored reason, else its n against the index limit)."""
         if key not in cells:
             return marks.dash("no_data")
-        value, n = cells[key]
+        value, n, stored = cells[key]
         limit = self.data.settings.min_n_index
-        return marks.cell(self.num(value), reason_for(n, limit), limit)
+        return marks.cell(self.num(value), reason_for(n, limit, stored), limit)
 
     @property
     def has_previous_year(self) -> bool:
@@ -104,9 +106,9 @@ class ReportText:
         r = self._statements_by_item.loc[item]
         limit = self.data.settings.min_n_index
         stored = r["suppression"] if isinstance(r["suppression"], str) else ""
-        why = ("no_data" if not r["n"] > 0 else
-               stored if stored in ("primary", "secondary") else reason_for(r["n"], limit))
-        now = marks.cell(self.num(r["value"]), why, limit)
+        why = "no_data" if not r["n"] > 0 else reason_for(r["n"], limit, stored)
+        now = marks.cell(self.num(r["value"]), why, self.data.settings.min_n_category
+                         if why == "category" else limit)
         if not self.has_previous_year:
             return (now,)
         return now, marks.cell(self.num(r["previous"]), "earlier")

@@ -121,8 +121,13 @@ class UnitReport(ReportText):
             Paragraph(f'{self.t("report_date")}: {fmt_date(self.today, self.lang)}',
                       "report-date"),
         ]
-        if d.suppressed:
-            blocks += [Notice(self.t("suppressed", n=d.settings.min_n_index), "privacy"),
+        if d.reporting_group:  # the organisation's reporting group: one result for all
+            blocks.append(Notice(self.t("reporting_group", units=", ".join(d.reporting_group)),
+                                 "privacy"))
+        if d.suppressed:  # nothing of the unit is published anywhere: the true reason
+            key = {"secondary": "suppressed_secondary", "no_data": "suppressed_no_data"}.get(
+                d.empty_reason, "suppressed")
+            blocks += [Notice(self.t(key, n=d.settings.min_n_index), "privacy"),
                        Paragraph(self.t("suppressed_detail"))]
         return self.part(Group(blocks, "cover"), meta=self.document_meta())
 
@@ -366,7 +371,7 @@ class UnitReport(ReportText):
         for var, part in bd.groupby("variable", sort=False):
             wide = part.pivot_table(index="group", columns="index", values="value",
                                     aggfunc="first", dropna=False)
-            n = part.groupby("group")["n"].max()  # counts are public; values may be hidden
+            n = part[part["index"] == "hme"].set_index("group")["n"]  # n of the HME total
             rows = [[self.group_label(var, g),
                      fmt_int(n.get(g, 0), self.lang),
                      *(self.num(wide.loc[g].get(ix, np.nan)) for ix in HME_INDICES)]

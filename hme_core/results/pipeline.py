@@ -8,9 +8,11 @@ from pathlib import Path
 import pandas as pd
 
 from hme_core.config import Settings, load_settings
+from hme_core.disclosure.reporting_groups import load_reporting_groups
 from hme_core.errors import InputError, InputIssue
 from hme_core.inputs.assemble import NO_TREE, read_all
 from hme_core.instruments import InstrumentSet, load_instruments
+from hme_core.paths import params_dir
 from hme_core.results.drivers import driver_weights
 from hme_core.results.questionnaire import questionnaire_table
 from hme_core.results.tables import SCORE_COLUMNS, year_results
@@ -57,6 +59,7 @@ def ingest_files(
     results = stored_results(
         inputs.responses, inputs.org, inputs.headcounts, instruments, settings, year,
         previously_published=published_before(db, year) if replace else (),
+        reporting_groups=load_reporting_groups(params_dir()),
     )
     # what the file asked, in its words (kept by rescoring, which reads no file)
     results["questionnaire"] = questionnaire_table(inputs.responses, instruments, year)
@@ -79,12 +82,14 @@ def ingest_files(
 
 def stored_results(responses: pd.DataFrame, org: pd.DataFrame, headcounts: pd.DataFrame | None,
                    instruments: InstrumentSet, settings: Settings, year: int,
-                   previously_published=()) -> dict[str, pd.DataFrame]:
+                   previously_published=(), reporting_groups=()) -> dict[str, pd.DataFrame]:
     """What a year stores: the published tables (`year_results`, consistent with the year's
-    earlier publications `previously_published`) and the organisation's driver weights
-    (`drivers`, `results/drivers.py`), each a `res_<name>` table."""
+    earlier publications `previously_published`, units of a `reporting_groups` reporting
+    together) and the organisation's driver weights (`drivers`, `results/drivers.py`), each a
+    `res_<name>` table."""
     results = year_results(responses, org, headcounts, instruments, settings, year,
-                           previously_published=previously_published)
+                           previously_published=previously_published,
+                           reporting_groups=reporting_groups)
     results["drivers"] = driver_weights(responses, org, instruments, settings, year)
     return results
 
@@ -146,7 +151,8 @@ def current_scores(db: Path, year: int) -> pd.DataFrame:
         settings, instruments = load_settings(), load_instruments()
         results = year_results(store.load_responses(year), store.load_org(year),
                                store.load_headcounts(year), instruments, settings, year,
-                               previously_published=store.publications(year))
+                               previously_published=store.publications(year),
+                               reporting_groups=load_reporting_groups(params_dir()))
     return results["scores"][SCORE_COLUMNS]
 
 
@@ -158,6 +164,7 @@ def rescore_year(db: Path, year: int) -> pd.DataFrame:
         org = store.load_org(year)
         headcounts = store.load_headcounts(year)
         results = stored_results(responses, org, headcounts, instruments, settings, year,
-                                 previously_published=store.publications(year))
+                                 previously_published=store.publications(year),
+                                 reporting_groups=load_reporting_groups(params_dir()))
         store.replace_results(year, results)
     return results["scores"][SCORE_COLUMNS]

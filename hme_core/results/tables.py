@@ -23,9 +23,10 @@ from hme_core.disclosure.publish import (
     breakdown_variables,
     decide_publication,
 )
+from hme_core.disclosure.reporting_groups import ReportingGroup, applicable_groups, recode_units
 from hme_core.disclosure.secondary import SUBTREE
 from hme_core.instruments import InstrumentSet
-from hme_core.orgtree import levels, rollup, tree_order
+from hme_core.orgtree import closure, levels, rollup, tree_order
 from hme_core.scoring.indices import (
     distribution_values,
     enps_values,
@@ -186,6 +187,7 @@ def year_results(
     settings: Settings,
     year: int,
     previously_published: Sequence[dict[str, pd.DataFrame]] = (),
+    reporting_groups: Sequence[Sequence[str]] = (),
 ) -> dict[str, pd.DataFrame]:
     """Everything reports publish for a year, computed once for all units (pure).
 
@@ -196,7 +198,12 @@ def year_results(
     Tables: `scores` (the CLI contract plus `se`), `statements`, `distributions` (only rows
     that may be shown), `enps`, `breakdowns`, `audiences` (unit, instrument, respondents in
     the instrument's audience, e.g. with patient contact). Values of suppressed cells are already NaN.
+    `reporting_groups` (`disclosure.reporting_groups`): units scored as one, every leaf member
+    showing the group's result (`spread_groups`); each unit keeps its own respondent count.
     """
+    groups, _ = applicable_groups(reporting_groups, org)
+    own_respondents = _subtree_respondents(responses, org)
+    responses = recode_units(responses, groups)
     pub = decide_publication(responses, org, instruments, settings)
     stats = pub.subtree_stats  # the statistics the decision was made on, computed once
     se = index_standard_errors(stats, instruments)
@@ -225,6 +232,7 @@ def year_results(
             ignore_index=True)
     tables["breakdowns"] = breakdown_table(responses, org, instruments, settings,
                                            publication=pub)
+    tables = spread_groups(tables, groups, own_respondents)
     if previously_published:
         from hme_core.disclosure.releases import consistent_release
 
@@ -243,3 +251,61 @@ def _enps_table(enps: pd.DataFrame, pub: Publication) -> pd.DataFrame:
                           ["unit"], counts).drop(columns="suppression")
     score = pub.indices[(pub.indices["index"] == "enps") & (pub.indices["variable"] == "")]
     return apply_decision(dist, score, ["unit"], ["enps"])
+
+
+def _subtree_respondents(responses: pd.DataFrame, org: pd.DataFrame) -> pd.Series:
+    """Respondents per unit over its subtree (a public count), before any grouping."""
+    own = responses["unit"].astype(str).value_counts()
+    c = closure(org)
+    return (c.assign(k=c["unit"].astype(str).map(own).fillna(0))
+            .groupby("ancestor")["k"].sum().astype(int))
+
+
+def spread_groups(tables: dict[str, pd.DataFrame], groups: Sequence[ReportingGroup],
+                  respondents: pd.Series) -> dict[str, pd.DataFrame]:
+    """Every leaf member of a reporting group shows its lead's rows (the group's one result,
+    n and suppression); names, parents, levels, employees stay the member's own, and
+    `respondents` / `response_rate` are each unit's own (counts are public)."""
+    if not groups:
+        return tables
+    copies = {m: g.lead for g in groups for m in g.leaves if m != g.lead}
+    out = {}
+    for name, frame in tables.items():
+        if "unit" not in frame or not len(frame):
+            out[name] = frame
+            continue
+        unit = frame["unit"].astype(str)
+        keep = frame[~unit.isin(copies)]
+        added = []
+        for member, lead in copies.items():
+            rows = frame[unit == lead].assign(unit=member)
+            if name == "scores":
+                mine = frame[unit == member]
+                for col in ("unit_name", "parent", "level", "employees"):
+                    rows[col] = mine[col].iloc[0] if len(mine) else rows[col]
+            added.append(rows)
+        order = {u: i for i, u in enumerate(dict.fromkeys(unit))}
+        frame = pd.concat([keep, *added], ignore_index=True)
+        frame = frame.iloc[np.argsort(frame["unit"].astype(str).map(order).to_numpy(),
+                                      kind="stable")].reset_index(drop=True)
+        if name == "scores":
+            frame["respondents"] = frame["unit"].astype(str).map(respondents).fillna(0).astype(int)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rate = frame["respondents"] / frame["employees"]
+            frame["response_rate"] = rate.where(np.isfinite(rate))
+        out[name] = frame
+    return out
+
+
+def proposed_reporting_groups(responses: pd.DataFrame, org: pd.DataFrame,
+                              headcounts: pd.DataFrame | None, instruments: InstrumentSet,
+                              settings: Settings, reporting_groups: Sequence[Sequence[str]] = ()
+                              ) -> list[dict]:
+    """Reporting groups that would let units keep their HME result, given the groups already
+    decided (`disclosure.reporting_groups.propose_groups` on this year's scores)."""
+    from hme_core.disclosure.reporting_groups import propose_groups
+
+    scores = year_results(responses, org, headcounts, instruments, settings, 0,
+                          reporting_groups)["scores"]
+    grouped = {u for g in reporting_groups for u in g}
+    return propose_groups(scores, org, settings.min_n_index, grouped=grouped)

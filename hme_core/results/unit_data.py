@@ -32,7 +32,7 @@ class ReportData:
     respondents: int
     employees: float
     response_rate: float
-    suppressed: bool
+    suppressed: bool  # nothing of the unit is published anywhere: the report is empty
     settings: Settings
     comparison: pd.DataFrame  # series, series_kind, unit, year, index, n, value, se
     changes: pd.DataFrame  # index, value, previous, diff, within_noise
@@ -46,6 +46,13 @@ class ReportData:
     # year, item, code, n, share of this unit for every stored year (published rows only)
     distribution_history: pd.DataFrame = field(default_factory=pd.DataFrame)
     audiences: dict[str, int] = field(default_factory=dict)  # instrument -> respondents asked
+    # why the report is empty ('' when something is published), why the HME total is hidden
+    # ('' when shown): 'no_data', 'primary' (too few answers) or 'secondary' (hidden so that a
+    # smaller unit's or group's results cannot be worked out); see `hidden_reason`
+    empty_reason: str = ""
+    hme_reason: str = ""
+    # names of the units whose one result this unit shows (a reporting group), [] when alone
+    reporting_group: list[str] = field(default_factory=list)
 
 
 def _series_label(name: str, year: int) -> str:
@@ -84,9 +91,10 @@ def _comparison_rows(
             rows.append(part.assign(series=label, series_kind="previous"))
     if not rows:
         return pd.DataFrame(columns=["series", "series_kind", "unit", "year", "index", "n",
-                                     "value", "se"])
+                                     "value", "se", "suppression"])
     out = _distinct_series(pd.concat(rows, ignore_index=True))
-    return out[["series", "series_kind", "unit", "year", "index", "n", "value", "se"]]
+    return out[["series", "series_kind", "unit", "year", "index", "n", "value", "se",
+                "suppression"]]
 
 
 def index_changes(comparison: pd.DataFrame, year: int, previous_year: int | None) -> pd.DataFrame:
@@ -160,13 +168,26 @@ def _enps_rows(store: Store, years: list[int], year: int, unit: str, chain: list
     return out
 
 
-def _published_groups(bd: pd.DataFrame) -> pd.DataFrame:
-    """Breakdown rows of the groups that have at least one published value (hidden values of
-    those groups stay NaN and show as '–'; their n is public)."""
-    if bd.empty:
-        return bd
-    shown = bd.groupby(["variable", "group"])["value"].transform(lambda v: v.notna().any())
-    return bd[shown.astype(bool)]
+def hidden_reason(rows: pd.DataFrame) -> str:
+    """Why nothing of `rows` (a unit's stored results: n, value, suppression) is shown: ''
+    when some value is; 'no_data' when nobody answered; 'primary' when every hidden value
+    had too few answers; else 'secondary' (enough answers, hidden so that a smaller unit's or
+    group's results cannot be worked out)."""
+    if len(rows) and rows["value"].notna().any():
+        return ""
+    if not len(rows) or not (rows["n"].fillna(0) > 0).any():
+        return "no_data"
+    labels = set(rows.loc[rows["n"].fillna(0) > 0, "suppression"].fillna("primary"))
+    return "secondary" if "secondary" in labels else "primary"
+
+
+def _published_anywhere(own: pd.DataFrame, statements: pd.DataFrame, enps: pd.DataFrame) -> bool:
+    """Some value of the unit is published: an index or eNPS in the score table (what
+    `hme score`, the heat maps and the Kolada export show), a statement, eNPS shares."""
+    shares = [c for c in ("promoters_pct", "detractors_pct", "passive_pct") if c in enps]
+    return bool(own["value"].notna().any()
+                or (len(statements) and statements["value"].notna().any())
+                or (len(enps) and shares and enps[shares].notna().any().any()))
 
 
 def load_report_data(
@@ -190,8 +211,10 @@ def load_report_data(
     own = scores_by_year[year]
     own = own[own["unit"] == unit]
     hme = own[own["index"] == "hme"]
-    suppressed = hme.empty or bool(hme["value"].isna().all())
-    st_items = set(store.load_result("statements", year, units=[unit]).get("item", []))
+    own_statements = store.load_result("statements", year, units=[unit])
+    own_enps = store.load_result("enps", year, units=[unit])
+    suppressed = not _published_anywhere(own, own_statements, own_enps)
+    st_items = set(own_statements.get("item", []))
     present = [
         ins.id for ins in instruments
         if ins.id not in ("hme", "enps") and (
@@ -220,7 +243,7 @@ def load_report_data(
         statements=_statement_rows(store, year, previous_year, unit, chain[0] if chain else None),
         distributions=dist,
         enps=_enps_rows(store, years, year, unit, chain, names),
-        breakdowns=_published_groups(bd),
+        breakdowns=bd,  # every group, with the n of each value; hidden values NaN
         instruments_present=present,
         previous_year=previous_year,
         participation=_participation(scores_by_year, unit),
@@ -228,7 +251,28 @@ def load_report_data(
                               if any(len(h) for h in history) else pd.DataFrame()),
         audiences=({str(r.instrument): int(r.respondents) for r in aud.itertuples()}
                    if len(aud) else {}),
+        reporting_group=_reporting_group(org, unit, names[year]),
+        empty_reason=hidden_reason(own) if suppressed else "",
+        hme_reason=hidden_reason(hme),
     )
+
+
+def _reporting_group(org: pd.DataFrame, unit: str, names: pd.Series) -> list[str]:
+    """The names of the units `unit` reports with (`params/reporting_groups.yaml`, as the
+    results were computed: the results fingerprint covers the file); a parent member stands
+    for its own respondents."""  # names only: the report's language words the sentence
+    from hme_core.disclosure.reporting_groups import (
+        applicable_groups,
+        group_of,
+        load_reporting_groups,
+    )
+    from hme_core.paths import params_dir
+
+    groups, _ = applicable_groups(load_reporting_groups(params_dir()), org)
+    group = group_of(groups, unit)
+    if group is None:
+        return []
+    return [str(names.get(u, u)) for u in group.units]
 
 
 def _participation(scores_by_year: dict[int, pd.DataFrame], unit: str) -> pd.DataFrame:

@@ -39,6 +39,7 @@ def test_the_footnote_explains_exactly_the_marks_used():
 
 def test_english_reasons_and_unknown_reasons_refused():
     assert reason_text("secondary", "en") == (
-        "Hidden so that another hidden value cannot be worked out (secondary suppression).")
+        "Hidden so that a smaller unit's or group's results cannot be worked out"
+        " (secondary suppression).")
     with pytest.raises(ValueError, match="reason"):
         reason_text("tertiary", "sv")

@@ -1,0 +1,182 @@
+"""The exact optimum of complementary cell suppression, to measure the production heuristic.
+
+The same problem `secondary.suppress` solves, as an integer programme (Fischetti & Salazar
+González 2000; docs/sources.md, "Statistical disclosure control"): choose the publishable
+cells to hide, `x_j` in {0, 1}, at the least total cost `sum c_j x_j` (cost = the cell's n:
+n-weighted hidden cells), such that no hidden or secret cell can be derived from the published
+cells and every n.
+
+- Cells the primary rule hides are fixed at 1; cells with n = 0 are known (their sum is 0).
+- Every relation holding an unknown cell holds another unknown (one unknown would be
+  determined by the others): `x_c <= sum of the relation's other unknowns`, cells that are
+  never published (secret or not) counting 1.
+- Derivations through several relations are cut off lazily: after each solve the audit
+  (`secondary.derivable_cells`, the rank test) names the derivable cells; for each, the
+  published cells its derivation uses (`secondary.derivation`) cannot all stay published:
+  `sum over them of x_j >= x_h`. The cut is valid for every solution (a derivation stays a
+  derivation while the cells it uses are published, whatever else is hidden), so the loop
+  ends at the optimum of the full problem. HiGHS (`scipy.optimize.milp`) solves each round.
+
+Meant for small trees (tests, `make bench`): the integer programme grows with the cells.
+Pure functions on numpy/scipy; no I/O.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from hme_core.disclosure.secondary import (
+    Lattice,
+    cell_cost,
+    derivable_cells,
+    derivation,
+    suppress,
+)
+
+EXACT_LIMIT = 5_000  # publishable cells with answers: above, the heuristic decides
+
+
+def cheapest_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
+                         frozen: np.ndarray | None = None,
+                         cost: np.ndarray | None = None,
+                         keep: np.ndarray | None = None) -> np.ndarray:
+    """The production decision: the exact optimum (`optimal_suppression`) at `cell_cost`
+    when the problem has at most `EXACT_LIMIT` candidate cells and HiGHS solves it in time,
+    else the heuristic `secondary.suppress` (greedy, then local search). Both guarantee that no
+    hidden cell is derivable; `tools/bench.py` measures how much more the heuristic hides.
+    `keep`: cells never chosen as complements (their value is known anyway)."""
+    n = np.asarray(n, float)
+    rank = cell_cost(n, frozen, cost)
+    candidates = int((lattice.cells["publishable"].to_numpy() & (n > 0)).sum())
+    if candidates <= EXACT_LIMIT:
+        try:
+            return optimal_suppression(lattice, n, primary, cost=rank, keep=keep)
+        except RuntimeError:  # no solution in time: the heuristic decides
+            pass
+    return suppress(lattice, n, primary, frozen=frozen, cost=cost, keep=keep)
+
+
+def optimal_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
+                        cost: np.ndarray | None = None, max_rounds: int = 200,
+                        time_limit: float = 30.0, keep: np.ndarray | None = None) -> np.ndarray:
+    """Hidden mask over cells at the least `cost` (default: n) with no derivable hidden cell.
+
+    `primary` as for `secondary.suppress`: publishable cells the primary rule hides and
+    unpublished cells that must stay secret; `keep` cells stay published.
+
+    >>> import pandas as pd
+    >>> from hme_core.disclosure.secondary import build_lattice
+    >>> lat = build_lattice(pd.DataFrame({"unit": ["R", "A", "B", "C"],
+    ...                                   "parent": [None, "R", "R", "R"]}))
+    >>> n = np.array([30, 3, 12, 15, 0.0])  # R, A, B, C, direct(R)
+    >>> optimal_suppression(lat, n, (n > 0) & (n < 5)).tolist()  # A, and B the cheapest part
+    [False, True, True, False, False]
+    """
+    n = np.asarray(n, float)
+    cost = n.copy() if cost is None else np.asarray(cost, float)
+    publishable = lattice.cells["publishable"].to_numpy()
+    primary = np.asarray(primary, bool)
+    secret = ~publishable & primary & (n > 0)
+    free = ~publishable & ~primary & (n > 0)  # never published, need no protection
+    candidate = publishable & (n > 0)
+    fixed = candidate & primary
+    var = np.flatnonzero(candidate)  # decision variables: the publishable cells with answers
+    slot = np.full(len(n), -1)
+    slot[var] = np.arange(len(var))
+    rows: list[dict[int, float]] = []
+    lower: list[float] = []
+    members = lattice.members.tocsr()
+    for r in range(members.shape[0]):
+        cells = members.indices[members.indptr[r]:members.indptr[r + 1]]
+        n_fixed = int((secret[cells] | free[cells]).sum())  # always unknown
+        cells = cells[candidate[cells] | secret[cells]]
+        for c in cells:  # an unknown c needs another unknown in the relation
+            others = [j for j in cells if j != c and candidate[j]]
+            if secret[c]:
+                if n_fixed - 1 >= 1:
+                    continue
+                rows.append({slot[j]: 1.0 for j in others})
+                lower.append(1.0)
+            elif n_fixed == 0:
+                row = {slot[j]: 1.0 for j in others}
+                row[slot[c]] = -1.0
+                rows.append(row)
+                lower.append(0.0)
+    lo = fixed[var].astype(float)
+    hi = np.ones(len(var)) if keep is None else 1.0 - (np.asarray(keep, bool)[var] & ~fixed[var])
+    hidden = np.zeros(len(n), bool)
+    for _ in range(max_rounds):
+        x = _solve(cost[var], rows, lower, lo, hi, time_limit)
+        hidden[:] = False
+        hidden[var[x > 0.5]] = True
+        known = (publishable & ~hidden) | (n <= 0)
+        protected = (hidden | secret) & ~known
+        leaks = np.flatnonzero(derivable_cells(lattice, n, known, protected))
+        if not len(leaks):
+            return hidden
+        for h in leaks:
+            weight = derivation(lattice, known, h)
+            used = np.flatnonzero((np.abs(weight) > 1e-6) & candidate & ~hidden)
+            if not len(used):  # no derivation found: hide any published cell of its relations
+                rel = lattice.cell_relations[h].indices
+                used = np.unique(members[rel].indices)
+                used = used[candidate[used] & ~hidden[used]]
+            row = {slot[j]: 1.0 for j in used}
+            if candidate[h]:
+                row[slot[h]] = row.get(slot[h], 0.0) - 1.0
+                lower.append(0.0)
+            else:
+                lower.append(1.0)
+            rows.append(row)
+    raise RuntimeError("the exact suppression did not converge")  # pragma: no cover
+
+
+def _solve(cost: np.ndarray, rows: list[dict[int, float]], lower: list[float],
+           fixed: np.ndarray, upper: np.ndarray, time_limit: float) -> np.ndarray:
+    k = len(cost)
+    if not rows:
+        return fixed.copy()
+    data, r_idx, c_idx = [], [], []
+    for i, row in enumerate(rows):
+        for j, v in row.items():
+            r_idx.append(i)
+            c_idx.append(j)
+            data.append(v)
+    a = sparse.csr_matrix((data, (r_idx, c_idx)), shape=(len(rows), k))
+    res = milp(cost, constraints=LinearConstraint(a, np.asarray(lower), np.inf),
+               integrality=np.ones(k), bounds=Bounds(fixed, upper),
+               options={"time_limit": time_limit, "mip_rel_gap": 0.0})
+    if res.x is None or res.status != 0:
+        raise RuntimeError(f"the exact suppression found no solution: {res.message}")
+    return np.round(res.x)
+
+
+def compare_with_optimum(cases, min_n: int = 5, units_from: int = 10) -> dict:
+    """The heuristic (`secondary.suppress`) against the exact optimum on `cases`, each
+    (lattice, n): primary rule n < `min_n` (unpublished parts below it are secret).
+
+    `suppression_excess_vs_optimum`: mean over cases of (H - O) / O, H and O the n-weighted
+    hidden publishable cells (primary and complements) of the heuristic and the optimum;
+    `units_ge10_blanked` / `units_ge10_blanked_optimum`: units with at least `units_from`
+    answers whose total is hidden, by each over all cases; `units_ge10_blanked_only_heuristic`:
+    of those, hidden by the heuristic where the optimum publishes them."""
+    excess, blanked, blanked_opt, only = [], 0, 0, 0
+    for lattice, n in cases:
+        n = np.asarray(n, float)
+        primary = (n > 0) & (n < min_n)
+        heuristic = suppress(lattice, n, primary)
+        optimum = optimal_suppression(lattice, n, primary)
+        shown = lattice.cells["publishable"].to_numpy()
+        h, o = n[heuristic & shown].sum(), n[optimum & shown].sum()
+        excess.append((h - o) / o if o else 0.0)
+        unit = ((lattice.cells["group"] == "") & shown).to_numpy() & (n >= units_from)
+        blanked += int((heuristic & unit).sum())
+        blanked_opt += int((optimum & unit).sum())
+        only += int((heuristic & unit & ~optimum).sum())
+    return {"suppression_trees": len(excess),
+            "suppression_excess_vs_optimum": round(float(np.mean(excess)), 4),
+            "suppression_excess_max": round(float(np.max(excess)), 4),
+            "units_ge10_blanked": blanked, "units_ge10_blanked_optimum": blanked_opt,
+            "units_ge10_blanked_only_heuristic": only}
