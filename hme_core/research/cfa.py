@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import optimize
+from threadpoolctl import threadpool_limits
 
 #: kinds of issue that make a solution improper, or not identified
 IMPROPER = ("heywood", "factor_variance_zero", "correlation_above_1", "factor_cov_not_pd")
@@ -163,10 +164,10 @@ class _Model:
         sigma = lam @ phi @ lam.T + np.diag(theta)
         try:  # Sigma must be positive definite (semopy: Cholesky, else infinite)
             chol = np.linalg.cholesky(sigma)
+            inv = np.linalg.inv(sigma)
         except np.linalg.LinAlgError:
             return 1e10, np.zeros_like(x)  # finite, so the line search steps back
         logdet = 2 * float(np.sum(np.log(np.diag(chol))))
-        inv = np.linalg.inv(sigma)
         f = logdet + np.trace(s @ inv) - logdet_s - self.p
         g_sigma = inv @ (sigma - s) @ inv
         d_lam = 2 * g_sigma @ lam @ phi
@@ -198,7 +199,7 @@ def _minimise(model: _Model, est: np.ndarray, s: np.ndarray, logdet_s: float, bo
     for _ in range(RESTARTS):
         res = optimize.minimize(model.objective, est, args=(s, logdet_s), jac=True,
                                 method="L-BFGS-B", bounds=bounds,
-                                options={"maxiter": 5000, "maxfun": 10000, "ftol": 1e-15,
+                                options={"maxiter": 2500, "maxfun": 5000, "ftol": 1e-15,
                                          "gtol": 1e-10, "maxcor": 30})
         est, iterations = res.x, iterations + int(res.nit)
         f_min, grad = model.objective(est, s, logdet_s)
@@ -225,7 +226,8 @@ def fit_cfa(data: pd.DataFrame, factors: Mapping[str, Sequence[str]]) -> CFAFit:
         issues.append(("singular_data", "", np.nan))
         logdet_s = 0.0
     bounds = model.bounds()
-    runs = [_minimise(model, start, s, logdet_s, bounds) for start in model.starts(s)]
+    with threadpool_limits(1, user_api="blas"):  # 9 x 9 matrices: BLAS threads only wait
+        runs = [_minimise(model, start, s, logdet_s, bounds) for start in model.starts(s)]
     est, f_min, converged, iterations = min(runs, key=lambda r: (not r[2], r[1]))
     lam, phi, theta = model.unpack(est)
     sigma = lam @ phi @ lam.T + np.diag(theta)

@@ -33,12 +33,14 @@ from scipy import optimize, stats
 from hme_core.research.cfa import CFAFit, fit_cfa
 
 FIT_COLUMNS = ["model", "method", "n_factors", "n", "chi2", "dof", "p", "cfi", "tli", "rmsea",
-               "rmsea_low", "rmsea_high", "srmr", "converged", "identified", "proper", "issues"]
+               "rmsea_low", "rmsea_high", "srmr", "chi2_base", "dof_base", "converged",
+               "identified", "proper", "issues"]
+INDEX_COLUMNS = FIT_COLUMNS[4:15]  # what `fit_indices` returns
 CUTOFFS = {"cfi": 0.95, "tli": 0.95, "rmsea": 0.06, "srmr": 0.08}  # Hu & Bentler (1999)
 ALPHA = 0.05
 #: what `verdict` may conclude
 VERDICTS = ("k_better_fits_well", "k_better_fits_poorly", "not_better", "k_unusable",
-            "one_unusable", "test_invalid")
+            "one_unusable", "test_invalid", "no_covariation")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class StructureResult:
     loadings: pd.DataFrame
     note: str = ""
     factor_correlations: pd.DataFrame | None = None  # factor_a, factor_b, r (k-factor model)
+    issues: tuple = ()  # per model (rows of `fit`): [(kind, subject, value), ...] (`cfa`)
 
     def difference_test(self) -> dict:
         """chi2 difference test of the first (k-factor) model against the second (one factor)."""
@@ -119,7 +122,9 @@ def fits_well(row: Mapping) -> bool:
 
 
 def structure_verdict(k_model: Mapping, one_model: Mapping, test: Mapping) -> str:
-    """The conclusion the fit table supports, in this order: "k_unusable" (the k-factor
+    """The conclusion the fit table supports, in this order: "no_covariation" (the baseline
+    model of uncorrelated statements is not rejected, p >= 0.05: there is no common variance
+    for factors to describe, and CFI/TLI are undefined), "k_unusable" (the k-factor
     solution may not be interpreted), "one_unusable", "test_invalid" (difference test without
     p), "not_better" (p >= 0.05: the one-factor model does not fit significantly worse),
     "k_better_fits_well" (p < 0.05 and the k-factor model meets every cut-off) or
@@ -127,6 +132,10 @@ def structure_verdict(k_model: Mapping, one_model: Mapping, test: Mapping) -> st
     def usable(row: Mapping) -> bool:
         return all(bool(row[k]) for k in ("converged", "identified", "proper"))
 
+    base_p = (stats.chi2.sf(k_model["chi2_base"], k_model["dof_base"])
+              if np.isfinite(k_model.get("chi2_base", np.nan)) else 0.0)
+    if base_p >= ALPHA:
+        return "no_covariation"
     if not usable(k_model):
         return "k_unusable"
     if not usable(one_model):
@@ -169,6 +178,8 @@ def fit_indices(sample_cov: np.ndarray, implied_cov: np.ndarray, n: int, dof: in
         "rmsea_low": low,
         "rmsea_high": high,
         "srmr": srmr(sample_cov, implied_cov),
+        "chi2_base": chi2_0,
+        "dof_base": dof_0,
     }
 
 
@@ -195,7 +206,7 @@ def issue_text(kind: str, subject: str, value: float, lang: str = "sv",
 def _fit_row(name: str, fit: CFAFit) -> tuple[dict, pd.DataFrame]:
     ok = np.isfinite(fit.chi2)
     indices = (fit_indices(fit.sample_cov, fit.implied_cov, fit.n, fit.dof) if ok
-               else dict.fromkeys(FIT_COLUMNS[4:13], np.nan))
+               else dict.fromkeys(INDEX_COLUMNS, np.nan))
     row = {"model": name, "method": "cfa_ml", "n_factors": len(fit.factors), "n": fit.n,
            **indices, "dof": fit.dof, "converged": fit.converged, "identified": fit.identified,
            "proper": fit.proper,
@@ -225,4 +236,4 @@ def factor_structure(
     corr = fits[0].factor_cov[["factor_a", "factor_b", "r"]].reset_index(drop=True)
     return StructureResult(method="cfa_ml", fit=fit,
                            loadings=pd.concat([r[1] for r in rows], ignore_index=True),
-                           factor_correlations=corr)
+                           factor_correlations=corr, issues=tuple(f.issues for f in fits))
