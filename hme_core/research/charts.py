@@ -82,9 +82,10 @@ def correlation_forest(corr: pd.DataFrame, labels: Mapping[str, str] | None = No
 
 def benchmark_strip(
     benchmark: pd.DataFrame, own: pd.DataFrame, labels: Mapping[str, str] | None = None,
-    gender: str = "T",
+    gender: str = "T", title: str = "",
 ) -> plt.Figure:
-    """Others' values per index and year as dots, the organisation's own as a red diamond.
+    """Others' values per index and year as dots, the organisation's own as a red diamond;
+    `title` above (e.g. that the others are a FICTITIOUS sample).
 
     `benchmark` and `own` are Kolada-shaped with an `index` column (`kolada.read_kolada`).
     """
@@ -106,6 +107,8 @@ def benchmark_strip(
         ax.set_xlabel("")
         ax.tick_params(axis="x", rotation=30)
     axes[0][0].set_ylabel("index (0–100)")
+    if title:
+        fig.suptitle(title, fontweight="bold")
     fig.tight_layout()
     return _done(fig)
 
