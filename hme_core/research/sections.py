@@ -134,8 +134,10 @@ class ResearchBook:
 
     def adjusted(self) -> Table | Skipped:
         units = self.data.latest_units
-        if not self.outcomes or len(units) < MIN_UNITS + 1:
+        if not self.outcomes:
             return self._skip("research_skip_outcomes")
+        if len(units) < MIN_UNITS + 1:  # one covariate: df = n - 3 >= 1
+            return self._skip("research_skip_units", n=len(units), need=MIN_UNITS + 1)
         size = "employees" if units["employees"].notna().all() else "n"
         frame = pd.concat([partial_correlations(units, ["hme"], self.outcomes, covar=size),
                            weighted_correlations(units, ["hme"], self.outcomes, weight="n")],
