@@ -289,7 +289,8 @@ class ResearchBook:
             pairs = s.factor_correlations.assign(pair=[
                 f"{f.name(a)} – {f.name(b)}" for a, b in zip(s.factor_correlations["factor_a"],
                                                              s.factor_correlations["factor_b"], strict=True)])
-            above = bool((pairs["r"].abs() > 1).any())
+            above = any(kind in ("correlation_above_1", "factor_cov_not_pd")
+                        for kind, _, _ in (s.issues[0] if s.issues else []))
             tables.append(self._keep(f.table("factor_correlations", pairs, {
                 "pair": ("research_col_factor", str), "r": ("research_col_r", f.num(2))},
                 note=self.t("research_note_factor_corr") + (

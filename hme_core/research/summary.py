@@ -148,8 +148,9 @@ def _reliability(book) -> list[Sentence]:
         text = {"a_min": f.num(2)(raw["alpha_min"]), "a_max": f.num(2)(raw["alpha_max"]),
                 "n": f.integer(len(ok)), "low": ", ".join(f.name(s) for s in low["scale"]),
                 "limit": f.num(2)(ACCEPTABLE)}
-        out.append(Sentence("reliability", verdict,
-                            t(f"research_sum_rel_{verdict}", book.lang, **text), raw))
+        key = f"research_sum_rel_{verdict}" + ("_one" if len(ok) == 1 else "")
+        text["scale"] = f.name(ok["scale"].iloc[0])
+        out.append(Sentence("reliability", verdict, t(key, book.lang, **text), raw))
     for stat, column in (("α", "alpha_status"), ("ω", "omega_status")):
         for status, group in rel[rel[column] != "ok"].groupby(column, sort=False):
             raw = {"statistic": column.split("_")[0], "status": status, "scales": list(group["scale"])}
