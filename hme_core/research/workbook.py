@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from hme_core.config import load_settings
+from hme_core.inputs.outcomes import load_outcomes_frame
 from hme_core.instruments import load_instruments
 from hme_core.paths import default_db, params_dir
-from hme_core.inputs.outcomes import load_outcomes_frame
 from hme_core.research.dataset import (
     NO_OUTCOMES,
     SUPPRESSED,

@@ -86,7 +86,7 @@ def factor_store(db: Path, kind: str = "three", years=(2025,), n_units: int = 30
     org = factor_org(n_units)
     effects = rng.normal(0, 0.35, n_units)
     frames = []
-    for t, year in enumerate(years):
+    for year in years:
         yearly = effects + rng.normal(0, 0.1, n_units)
         store_year(db, year, org, factor_responses(kind, n_units, per_unit, year, rng, yearly, ids))
         if outcomes and (outcome_years is None or year in outcome_years):
