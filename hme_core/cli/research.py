@@ -20,9 +20,11 @@ def research_command(
     indicators: str = typer.Option("", "--indicators", help="Comma list (empty = all)."),
     n_boot: int = typer.Option(500, "--n-boot", min=50, help="Bootstrap resamples."),
     seed: int = typer.Option(20240101, "--seed", help="Seed of the bootstrap (same seed, same numbers)."),
-    benchmark: str = typer.Option("sample", "--benchmark",
-                                  help="Kolada file (csv/xlsx/json); 'sample' = the FICTITIOUS "
-                                       "shipped sample; 'none' = skip the benchmark section."),
+    benchmark: str = typer.Option("", "--benchmark",
+                                  help="A real Kolada file (csv/xlsx/json, e.g. from `hme "
+                                       "benchmarks fetch`); empty or 'none' = no benchmark "
+                                       "section (default); 'sample' = the shipped FICTITIOUS "
+                                       "sample, labelled so on every row."),
     lang: str = lang_option("sv or en."),
     db: Path | None = DB_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Folder (default outputs/research)."),
@@ -38,6 +40,11 @@ def research_command(
     check_params()  # a bad params file: one message before anything renders
     t0 = time.perf_counter()
     require_current(db_path(db), years)  # stale results: one message naming `hme rescore`
+    if benchmark not in ("sample", "none", "") and not Path(benchmark).is_file():
+        from hme_core.errors import HMEError
+
+        raise HMEError(f"--benchmark {benchmark}: no such file. Give a Kolada file (get one with "
+                       "`hme benchmarks fetch --kpi U60200 --year YEAR`), or leave --benchmark out.")
     folder = out or outputs_dir() / "research"
     params = {"db": str(db_path(db).resolve()), "years": years, "level": level,
               "indicators": indicators, "lang": lang, "n_boot": n_boot, "seed": seed,

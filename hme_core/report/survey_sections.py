@@ -187,7 +187,6 @@ def shares_html(report: ReportText, ins: Instrument) -> list:
                 why = reason_for(n, limit, stored if isinstance(stored, str) else None)
                 cells.append(marks.dash(why, d.settings.min_n_category if why == "category"
                                         else limit))
-                hidden -= why == "category"  # its footnote says why; not "fewer than 10"
             else:
                 cells.append(marks.dash("earlier"))
         now = by_year["share"].get(d.year, np.nan)

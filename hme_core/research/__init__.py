@@ -1,8 +1,11 @@
 """Research workbook: HME against unit-level outcomes, reliability, structure, benchmarks.
 
 One module per concern, each function one statistic taking DataFrames and returning a tidy
-DataFrame (pingouin's style). Plotting lives in `plots.py` only; nothing here does I/O except
-`outcomes.py` / `kolada.py` (files, DuckDB) and `dataset.py` (reads the store).
+DataFrame (pingouin's style). Plotting lives in `charts.py` only; nothing here does I/O except
+`kolada.py` / `kolada_api.py` (files, DuckDB, Kolada's API), `dataset.py` and `workbook.py`
+(read the store) and `present.py` (writes the tables). Every estimate is checked before it is
+interpreted (`cfa`, `structure`, `reliability`, `keydrivers`), and `summary` states a
+conclusion only where those checks and the numbers allow it.
 """
 
 from hme_core.research.correlations import (

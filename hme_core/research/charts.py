@@ -32,6 +32,15 @@ def _label(name: str, labels: Mapping[str, str] | None) -> str:
     return (labels or {}).get(name, name.replace("_", " "))
 
 
+def _intervals(ax, low, high, positions, colour: str = "black") -> None:
+    """Intervals drawn from their bounds as computed (a bootstrap interval need not contain its
+    estimate, so they are never drawn as errors around it); missing bounds are left out."""
+    for lo, hi, y in zip(low, high, positions, strict=True):
+        if pd.notna(lo) and pd.notna(hi):
+            ax.plot([lo, hi], [y, y], color=colour, lw=0.8)
+            ax.plot([lo, hi], [y, y], "|", color=colour, ms=5)
+
+
 def scatter_fits(
     table: pd.DataFrame, x: str, y: Sequence[str], labels: Mapping[str, str] | None = None,
     col_wrap: int = 3,
@@ -60,8 +69,8 @@ def correlation_forest(corr: pd.DataFrame, labels: Mapping[str, str] | None = No
     for k, (method, colour) in enumerate(zip(methods, sns.color_palette(n_colors=len(methods)), strict=True)):
         sub = df[df["method"] == method]
         pos = [pairs.index(p) + (k - (len(methods) - 1) / 2) * step for p in sub["pair"]]
-        err = [sub["r"] - sub["ci_low"], sub["ci_high"] - sub["r"]]
-        ax.errorbar(sub["r"], pos, xerr=err, fmt="o", ms=4, color=colour, label=method, capsize=2)
+        _intervals(ax, sub["ci_low"], sub["ci_high"], pos, colour)
+        ax.plot(sub["r"], pos, "o", ms=4, color=colour, label=method)
     ax.axvline(0, color="grey", lw=0.8)
     ax.set_yticks(range(len(pairs)), pairs)
     ax.invert_yaxis()
@@ -73,9 +82,10 @@ def correlation_forest(corr: pd.DataFrame, labels: Mapping[str, str] | None = No
 
 def benchmark_strip(
     benchmark: pd.DataFrame, own: pd.DataFrame, labels: Mapping[str, str] | None = None,
-    gender: str = "T",
+    gender: str = "T", title: str = "",
 ) -> plt.Figure:
-    """Others' values per index and year as dots, the organisation's own as a red diamond.
+    """Others' values per index and year as dots, the organisation's own as a red diamond;
+    `title` above (e.g. that the others are a FICTITIOUS sample).
 
     `benchmark` and `own` are Kolada-shaped with an `index` column (`kolada.read_kolada`).
     """
@@ -97,6 +107,8 @@ def benchmark_strip(
         ax.set_xlabel("")
         ax.tick_params(axis="x", rotation=30)
     axes[0][0].set_ylabel("index (0–100)")
+    if title:
+        fig.suptitle(title, fontweight="bold")
     fig.tight_layout()
     return _done(fig)
 
@@ -119,7 +131,8 @@ def loadings_heatmap(loadings: pd.DataFrame, model: str) -> plt.Figure:
 
 def key_driver_bars(drivers: pd.DataFrame, labels: Mapping[str, str] | None = None,
                     decimal: str = ".") -> plt.Figure:
-    """LMG share of R² per predictor (bars) with its bootstrap interval, largest on top; one
+    """LMG share of R² per predictor (bars) with its bootstrap interval as computed (which may
+    lie beside the bar's end), largest on top; one
     panel per outcome (`keydrivers.relative_importance` rows), two panels a row.
     `decimal` is the decimal sign of the axis labels ("," in Swedish)."""
     _theme()
@@ -134,9 +147,7 @@ def key_driver_bars(drivers: pd.DataFrame, labels: Mapping[str, str] | None = No
         sub = drivers[drivers["outcome"] == outcome].sort_values("lmg")
         names = [textwrap.fill(_label(p, labels), 50 if cols == 1 else 25) for p in sub["predictor"]]
         ax.barh(names, sub["lmg"], color="#4c72b0")
-        # the interval as drawn from its ends: a bootstrap percentile interval need not hold
-        # the point estimate (an LMG share near 0), where errorbar's xerr would be negative
-        ax.hlines(names, sub["ci_low"], sub["ci_high"], color="black", lw=0.8)
+        _intervals(ax, sub["ci_low"], sub["ci_high"], range(len(names)))
         ax.set_title(_label(outcome, labels), loc="left")
         ax.set_xlabel("LMG (R²)")
         ax.xaxis.set_major_formatter(tick)

@@ -166,8 +166,9 @@ def respondent_table(
     settings: Settings | None = None,
     instruments: InstrumentSet | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(respondents, excluded units): year, respondent_id, unit (at `level`), sex, role, item
-    scores and person index means; units whose indices of `instrument` are not all published
+    """(respondents, excluded units): year, respondent_id (may be missing: not every export has
+    one), unit (at `level`), sex, role, eNPS answer (0-10, when asked), item scores and person
+    index means; units whose indices of `instrument` are not all published
     (`disclosure`) are left out."""
     settings = settings or load_settings()
     instruments = instruments or load_instruments()
@@ -182,9 +183,11 @@ def respondent_table(
         at_level = set(units_at_level(org, level))
         up = closure(org)
         up = up[up["ancestor"].isin(at_level)].set_index("unit")["ancestor"]
-        resp = store.load_responses(y)
+        resp = store.load_responses(y).reset_index(drop=True)
         meta = resp[["respondent_id", "unit", "sex", "role"]].assign(
             year=y, unit=resp["unit"].map(up).astype("string"))
+        if "enps" in resp:  # by row, not by respondent id: exports often have none
+            meta["enps"] = pd.to_numeric(resp["enps"], errors="coerce").astype(float)
         frames.append(meta.join(person_scores(resp, instruments, instrument)))
     people = pd.concat(frames, ignore_index=True).dropna(subset=["unit"])
     shown = pd.MultiIndex.from_frame(pd.concat(published, ignore_index=True))

@@ -15,6 +15,8 @@ import pandas as pd
 from scipy import optimize
 
 DEFAULT_SEED = 20240501
+MIN_RESPONDENTS = 10  # fewer complete rows: no alpha or omega is interpreted
+ACCEPTABLE = 0.70  # the usual lower bound of acceptable reliability (Nunnally & Bernstein 1994)
 
 
 def _complete(data: pd.DataFrame, items: Sequence[str] | None = None) -> np.ndarray:
@@ -54,6 +56,15 @@ def one_factor_ml(corr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     32, 443-482; R's `factanal`). With three items the model is just identified and
     l_1^2 = r_12 r_13 / r_23.
     """
+    lam, psi, _ = one_factor_fit(corr)
+    return lam, psi
+
+
+def one_factor_fit(corr: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    """`one_factor_ml` with a check of the solution: status "ok", "not_converged", "heywood"
+    (a uniqueness at its lower bound 0.005, i.e. a standardised loading of ~1: an improper
+    solution) or "mixed_signs" (loadings of both signs: the items do not measure one thing in
+    one direction, so omega of their sum is not a reliability)."""
     p = corr.shape[0]
 
     def loadings(psi: np.ndarray) -> np.ndarray:
@@ -78,7 +89,9 @@ def one_factor_ml(corr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                             bounds=[(0.005, 1.0)] * p)
     lam = loadings(res.x)
     lam = lam if lam.sum() >= 0 else -lam
-    return lam, 1 - lam**2
+    status = ("not_converged" if not res.success else "heywood" if np.any(res.x <= 0.005 + 1e-6)
+              else "mixed_signs" if np.any(lam < 0) and np.any(lam > 0) else "ok")
+    return lam, 1 - lam**2, status
 
 
 def omega_from_loadings(loadings: Sequence[float], uniquenesses: Sequence[float]) -> float:
@@ -92,14 +105,52 @@ def omega_from_loadings(loadings: Sequence[float], uniquenesses: Sequence[float]
 
 
 def _omega(x: np.ndarray) -> float:
-    if x.shape[1] < 3 or len(x) < 4:
-        return np.nan
-    corr = np.corrcoef(x, rowvar=False)
+    return _omega_checked(x)[0]
+
+
+def _omega_checked(x: np.ndarray) -> tuple[float, str]:
+    """(omega, status): status "too_few_items" (< 3: a one-factor model is not identified),
+    "too_few_respondents" (< `MIN_RESPONDENTS`), "constant_item", or `one_factor_fit`'s."""
+    if x.shape[1] < 3:
+        return np.nan, "too_few_items"
+    if len(x) < MIN_RESPONDENTS:
+        return np.nan, "too_few_respondents"
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.corrcoef(x, rowvar=False)
     if not np.all(np.isfinite(corr)):
-        return np.nan
-    lam, psi = one_factor_ml(corr)
+        return np.nan, "constant_item"
+    lam, psi, status = one_factor_fit(corr)
     s = lam.sum() ** 2
-    return float(s / (s + psi.sum()))
+    return float(s / (s + psi.sum())), status
+
+
+def alpha_status(x: np.ndarray) -> str:
+    """Whether alpha of these complete rows may be read as a reliability: "too_few_items"
+    (< 2), "too_few_respondents" (< `MIN_RESPONDENTS`), "constant_item", "negative_mean_covariance"
+    (the mean inter-item covariance is <= 0, so alpha <= 0: the items do not covary as one
+    scale; reversed items?) or "ok". Single negative covariances are counted by
+    `negative_covariances`; alpha is then a lower bound that understates the items' consistency.
+
+    >>> alpha_status(np.array([[1, 5], [2, 4], [3, 3], [4, 2], [5, 1]] * 2, float))
+    'negative_mean_covariance'
+    """
+    k = x.shape[1]
+    if k < 2:
+        return "too_few_items"
+    if len(x) < MIN_RESPONDENTS:
+        return "too_few_respondents"
+    if np.any(x.var(axis=0) == 0):
+        return "constant_item"
+    cov = np.cov(x, rowvar=False)
+    return "negative_mean_covariance" if cov[np.triu_indices(k, 1)].mean() <= 0 else "ok"
+
+
+def negative_covariances(x: np.ndarray) -> int:
+    """How many item pairs covary negatively."""
+    if x.shape[1] < 2 or len(x) < 2:
+        return 0
+    cov = np.cov(x, rowvar=False)
+    return int(np.sum(cov[np.triu_indices(x.shape[1], 1)] < 0))
 
 
 def mcdonald_omega(data: pd.DataFrame, items: Sequence[str] | None = None) -> float:
@@ -160,16 +211,25 @@ def reliability_table(
     ci: float = 0.95,
     seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
-    """Alpha and omega with bootstrap percentile CIs for each scale (e.g. each HME index).
+    """Alpha and omega with bootstrap percentile CIs for each scale (e.g. each HME index), and
+    whether each may be read as a reliability.
 
     Returns `scale, n_items, n, alpha, alpha_ci_low, alpha_ci_high, omega, omega_ci_low,
-    omega_ci_high`. `n_boot=0` skips the intervals.
+    omega_ci_high, alpha_status, omega_status, negative_covariances` (statuses from
+    `alpha_status` and `_omega_checked`; a statistic whose status is not "ok" is NaN, with its
+    interval, except a negative alpha, shown as computed). `n_boot=0` skips the intervals.
     """
     rows = []
     for name, items in scales.items():
         x = _complete(data, items)
-        a_low, a_high = bootstrap_ci(x, _alpha, n_boot, ci, seed)
-        o_low, o_high = bootstrap_ci(x, _omega, n_boot, ci, seed)
-        rows.append([name, len(items), len(x), _alpha(x), a_low, a_high, _omega(x), o_low, o_high])
+        a_status = alpha_status(x)
+        omega, o_status = _omega_checked(x)
+        alpha = _alpha(x) if a_status in ("ok", "negative_mean_covariance") else np.nan
+        a_low, a_high = bootstrap_ci(x, _alpha, n_boot, ci, seed) if a_status == "ok" else (np.nan,) * 2
+        o_low, o_high = bootstrap_ci(x, _omega, n_boot, ci, seed) if o_status == "ok" else (np.nan,) * 2
+        rows.append([name, len(items), len(x), alpha, a_low, a_high,
+                     omega if o_status == "ok" else np.nan, o_low, o_high, a_status, o_status,
+                     negative_covariances(x)])
     cols = ["scale", "n_items", "n", "alpha", "alpha_ci_low", "alpha_ci_high"]
-    return pd.DataFrame(rows, columns=[*cols, "omega", "omega_ci_low", "omega_ci_high"])
+    return pd.DataFrame(rows, columns=[*cols, "omega", "omega_ci_low", "omega_ci_high",
+                                       "alpha_status", "omega_status", "negative_covariances"])

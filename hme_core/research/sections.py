@@ -2,8 +2,11 @@
 (`present`) and says in one sentence what it needs when that is missing, so the others still run.
 
 Needs: correlations, key drivers per outcome -> ingested outcomes and >= 3 units; change on
-change -> outcomes in >= 2 years; ICC, reliability, structure, eNPS key drivers -> respondents
-(enough of them); benchmark -> a Kolada file. A section that cannot run returns a `Skipped` note.
+change -> indices and outcomes of the same units in >= 2 years; ICC, reliability, structure, eNPS
+key drivers -> respondents (enough of them); benchmark -> a real Kolada file (or the fictitious
+sample, asked for by name). A section that cannot run returns a `Skipped` note. `compute` runs
+every section once, so the summary (`summary.py`) can stand above them; `section` returns what
+a section showed.
 """
 
 from __future__ import annotations
@@ -22,15 +25,18 @@ from hme_core.research.correlations import (
 )
 from hme_core.research.keydrivers import min_n, relative_importance
 from hme_core.research.kolada import benchmark_comparison
-from hme_core.research.present import Formatter, Table, fmt_ci, write_tables
+from hme_core.research.present import Formatter, Table, write_tables
 from hme_core.research.provenance import provenance
 from hme_core.research.reliability import item_rest_correlations, reliability_table
-from hme_core.research.structure import StructureResult, factor_structure
+from hme_core.research.structure import StructureResult, factor_structure, issue_text
 from hme_core.research.variance import icc_table
 from hme_core.research.workbook import WorkbookData
 
 MIN_UNITS = 3  # correlations across units need at least 3 pairs (df = n - 2 >= 1)
 MIN_RESPONDENTS = 30
+SECTIONS = ("correlations", "adjusted", "change", "icc", "key_drivers_enps",
+            "key_drivers_outcomes", "reliability", "structure", "benchmark")
+CI_METHOD = "bc"  # key-driver intervals: bias-corrected bootstrap (keydrivers.bootstrap_interval)
 
 
 @dataclass
@@ -54,9 +60,29 @@ class ResearchBook:
     tables: list[Table] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     results: dict = field(default_factory=dict)
+    shown: dict = field(default_factory=dict)
+    skipped_in: dict = field(default_factory=dict)  # skip text -> sections that showed it
+    _current: str = ""
 
     def __post_init__(self) -> None:
         self.f = Formatter(self.lang, self.data.labels)
+
+    def compute(self) -> ResearchBook:
+        """Run every section once (in `SECTIONS` order); `section` then returns its output."""
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1, user_api="blas"):  # small matrices, many of them: one thread
+            for name in SECTIONS:
+                self.section(name)
+        return self
+
+    def section(self, name: str) -> list:
+        """What section `name` shows (tables or a skip note), computed once."""
+        if name not in self.shown:
+            self._current = name
+            self.shown[name] = getattr(self, name)()
+            self._current = ""
+        return self.as_list(self.shown[name])
 
     def t(self, key: str, **kw: object) -> str:
         return t(key, self.lang, **kw)
@@ -66,8 +92,17 @@ class ResearchBook:
         return table
 
     def _skip(self, key: str, **kw: object) -> Skipped:
-        self.skipped.append(self.t(key, **kw))
-        return Skipped(self.skipped[-1])
+        text = self.t(key, **kw)
+        if text not in self.skipped:
+            self.skipped.append(text)
+        self.skipped_in.setdefault(text, [])
+        if self._current and self._current not in self.skipped_in[text]:
+            self.skipped_in[text].append(self._current)
+        return Skipped(text)
+
+    def section_title(self, name: str) -> str:
+        """A section's heading (both key-driver sections share one)."""
+        return self.t("research_sec_drivers" if name.startswith("key_drivers") else f"research_sec_{name}")
 
     @property
     def outcomes(self) -> list[str]:
@@ -99,22 +134,32 @@ class ResearchBook:
 
     def adjusted(self) -> Table | Skipped:
         units = self.data.latest_units
-        if not self.outcomes or len(units) < MIN_UNITS + 1:
+        if not self.outcomes:
             return self._skip("research_skip_outcomes")
+        if len(units) < MIN_UNITS + 1:  # one covariate: df = n - 3 >= 1
+            return self._skip("research_skip_units", n=len(units), need=MIN_UNITS + 1)
         size = "employees" if units["employees"].notna().all() else "n"
         frame = pd.concat([partial_correlations(units, ["hme"], self.outcomes, covar=size),
                            weighted_correlations(units, ["hme"], self.outcomes, weight="n")],
                           ignore_index=True)
         return self._corr_table("adjusted", frame, self.t("research_note_adjusted"))
 
+    def _skip_years(self) -> Skipped:
+        d = self.data
+        idx, out = d.index_years or [], d.outcome_years or []
+        return self._skip("research_skip_years", n_idx=len(idx), n_out=len(out),
+                          idx_years=", ".join(map(str, idx)) or "–",
+                          out_years=", ".join(map(str, out)) or "–",
+                          both=len(set(idx) & set(out)))
+
     def change(self) -> Table | Skipped:
-        if len(self.data.years) < 2:
-            return self._skip("research_skip_years", n=len(self.data.years))
         if not self.outcomes:
             return self._skip("research_skip_outcomes")
+        if len(set(self.data.index_years or []) & set(self.data.outcome_years or [])) < 2:
+            return self._skip_years()
         frame = change_on_change(self.data.table.frame, list(self.data.table.indices), self.outcomes)
         if frame.dropna(subset=["r"]).empty:
-            return self._skip("research_skip_years", n=len(self.data.years))
+            return self._skip_years()
         frame = frame.assign(method=frame["method"].str.replace("change_", "", regex=False))
         return self._corr_table("change", frame, self.t("research_note_change"))
 
@@ -136,7 +181,8 @@ class ResearchBook:
         if "enps" not in people or people["enps"].notna().sum() < min_n(len(items)):
             n = int(people["enps"].notna().sum()) if "enps" in people else 0
             return self._skip("research_skip_enps", n=n, need=min_n(len(items)))
-        frame = relative_importance(people, "enps", items, self.n_boot, self.seed)
+        frame = relative_importance(people, "enps", items, self.n_boot, self.seed,
+                                    ci_method=CI_METHOD)
         self.results["drivers_enps"] = frame
         return self._drivers_table("drivers_enps", frame)
 
@@ -144,7 +190,8 @@ class ResearchBook:
         units, idx = self.data.latest_units, [i for i in self.data.table.indices if i != "hme"]
         if not self.outcomes:
             return self._skip("research_skip_outcomes")
-        frames = [relative_importance(units, o, idx, self.n_boot, self.seed) for o in self.outcomes]
+        frames = [relative_importance(units, o, idx, self.n_boot, self.seed, ci_method=CI_METHOD)
+                  for o in self.outcomes]
         frame = pd.concat([f for f in frames if len(f)] or [pd.DataFrame()], ignore_index=True)
         if frame.empty:
             return self._skip("research_skip_units", n=len(units), need=min_n(len(idx)))
@@ -159,7 +206,9 @@ class ResearchBook:
             "lmg": ("research_col_lmg", f.num(3)), "share": ("research_col_share", f.num(1)),
             "rank": ("research_col_rank", f.integer)},
             {"lmg:research_col_ci95": ("ci_low", "ci_high", 3)},
-            self.t("research_note_drivers", n_boot=self.n_boot, seed=self.seed)))
+            self.t("research_note_drivers", n_boot=self.n_boot, seed=self.seed,
+                   method=self.t(f"research_ci_{CI_METHOD}"),
+                   outside=self.f.integer(int((~frame["ci_contains"].astype(bool)).sum())))))
 
     def reliability(self) -> list[Table] | Skipped:
         people = self.data.respondents
@@ -175,6 +224,8 @@ class ResearchBook:
             {"alpha:research_col_ci95": ("alpha_ci_low", "alpha_ci_high", 2),
              "omega:research_col_ci95_omega": ("omega_ci_low", "omega_ci_high", 2)},
             self.t("research_note_reliability", n_boot=self.n_boot, seed=self.seed)))
+        checks = rel.apply(self.reliability_checks, axis=1)
+        first.shown[self.t("research_col_rel_check")] = checks.to_numpy()
         items = item_rest_correlations(people, self.data.scales["hme"])
         second = self._keep(f.table("item_rest", items, {
             "item": ("research_col_item", f.name), "n": ("research_col_n", f.integer),
@@ -183,6 +234,26 @@ class ResearchBook:
             note=self.t("research_note_item_rest")))
         return [first, second]
 
+    def reliability_checks(self, row: pd.Series) -> str:
+        """What keeps alpha or omega of a scale from being read as a reliability ('ok' if
+        nothing), and how many item pairs covary negatively."""
+        parts = [self.t(f"research_rel_{row['alpha_status']}", stat="α")]
+        if row["omega_status"] != row["alpha_status"] or row["alpha_status"] == "ok":
+            parts.append(self.t(f"research_rel_{row['omega_status']}", stat="ω"))
+        if row["negative_covariances"]:
+            parts.append(self.t("research_rel_negative_pairs", n=int(row["negative_covariances"])))
+        ok = [p for p in parts if p != self.t("research_rel_ok", stat="α")
+              and p != self.t("research_rel_ok", stat="ω")]
+        return "; ".join(ok) or self.t("research_rel_all_ok")
+
+    def solution_text(self, row: pd.Series, issues: list) -> str:
+        """A fitted model's check in words: usable, or why not."""
+        if not row["converged"]:
+            return self.t("research_solution_not_converged")
+        if not issues:
+            return self.t("research_solution_ok")
+        return "; ".join(issue_text(*i, lang=self.lang, name=self.f.name) for i in issues)
+
     def structure(self) -> list[Table] | Skipped:
         people = self.data.respondents
         if len(people) < MIN_RESPONDENTS:
@@ -190,18 +261,17 @@ class ResearchBook:
         s: StructureResult = factor_structure(people, self.data.factors)
         self.results["structure"] = s
         f = self.f
-        fit = s.fit.assign(model=s.fit["n_factors"].map(self.model_name))
-        test = s.difference_test()
-        note = self.t(f"research_note_fit_{'cfa' if s.method == 'cfa_semopy' else 'efa'}",
-                      d_chi2=f.num(1)(test["delta_chi2"]), d_df=test["delta_dof"],
-                      p=f.p(test["p"])) + (f" {s.note}" if s.note else "")
+        fit = s.fit.assign(model=s.fit["n_factors"].map(self.model_name),
+                           solution=[self.solution_text(r, i) for (_, r), i in
+                                     zip(s.fit.iterrows(), s.issues, strict=True)])
         tables = [self._keep(f.table("fit", fit, {
             "model": ("research_col_model", str), "n": ("research_col_n", f.integer),
             "chi2": ("research_col_chi2", f.num(1)), "dof": ("research_col_df", f.integer),
             "p": ("research_col_p", f.p), "cfi": ("research_col_cfi", f.num(3)),
             "tli": ("research_col_tli", f.num(3)), "rmsea": ("research_col_rmsea", f.num(3)),
-            "srmr": ("research_col_srmr", f.num(3))},
-            {"rmsea:research_col_ci90": ("rmsea_low", "rmsea_high", 3)}, note))]
+            "srmr": ("research_col_srmr", f.num(3)), "solution": ("research_col_solution", str)},
+            {"rmsea:research_col_ci90": ("rmsea_low", "rmsea_high", 3)},
+            self.t("research_note_fit_cfa") + " " + self.difference_text(s)))]
         first = s.loadings[s.loadings["model"] == s.fit["model"].iloc[0]]
         wide = first.pivot(index="item", columns="factor", values="loading").reindex(
             index=list(dict.fromkeys(first["item"])), columns=list(dict.fromkeys(first["factor"])))
@@ -210,28 +280,48 @@ class ResearchBook:
         for col in wide.columns:
             shown[f.name(col)] = [f.num(2)(v) if pd.notna(v) else "" for v in wide[col]]
         shown[self.model_name(1)] = [f.num(2)(one.get(i)) for i in wide.index]
+        usable = [bool(r["converged"] and r["identified"] and r["proper"]) for _, r in s.fit.iterrows()]
+        note = self.t("research_note_loadings") + ("" if all(usable) else " " + self.t(
+            "research_note_loadings_unusable"))
         tables.append(self._keep(Table("loadings", self.t("research_table_loadings"),
-                                       s.loadings.reset_index(drop=True), shown,
-                                       self.t("research_note_loadings"))))
+                                       s.loadings.reset_index(drop=True), shown, note)))
         if s.factor_correlations is not None and len(s.factor_correlations):
             pairs = s.factor_correlations.assign(pair=[
                 f"{f.name(a)} – {f.name(b)}" for a, b in zip(s.factor_correlations["factor_a"],
                                                              s.factor_correlations["factor_b"], strict=True)])
+            above = any(kind in ("correlation_above_1", "factor_cov_not_pd")
+                        for kind, _, _ in (s.issues[0] if s.issues else []))
             tables.append(self._keep(f.table("factor_correlations", pairs, {
                 "pair": ("research_col_factor", str), "r": ("research_col_r", f.num(2))},
-                note=self.t("research_note_factor_corr"))))
+                note=self.t("research_note_factor_corr") + (
+                    " " + self.t("research_note_factor_corr_above_1") if above else ""))))
         return tables
 
+    def difference_text(self, s: StructureResult) -> str:
+        """The chi2 difference test as a sentence: with p only when the test is valid."""
+        test, f = s.difference_test(), self.f
+        k = int(s.fit["n_factors"].iloc[0])
+        unusable = [self.model_name(int(r["n_factors"])) for _, r in s.fit.iterrows()
+                    if not (r["converged"] and r["identified"] and r["proper"])]
+        return self.t(f"research_diff_{test['status']}", k=k, d_chi2=f.num(1)(test["delta_chi2"]),
+                      d_df=test["delta_dof"], p=f.p(test["p"]), models=", ".join(unusable))
+
     def benchmark(self) -> Table | Skipped:
+        """The organisation against the benchmark file, latest year; every row names its source
+        and, for the shipped sample, that the others are FICTITIOUS."""
         d = self.data
         if d.benchmark is None or d.benchmark.empty:
             return self._skip("research_skip_benchmark")
         comp = benchmark_comparison(d.benchmark, d.own_kolada)
-        comp = comp[comp["year"] == d.latest]
+        comp = comp[comp["year"] == d.latest] if len(comp) else comp
         if comp.empty:
             return self._skip("research_skip_benchmark_year", year=d.latest)
+        source = self.t("research_fictitious_row") if d.fictitious else d.benchmark_source
+        comp = comp.assign(source=source)
+        self.results["benchmark"] = comp
         f = self.f
         return self._keep(f.table("benchmark", comp, {
+            "source": ("research_col_source", str),
             "index": ("research_col_index", f.name), "gender": ("research_col_gender", str),
             "own": ("research_col_own", f.num(1)), "n_others": ("research_col_others", f.integer),
             "mean_all": ("research_col_mean", f.num(1)), "median_all": ("research_col_median", f.num(1)),
@@ -252,40 +342,6 @@ class ResearchBook:
                                       "value": self.t("research_col_value")})
         return self._keep(Table("provenance", self.t("research_table_provenance"), frame, shown,
                                 self.t("research_note_provenance")))
-
-    def headlines(self) -> list[str]:
-        """Plain sentences: strongest correlations with HME, top key drivers, ICC, reliability,
-        structure (only for the sections that ran)."""
-        f, lines = self.f, []
-        corr = self.results.get("corr")
-        if corr is not None:
-            pear = corr[(corr["method"] == "pearson") & (corr["x"] == "hme")].dropna(subset=["r"])
-            for _, r in pear.reindex(pear["r"].abs().sort_values(ascending=False).index).head(3).iterrows():
-                lines.append(self.t("research_head_corr", y=f.name(r["y"]), r=f.num(2)(r["r"]),
-                                    ci=fmt_ci(r["ci_low"], r["ci_high"], 2, self.lang),
-                                    n=f.integer(r["n"]), p=f.p(r["p_adj"])))
-        drivers = self.results.get("drivers_enps")
-        if drivers is not None and len(drivers):
-            top = drivers.iloc[0]
-            lines.append(self.t("research_head_driver", item=f.name(top["predictor"]),
-                                share=f.num(0)(top["share"]), r2=f.num(2)(top["r2"])))
-        icc = self.results.get("icc")
-        if icc is not None:
-            mixed = icc[(icc["method"] == "mixedlm") & (icc["variable"] == "hme")]
-            if len(mixed):
-                lines.append(self.t("research_head_icc", icc=f.num(3)(mixed["icc"].iloc[0])))
-        rel = self.results.get("reliability")
-        if rel is not None and len(rel):
-            lines.append(self.t("research_head_rel", a_min=f.num(2)(rel["alpha"].min()),
-                                a_max=f.num(2)(rel["alpha"].max())))
-        s = self.results.get("structure")
-        if s is not None:
-            k, test = s.fit.iloc[0], s.difference_test()
-            lines.append(self.t("research_head_fit", cfi=f.num(3)(k["cfi"]), rmsea=f.num(3)(k["rmsea"]),
-                                ci=fmt_ci(k["rmsea_low"], k["rmsea_high"], 3, self.lang),
-                                srmr=f.num(3)(k["srmr"]), d_chi2=f.num(1)(test["delta_chi2"]),
-                                d_df=test["delta_dof"], p=f.p(test["p"])))
-        return lines + [self.t("research_head_skipped", text=s_) for s_ in self.skipped]
 
     def model_name(self, k: int) -> str:
         return self.t("research_model_one") if k == 1 else self.t("research_model_k", k=k)

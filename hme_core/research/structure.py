@@ -1,27 +1,28 @@
 """Does the three-subindex structure of HME hold? A three-factor CFA against a one-factor model.
 
-Primary method: confirmatory factor analysis with semopy (maximum likelihood on the covariance
-matrix of the answer codes, treated as continuous). If semopy fails, an exploratory factor
-analysis (factor_analyzer, ML, oblimin; else scikit-learn's ML FactorAnalysis with varimax) with
-the same number of factors; `StructureResult.method` and the `method` column say which ran.
+Both models are fitted by maximum likelihood (`cfa.fit_cfa`, own implementation, checked against
+semopy in the tests) on the covariance matrix of the answer codes, treated as continuous; each
+solution is checked (convergence, identification, improper values) before any number of it is
+interpreted, and `verdict` states a conclusion only when both solutions are usable.
 
 Fit indices (Hu & Bentler 1999, Structural Equation Modeling 6, 1-55; the usual cut-offs are
 CFI, TLI >= 0.95, RMSEA <= 0.06, SRMR <= 0.08), with F = log|Sigma| + tr(S Sigma^-1) - log|S| - p,
 chi2 = N F, baseline model Sigma_0 = diag(S) with p(p - 1)/2 df:
 - CFI = 1 - max(chi2 - df, 0) / max(chi2_0 - df_0, chi2 - df, 0) (bounded to [0, 1], as lavaan;
-  semopy's own CFI is not bounded, so every index is computed here from semopy's estimates)
+  semopy's own CFI is not bounded)
 - TLI = (chi2_0/df_0 - chi2/df) / (chi2_0/df_0 - 1)
 - RMSEA = sqrt(max(chi2 - df, 0) / (df (N - 1)))
 - SRMR = sqrt(mean over i <= j of ((s_ij - sigma_ij) / sqrt(s_ii s_jj))^2) (Bentler's).
 - RMSEA 90 % interval (Browne & Cudeck 1993): the noncentrality lambda_L, lambda_U with
   P(chi2'(df, lambda) <= chi2) = 0.95 and 0.05, RMSEA_L,U = sqrt(lambda / (df (N - 1))).
 - Nested models (one factor inside k factors, factor correlations fixed to 1): chi2 difference
-  test, delta chi2 = chi2_1 - chi2_k on df_1 - df_k degrees of freedom (`chi2_difference`).
+  test, delta chi2 = chi2_1 - chi2_k on df_1 - df_k degrees of freedom (`chi2_difference`). At
+  ML optima of nested models delta chi2 >= 0; a difference <= 0, models that are not nested, or an
+  unusable solution give no p-value but a status saying which.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -29,23 +30,37 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from hme_core.research.cfa import CFAFit, fit_cfa
+
 FIT_COLUMNS = ["model", "method", "n_factors", "n", "chi2", "dof", "p", "cfi", "tli", "rmsea",
-               "rmsea_low", "rmsea_high", "srmr"]
+               "rmsea_low", "rmsea_high", "srmr", "chi2_base", "dof_base", "converged",
+               "identified", "proper", "issues"]
+INDEX_COLUMNS = FIT_COLUMNS[4:15]  # what `fit_indices` returns
+CUTOFFS = {"cfi": 0.95, "tli": 0.95, "rmsea": 0.06, "srmr": 0.08}  # Hu & Bentler (1999)
+ALPHA = 0.05
+#: what `verdict` may conclude
+VERDICTS = ("k_better_fits_well", "k_better_fits_poorly", "not_better", "k_unusable",
+            "one_unusable", "test_invalid", "no_covariation")
 
 
 @dataclass(frozen=True)
 class StructureResult:
     """Fit table (one row per model), standardised loadings (tidy) and the method that ran."""
 
-    method: str  # "cfa_semopy", "efa_factor_analyzer" or "efa_sklearn"
+    method: str  # "cfa_ml"
     fit: pd.DataFrame
     loadings: pd.DataFrame
     note: str = ""
-    factor_correlations: pd.DataFrame | None = None  # factor_a, factor_b, r (CFA only)
+    factor_correlations: pd.DataFrame | None = None  # factor_a, factor_b, r (k-factor model)
+    issues: tuple = ()  # per model (rows of `fit`): [(kind, subject, value), ...] (`cfa`)
 
     def difference_test(self) -> dict:
         """chi2 difference test of the first (k-factor) model against the second (one factor)."""
         return chi2_difference(self.fit.iloc[1], self.fit.iloc[0])
+
+    def verdict(self) -> str:
+        """What the numbers allow to conclude (one of `VERDICTS`; rules in `structure_verdict`)."""
+        return structure_verdict(self.fit.iloc[0], self.fit.iloc[1], self.difference_test())
 
 
 def rmsea_interval(chi2: float, dof: float, n: int, level: float = 0.90) -> tuple[float, float]:
@@ -74,14 +89,62 @@ def rmsea_interval(chi2: float, dof: float, n: int, level: float = 0.90) -> tupl
 def chi2_difference(restricted: Mapping, full: Mapping) -> dict:
     """Likelihood-ratio (chi2 difference) test of a nested, more restricted model.
 
-    `restricted`, `full`: rows with `chi2` and `dof` (e.g. the one- and three-factor models).
-    Returns `delta_chi2`, `delta_dof`, `p` (upper tail of chi2 with delta_dof df); a small p
-    means the restricted model fits significantly worse.
+    `restricted`, `full`: rows with `chi2` and `dof` (e.g. the one- and three-factor models),
+    optionally `n` and `converged`, `identified`, `proper`. Returns `delta_chi2`, `delta_dof`,
+    `p` (upper tail of chi2 with delta_dof df; a small p means the restricted model fits
+    significantly worse) and `status`: "ok"; "unusable" (a solution did not converge, is not
+    identified or is improper); "not_nested" (delta df <= 0, or different n); "non_positive"
+    (delta chi2 <= 0: impossible at the optima of nested models). p is NaN unless "ok".
+
+    >>> chi2_difference({"chi2": 28.6, "dof": 27}, {"chi2": 46.9, "dof": 24})["status"]
+    'non_positive'
     """
     d_chi2 = float(restricted["chi2"]) - float(full["chi2"])
     d_dof = int(restricted["dof"]) - int(full["dof"])
-    p = float(stats.chi2.sf(d_chi2, d_dof)) if d_dof > 0 else np.nan
-    return {"delta_chi2": d_chi2, "delta_dof": d_dof, "p": p}
+    usable = all(bool(row.get(k, True)) for row in (restricted, full)
+                 for k in ("converged", "identified", "proper"))
+    if not usable or not np.isfinite(d_chi2):
+        status = "unusable"
+    elif d_dof <= 0 or restricted.get("n", 0) != full.get("n", 0):
+        status = "not_nested"
+    elif d_chi2 <= 0:
+        status = "non_positive"
+    else:
+        status = "ok"
+    p = float(stats.chi2.sf(d_chi2, d_dof)) if status == "ok" else np.nan
+    return {"delta_chi2": d_chi2, "delta_dof": d_dof, "p": p, "status": status}
+
+
+def fits_well(row: Mapping) -> bool:
+    """CFI, TLI >= 0.95, RMSEA <= 0.06 and SRMR <= 0.08 (`CUTOFFS`)."""
+    return bool(row["cfi"] >= CUTOFFS["cfi"] and row["tli"] >= CUTOFFS["tli"]
+                and row["rmsea"] <= CUTOFFS["rmsea"] and row["srmr"] <= CUTOFFS["srmr"])
+
+
+def structure_verdict(k_model: Mapping, one_model: Mapping, test: Mapping) -> str:
+    """The conclusion the fit table supports, in this order: "no_covariation" (the baseline
+    model of uncorrelated statements is not rejected, p >= 0.05: there is no common variance
+    for factors to describe, and CFI/TLI are undefined), "k_unusable" (the k-factor
+    solution may not be interpreted), "one_unusable", "test_invalid" (difference test without
+    p), "not_better" (p >= 0.05: the one-factor model does not fit significantly worse),
+    "k_better_fits_well" (p < 0.05 and the k-factor model meets every cut-off) or
+    "k_better_fits_poorly" (p < 0.05, a cut-off missed)."""
+    def usable(row: Mapping) -> bool:
+        return all(bool(row[k]) for k in ("converged", "identified", "proper"))
+
+    base_p = (stats.chi2.sf(k_model["chi2_base"], k_model["dof_base"])
+              if np.isfinite(k_model.get("chi2_base", np.nan)) else 0.0)
+    if base_p >= ALPHA:
+        return "no_covariation"
+    if not usable(k_model):
+        return "k_unusable"
+    if not usable(one_model):
+        return "one_unusable"
+    if test["status"] != "ok":
+        return "test_invalid"
+    if test["p"] >= ALPHA:
+        return "not_better"
+    return "k_better_fits_well" if fits_well(k_model) else "k_better_fits_poorly"
 
 
 def srmr(sample_cov: np.ndarray, implied_cov: np.ndarray) -> float:
@@ -115,6 +178,8 @@ def fit_indices(sample_cov: np.ndarray, implied_cov: np.ndarray, n: int, dof: in
         "rmsea_low": low,
         "rmsea_high": high,
         "srmr": srmr(sample_cov, implied_cov),
+        "chi2_base": chi2_0,
+        "dof_base": dof_0,
     }
 
 
@@ -127,92 +192,48 @@ def model_description(factors: Mapping[str, Sequence[str]]) -> str:
     return "\n".join(f"{f} =~ {' + '.join(items)}" for f, items in factors.items())
 
 
-def _cfa_semopy(x: pd.DataFrame, factors: Mapping[str, Sequence[str]], name: str):
-    import semopy
+def issue_text(kind: str, subject: str, value: float, lang: str = "sv",
+               name=lambda x: x) -> str:
+    """One checked problem of a solution in words (`i18n` key `research_issue_<kind>`);
+    `name` turns a factor or item id into its label."""
+    from hme_core.i18n import fmt_number, t
 
-    model = semopy.Model(model_description(factors))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.fit(x)
-        table = semopy.calc_stats(model).iloc[0]
-    sample, implied = model.mx_cov, model.calc_sigma()[0]
-    order = model.vars["observed"]
-    row = {"model": name, "method": "cfa_semopy", "n_factors": len(factors), "n": len(x),
-           **fit_indices(sample, implied, len(x), int(table["DoF"]))}
-    est = model.inspect(std_est=True)
-    est = est[(est["op"] == "~") & est["lval"].isin(order)]
-    loadings = pd.DataFrame(
-        {"model": name, "item": est["lval"], "factor": est["rval"], "loading": est["Est. Std"]}
-    )
-    latent = list(factors)
-    cov = model.inspect(std_est=True)
-    cov = cov[(cov["op"] == "~~") & cov["lval"].isin(latent) & cov["rval"].isin(latent)
-              & (cov["lval"] != cov["rval"])]
-    corr = pd.DataFrame({"factor_a": cov["lval"].to_numpy(), "factor_b": cov["rval"].to_numpy(),
-                         "r": cov["Est. Std"].astype(float).to_numpy()})
-    return row, loadings, corr
+    a, _, b = subject.partition("|")
+    return t(f"research_issue_{kind}", lang, subject=name(a) if a else "", other=name(b) if b else "",
+             value=fmt_number(value, 3, lang) if np.isfinite(value) else "")
 
 
-def _efa(x: pd.DataFrame, n_factors: int, name: str):
-    """ML exploratory factor analysis on standardised items; returns (row, loadings, method)."""
-    z = (x - x.mean()) / x.std(ddof=0)
-    try:
-        from factor_analyzer import FactorAnalyzer
-
-        fa = FactorAnalyzer(n_factors=n_factors, method="ml",
-                            rotation="oblimin" if n_factors > 1 else None)
-        fa.fit(z.to_numpy())
-        lam, psi, method = fa.loadings_, fa.get_uniquenesses(), "efa_factor_analyzer"
-    except Exception:  # noqa: BLE001 - factor_analyzer 0.5 breaks on scikit-learn >= 1.6
-        from sklearn.decomposition import FactorAnalysis
-
-        fa = FactorAnalysis(n_components=n_factors,
-                            rotation="varimax" if n_factors > 1 else None, random_state=0)
-        fa.fit(z.to_numpy())
-        lam, psi, method = fa.components_.T, fa.noise_variance_, "efa_sklearn"
-    p = x.shape[1]
-    dof = int(((p - n_factors) ** 2 - (p + n_factors)) / 2)
-    sample = np.cov(z.to_numpy(), rowvar=False, ddof=0)
-    implied = lam @ lam.T + np.diag(psi)
-    row = {"model": name, "method": method, "n_factors": n_factors, "n": len(x),
-           **fit_indices(sample, implied, len(x), dof)}
-    loadings = pd.DataFrame(lam, index=x.columns,
-                            columns=[f"factor{k + 1}" for k in range(n_factors)])
-    loadings = loadings.rename_axis("item").reset_index().melt(
-        id_vars="item", var_name="factor", value_name="loading").assign(model=name)
-    return row, loadings[["model", "item", "factor", "loading"]], method
+def _fit_row(name: str, fit: CFAFit) -> tuple[dict, pd.DataFrame]:
+    ok = np.isfinite(fit.chi2)
+    indices = (fit_indices(fit.sample_cov, fit.implied_cov, fit.n, fit.dof) if ok
+               else dict.fromkeys(INDEX_COLUMNS, np.nan))
+    row = {"model": name, "method": "cfa_ml", "n_factors": len(fit.factors), "n": fit.n,
+           **indices, "dof": fit.dof, "converged": fit.converged, "identified": fit.identified,
+           "proper": fit.proper,
+           "issues": "; ".join(issue_text(*i, lang="en") for i in fit.issues)}
+    loadings = fit.loadings.rename(columns={"std": "loading", "loading": "raw"})
+    return row, loadings.assign(model=name)[["model", "item", "factor", "loading"]]
 
 
 def factor_structure(
     data: pd.DataFrame,
     factors: Mapping[str, Sequence[str]],
     general: str = "hme",
-    force_efa: bool = False,
 ) -> StructureResult:
     """Fit the given factor model (e.g. motivation/leadership/governance) and a one-factor model.
 
     `data`: one row per respondent, item columns (answer codes); respondents missing any item
     are left out. Returns a fit table with rows `<k>_factor` and `1_factor` (columns
-    `FIT_COLUMNS`), standardised loadings, and the method used. `force_efa` skips semopy (tests).
+    `FIT_COLUMNS`, with the checks of each solution), standardised loadings and the k-factor
+    model's factor correlations.
     """
     items = list(dict.fromkeys(i for its in factors.values() for i in its))
     x = data[items].apply(pd.to_numeric, errors="coerce").dropna().astype(float)
     k = len(factors)
-    names = (f"{k}_factor", "1_factor")
-    note = ""
-    if not force_efa:
-        try:
-            fits = [_cfa_semopy(x, factors, names[0]), _cfa_semopy(x, {general: items}, names[1])]
-            return _result("cfa_semopy", [f[:2] for f in fits], note, fits[0][2])
-        except Exception as exc:  # noqa: BLE001 - any semopy failure means: fall back, say why
-            note = f"semopy failed ({type(exc).__name__}: {exc}); exploratory factor analysis used"
-    first, second = _efa(x, k, names[0]), _efa(x, 1, names[1])
-    return _result(first[2], [first[:2], second[:2]], note)
-
-
-def _result(method: str, fits: list, note: str,
-            factor_correlations: pd.DataFrame | None = None) -> StructureResult:
-    fit = pd.DataFrame([f[0] for f in fits], columns=FIT_COLUMNS)
-    loadings = pd.concat([f[1] for f in fits], ignore_index=True)
-    return StructureResult(method=method, fit=fit, loadings=loadings, note=note,
-                           factor_correlations=factor_correlations)
+    fits = [fit_cfa(x, factors), fit_cfa(x, {general: items})]
+    rows = [_fit_row(name, f) for name, f in zip((f"{k}_factor", "1_factor"), fits, strict=True)]
+    fit = pd.DataFrame([r[0] for r in rows], columns=FIT_COLUMNS)
+    corr = fits[0].factor_cov[["factor_a", "factor_b", "r"]].reset_index(drop=True)
+    return StructureResult(method="cfa_ml", fit=fit,
+                           loadings=pd.concat([r[1] for r in rows], ignore_index=True),
+                           factor_correlations=corr, issues=tuple(f.issues for f in fits))

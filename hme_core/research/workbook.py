@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from hme_core.config import load_settings
+from hme_core.inputs.outcomes import load_outcomes_frame
 from hme_core.instruments import load_instruments
 from hme_core.paths import default_db, params_dir
 from hme_core.research.dataset import (
@@ -28,6 +29,9 @@ from hme_core.store.duckdb_store import Store
 from hme_core.vocabulary import HME_INDICES
 
 SAMPLE = "sample"  # benchmark_file value meaning the shipped, fictitious sample
+SAMPLE_FILE = "kolada_sample.csv"
+#: columns of the outcomes table that may hold an indicator's label as the organisation wrote it
+LABEL_COLUMNS = ("label", "indicator_label", "indicator_name")
 
 
 def parse_list(value: Sequence | str | None) -> list[str] | None:
@@ -51,6 +55,9 @@ class WorkbookData:
     own_kolada: pd.DataFrame
     benchmark: pd.DataFrame
     benchmark_source: str = ""
+    fictitious: bool = False  # the benchmark is the shipped sample of invented organisations
+    index_years: list[int] | None = None  # years with published indices at this level
+    outcome_years: list[int] | None = None  # years with outcome values (chosen indicators)
     parameters: dict | None = None
 
     @property
@@ -80,7 +87,7 @@ def load_workbook(
     level: int | str = "leaf",
     indicators: Sequence[str] | str | None = None,
     lang: str = "sv",
-    benchmark_file: str | Path | None = SAMPLE,
+    benchmark_file: str | Path | None = None,
     municipality_id: str = "0000",
     kind: str = "region",
 ) -> WorkbookData:
@@ -94,17 +101,21 @@ def load_workbook(
                                settings, instruments)
         people, left_out = respondent_table(store, [max(year_list)], level, "hme", settings,
                                             instruments)
-        own = pd.concat([export_kolada(store, y, municipality_id, None, kind, settings,
-                                       instruments) for y in year_list], ignore_index=True)
-        enps = store.load_responses(max(year_list))
-    if "enps" in enps:
-        codes = enps.set_index("respondent_id")["enps"]
-        people["enps"] = pd.to_numeric(people["respondent_id"].map(codes), errors="coerce")
-    bench_path = benchmark_path(benchmark_file)
+        bench_path = benchmark_path(benchmark_file)
+        own = (pd.concat([export_kolada(store, y, municipality_id, None, kind, settings,
+                                        instruments) for y in year_list], ignore_index=True)
+               if bench_path else pd.DataFrame(columns=COLUMNS))
+        outcome_years = sorted(int(y) for y in load_outcomes_frame(
+            store.con, year_list, parse_list(indicators))["year"].unique())
+        outcome_names = outcome_labels(store.con)
     bench = read_benchmark(bench_path) if bench_path else pd.DataFrame(columns=[*COLUMNS, "kind", "index"])
     own["kind"], own["index"] = own["kpi"].map(KIND_OF_KPI), own["kpi"].map(INDEX_OF_KPI)
     labels = {ix.id: ix.name(lang) for ix in hme.indices}
     labels.update({it.id: f"{it.id.upper()} {it.text(lang)}" for it in hme.items})
+    labels.update(outcome_names)
+    index_years = sorted({int(y) for y in table.frame["year"]}
+                         | {int(y) for y in table.excluded.loc[
+                             table.excluded["reason"] == NO_OUTCOMES, "year"]})
     return WorkbookData(
         table=table, respondents=people, respondents_left_out=left_out, years=year_list,
         latest=max(year_list),
@@ -112,11 +123,29 @@ def load_workbook(
         factors={ix.id: list(ix.items) for ix in hme.indices if ix.id != "hme"},
         labels=labels, own_kolada=own, benchmark=bench[bench["kind"] == kind],
         benchmark_source=_source_text(bench_path),
+        fictitious=bench_path is not None and bench_path.name == SAMPLE_FILE,
+        index_years=index_years, outcome_years=outcome_years,
         parameters={"db": str(Path(db or default_db()).resolve()), "years": year_list,
                     "level": level, "indicators": parse_list(indicators) or "all", "lang": lang,
                     "benchmark_file": str(bench_path or ""), "municipality_id": municipality_id,
                     "kind": kind},
     )
+
+
+def outcome_labels(con) -> dict[str, str]:
+    """{indicator id: label as the organisation wrote it} from a label column of the stored
+    outcomes (`LABEL_COLUMNS`), if there is one; empty otherwise (ids are shown through the
+    text catalogue, `present.label`)."""
+    try:
+        columns = {r[0] for r in con.execute("DESCRIBE outcomes").fetchall()}
+    except Exception:  # noqa: BLE001 - no outcomes table: no labels
+        return {}
+    column = next((c for c in LABEL_COLUMNS if c in columns), None)
+    if column is None:
+        return {}
+    rows = con.execute(f"SELECT indicator, min({column}) FROM outcomes WHERE {column} IS NOT NULL "
+                       f"AND trim({column}) <> '' GROUP BY indicator").fetchall()
+    return {str(i): str(label).strip() for i, label in rows}
 
 
 def require_current(db: str | Path | None = None,
@@ -130,19 +159,20 @@ def require_current(db: str | Path | None = None,
 
 
 def benchmark_path(benchmark_file: str | Path | None) -> Path | None:
-    """"sample" -> the shipped FICTITIOUS sample; "" or "none" -> no benchmark; else the file."""
+    """"sample" -> the shipped FICTITIOUS sample (only when asked for by name); "", None or
+    "none" -> no benchmark (the default: only real data are compared with); else the file."""
     text = str(benchmark_file or "").strip()
     if not text or text.lower() == "none":
         return None
     if text == SAMPLE:
-        return params_dir() / "benchmarks" / "kolada_sample.csv"
+        return params_dir() / "benchmarks" / SAMPLE_FILE
     return Path(text)
 
 
 def _source_text(path: Path | None) -> str:
     if path is None:
         return ""
-    if path.name == "kolada_sample.csv":
+    if path.name == SAMPLE_FILE:
         return "params/benchmarks/kolada_sample.csv (FICTITIOUS / FIKTIVA regioner)"
     return path.name
 

@@ -65,3 +65,52 @@ def test_relative_importance_is_not_shown_below_max_30_or_10_per_predictor(three
     assert min_n(3) == 30 and min_n(4) == 40
     assert relative_importance(df.head(29), "y", ["a", "b", "c"]).empty
     assert len(relative_importance(df.head(30), "y", ["a", "b", "c"], n_boot=10)) == 3
+
+
+@pytest.fixture
+def weak():
+    """Small n, predictors unrelated to y: LMG is biased upwards, so percentile intervals of
+    several predictors lie wholly above their estimates."""
+    rng = np.random.default_rng(11)
+    df = pd.DataFrame(rng.normal(size=(40, 4)), columns=["a", "b", "c", "y"])
+    return df
+
+
+def test_percentile_intervals_need_not_contain_the_estimate_and_say_so(weak):
+    out = relative_importance(weak, "y", ["a", "b", "c"], n_boot=200, seed=3)
+    assert (out["ci_method"] == "percentile").all()
+    outside = out[~out["ci_contains"]]
+    assert len(outside) and (outside["ci_low"] > outside["lmg"]).all()
+
+
+def test_bias_corrected_intervals_follow_efron_and_tibshirani(weak):
+    # BC: z0 = Phi^-1(share of resamples below the estimate); the bounds are the resamples'
+    # quantiles Phi(2 z0 -/+ 1.96), computed here with scipy on the same resamples
+    from scipy import stats
+
+    from hme_core.research.keydrivers import bootstrap_interval
+
+    rng = np.random.default_rng(2)
+    boots = rng.gamma(2.0, 0.01, size=(400, 1))
+    point = np.array([0.01])
+    z0 = stats.norm.ppf(np.mean(boots[:, 0] < 0.01))
+    low, high = bootstrap_interval(boots, point, 0.95, "bc")
+    assert low[0] == pytest.approx(np.quantile(boots[:, 0], stats.norm.cdf(2 * z0 - 1.959964)), rel=1e-6)
+    assert high[0] == pytest.approx(np.quantile(boots[:, 0], stats.norm.cdf(2 * z0 + 1.959964)), rel=1e-6)
+    out = relative_importance(weak, "y", ["a", "b", "c"], n_boot=200, seed=3, ci_method="bc")
+    assert (out["ci_method"] == "bc").all() and out["ci_contains"].sum() >= 2
+
+
+def test_key_driver_chart_draws_intervals_that_do_not_contain_the_estimate(weak):
+    # the crash of a one-year store: xerr = lmg - ci_low was negative
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from hme_core.research.charts import key_driver_bars
+
+    out = relative_importance(weak, "y", ["a", "b", "c"], n_boot=200, seed=3)
+    assert (out["ci_low"] > out["lmg"]).any()
+    fig = key_driver_bars(out, {"a": "A"}, ",")
+    lines = [line for line in fig.axes[0].lines if len(line.get_xdata()) == 2]
+    drawn = sorted(tuple(np.round(line.get_xdata(), 9)) for line in lines[::2])
+    assert drawn == sorted(tuple(np.round(v, 9)) for v in out[["ci_low", "ci_high"]].to_numpy())

@@ -54,5 +54,24 @@ def test_one_year_without_outcomes_or_benchmark_shows_reliability_and_structure(
                                     "benchmark_file": "", "out_dir": str(tmp_path / "r")})
     text = out.read_text(encoding="utf-8")
     assert "Hoppades över: inga utfallsmått är inlästa" in text
-    assert "minst 2 år; databasen har 1" in text and "Hoppades över: ingen jämförelsefil" in text
+    assert "Sammanfattning" in text.split("Tabell 4.")[0]  # the summary stands above the tables
+    assert "Ingen nationell jämförelse: ingen Kolada-fil angavs" in text
+    assert "## Nationell jämförelse" not in text  # no benchmark section without a file
     assert "Tabell 7. Indexens reliabilitet" in text and "Tabell 9. Anpassning" in text
+
+
+@pytest.mark.slow
+def test_hme_research_on_a_one_year_store_without_outcomes_or_respondent_ids(tmp_path, capsys):
+    # the two crashes: key-driver intervals not containing their estimate (xerr < 0) and eNPS
+    # mapped by respondent ids that the export did not have
+    from hme_core.cli import main
+    from tests.research.stores import factor_store
+
+    db = tmp_path / "hme.duckdb"
+    factor_store(db, "one", years=(2025,), n_units=31, per_unit=(5, 14), ids=False, outcomes=False)
+    code = main(["research", "--db", str(db), "--out", str(tmp_path / "r"), "--n-boot", "50"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "Sammanfattning" in html and "Tabell 5." in html  # eNPS key drivers ran
+    assert "p 1,000" not in html

@@ -110,3 +110,45 @@ def test_reliability_table_has_one_row_per_scale():
     assert out["n_items"].tolist() == [3, 6] and (out["n"] == 120).all()
     assert out.loc[0, "alpha"] == pytest.approx(cronbach_alpha(df, scales["motivation"]))
     assert (out["alpha_ci_low"] < out["alpha"]).all() and (out["omega"] < out["omega_ci_high"]).all()
+
+
+def test_alpha_of_statements_that_covary_negatively_is_flagged_not_read():
+    # i2 is i1 reversed (not recoded) with two answers changed: the covariance is negative, so
+    # alpha < 0 (shown as computed, equal to pingouin's) and flagged, with no interval
+    from hme_core.research.reliability import alpha_status, negative_covariances
+
+    i1 = np.array([1, 2, 3, 4, 5, 2, 3, 4, 1, 5, 3, 2], float)
+    i2 = 6 - i1
+    i2[[0, 5]] = [3, 3]
+    df = pd.DataFrame({"a": i1, "b": i2})
+    assert alpha_status(df.to_numpy()) == "negative_mean_covariance"
+    assert negative_covariances(df.to_numpy()) == 1
+    row = reliability_table(df, {"s": ["a", "b"]}, n_boot=20).iloc[0]
+    assert row["alpha_status"] == "negative_mean_covariance" and np.isnan(row["alpha_ci_low"])
+    assert row["alpha"] < 0 and row["alpha"] == pytest.approx(pg.cronbach_alpha(df)[0], abs=1e-12)
+
+
+def test_alpha_and_omega_with_too_few_statements_are_not_computed():
+    df = _simulate([0.8, 0.7], 200, 3)
+    table = reliability_table(df.assign(one=df["hme1"]), {"single": ["one"], "pair": ["hme1", "hme2"]},
+                              n_boot=0).set_index("scale")
+    assert table.loc["single", "alpha_status"] == "too_few_items"
+    assert np.isnan(table.loc["single", "alpha"])
+    assert table.loc["pair", "alpha_status"] == "ok" and table.loc["pair", "alpha"] > 0
+    assert table.loc["pair", "omega_status"] == "too_few_items" and np.isnan(table.loc["pair", "omega"])
+
+
+def test_omega_of_a_heywood_case_is_flagged_improper():
+    # r12 = 0.8, r13 = 0.7, r23 = 0.4: lambda_1^2 = 0.8 * 0.7 / 0.4 = 1.4 > 1 (see test_cfa)
+    from hme_core.research.reliability import one_factor_fit
+
+    corr = np.array([[1, 0.8, 0.7], [0.8, 1, 0.4], [0.7, 0.4, 1]])
+    assert one_factor_fit(corr)[2] == "heywood"
+    assert one_factor_fit(np.array([[1, 0.5, 0.4], [0.5, 1, 0.45], [0.4, 0.45, 1]]))[2] == "ok"
+
+
+def test_alpha_with_some_negative_pairs_is_read_but_the_pairs_are_counted():
+    rng = np.random.default_rng(4)
+    df = _simulate([0.8, 0.8, 0.8], 300, 5).assign(noise=rng.normal(size=300))
+    row = reliability_table(df, {"s": ["hme1", "hme2", "hme3", "noise"]}, n_boot=0).iloc[0]
+    assert row["alpha_status"] == "ok" and row["negative_covariances"] >= 1

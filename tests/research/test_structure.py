@@ -1,4 +1,6 @@
-"""Three-factor CFA against one factor on data simulated from a known three-factor model."""
+"""Three-factor CFA against one factor: on data simulated from a known three-factor model (a
+usable solution and a conclusion), from one factor (an improper solution, no conclusion), and
+the chi2 difference test's statuses."""
 
 from __future__ import annotations
 
@@ -32,7 +34,9 @@ def cfa(three_factor_answers):
 
 
 def test_three_factor_cfa_fits_and_beats_one_factor(cfa):
-    assert cfa.method == "cfa_semopy"
+    assert cfa.method == "cfa_ml"
+    assert cfa.fit[["converged", "identified", "proper"]].all().all()
+    assert cfa.verdict() == "k_better_fits_well"
     three, one = cfa.fit.set_index("model").loc["3_factor"], cfa.fit.set_index("model").loc["1_factor"]
     assert three["cfi"] > 0.95 and three["tli"] > 0.95
     assert three["rmsea"] < 0.06 and three["srmr"] < 0.08
@@ -67,26 +71,6 @@ def test_srmr_by_hand():
     s = np.array([[4.0, 2.0], [2.0, 9.0]])
     assert srmr(s, np.array([[4.0, 1.0], [1.0, 9.0]])) == pytest.approx(0.096225, abs=1e-6)
     assert srmr(s, s) == 0
-
-
-def test_exploratory_fallback_says_which_method_ran(three_factor_answers):
-    efa = factor_structure(three_factor_answers, FACTORS, force_efa=True)
-    assert efa.method.startswith("efa_")
-    assert (efa.fit["method"] == efa.method).all()
-    three, one = efa.fit.iloc[0], efa.fit.iloc[1]
-    assert (three["n_factors"], one["n_factors"]) == (3, 1)
-    assert three["cfi"] > one["cfi"] and three["rmsea"] < one["rmsea"]
-
-
-def test_failing_semopy_falls_back_with_a_note(three_factor_answers, monkeypatch):
-    import hme_core.research.structure as structure
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("optimiser exploded")
-
-    monkeypatch.setattr(structure, "_cfa_semopy", broken)
-    out = structure.factor_structure(three_factor_answers, FACTORS)
-    assert out.method.startswith("efa_") and "optimiser exploded" in out.note
 
 
 def test_rmsea_interval_matches_lavaans_published_holzinger_swineford_three_factor_fit():
@@ -130,3 +114,62 @@ def test_cfa_reports_factor_correlations_rmsea_interval_and_difference_test(cfa)
     assert result.factor_correlations["r"].between(0.3, 0.6).all()
     test = result.difference_test()
     assert test["delta_dof"] == 3 and test["p"] < 0.001
+
+
+def test_difference_of_the_reported_one_factor_case_is_non_positive_and_has_no_p_value():
+    # a one-factor chi2 (28.6) below the three-factor chi2 (46.9): impossible at the optima of
+    # nested models, so no p-value (the workbook once printed "p 1,000")
+    from hme_core.research.structure import chi2_difference
+
+    test = chi2_difference({"chi2": 28.6, "dof": 27}, {"chi2": 46.9, "dof": 24})
+    assert test["status"] == "non_positive" and np.isnan(test["p"])
+    assert test["delta_chi2"] == pytest.approx(-18.3) and test["delta_dof"] == 3
+
+
+def test_difference_of_models_that_are_not_nested_or_not_usable_has_no_p_value():
+    from hme_core.research.structure import chi2_difference
+
+    assert chi2_difference({"chi2": 50.0, "dof": 24}, {"chi2": 40.0, "dof": 24})["status"] == "not_nested"
+    unusable = chi2_difference({"chi2": 50.0, "dof": 27}, {"chi2": 40.0, "dof": 24, "proper": False})
+    assert unusable["status"] == "unusable" and np.isnan(unusable["p"])
+
+
+@pytest.fixture(scope="module")
+def one_factor_answers():
+    """All nine statements from ONE factor (loadings 0.8): seed 1 gives a three-factor solution
+    with factor correlations above 1."""
+    rng = np.random.default_rng(1)
+    n = 300
+    g = rng.normal(size=n)
+    return pd.DataFrame({f"hme{j + 1}": np.clip(np.round(3.6 + 0.8 * g + 0.6 * rng.normal(size=n)), 1, 5)
+                         for j in range(9)})
+
+
+def test_three_factors_on_one_factor_data_are_improper_and_no_conclusion_follows(one_factor_answers):
+    out = factor_structure(one_factor_answers, FACTORS)
+    three = out.fit.iloc[0]
+    assert not three["proper"] and three["converged"]
+    assert (out.factor_correlations["r"] > 1).any()
+    kinds = {kind for kind, _, _ in out.issues[0]}
+    assert "correlation_above_1" in kinds
+    test = out.difference_test()
+    assert test["status"] == "unusable" and np.isnan(test["p"])
+    assert out.verdict() == "k_unusable"
+    assert "above 1" in three["issues"]
+
+
+def test_usable_one_factor_data_do_not_conclude_three_factors():
+    # seed 3: the three-factor solution is proper (correlations just below 1) and no better
+    rng = np.random.default_rng(3)
+    g = rng.normal(size=300)
+    x = pd.DataFrame({f"hme{j + 1}": np.clip(np.round(3.6 + 0.8 * g + 0.6 * rng.normal(size=300)), 1, 5)
+                      for j in range(9)})
+    out = factor_structure(x, FACTORS)
+    assert out.fit["proper"].all()
+    assert out.verdict() == "not_better" and out.difference_test()["p"] >= 0.05
+
+
+def test_statements_without_common_variance_give_no_structure_conclusion():
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame({f"hme{j + 1}": rng.integers(1, 6, 200) for j in range(9)})
+    assert factor_structure(x, FACTORS).verdict() == "no_covariation"
