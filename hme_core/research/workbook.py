@@ -143,8 +143,10 @@ def outcome_labels(con) -> dict[str, str]:
     column = next((c for c in LABEL_COLUMNS if c in columns), None)
     if column is None:
         return {}
+    # a label that is only the id (a file that gave ids) is no label: the catalogue's text then
     rows = con.execute(f"SELECT indicator, min({column}) FROM outcomes WHERE {column} IS NOT NULL "
-                       f"AND trim({column}) <> '' GROUP BY indicator").fetchall()
+                       f"AND trim({column}) <> '' AND {column} <> indicator "
+                       f"GROUP BY indicator").fetchall()
     return {str(i): str(label).strip() for i, label in rows}
 
 

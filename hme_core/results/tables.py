@@ -306,6 +306,6 @@ def proposed_reporting_groups(responses: pd.DataFrame, org: pd.DataFrame,
     from hme_core.disclosure.reporting_groups import propose_groups
 
     scores = year_results(responses, org, headcounts, instruments, settings, 0,
-                          reporting_groups)["scores"]
+                          reporting_groups=reporting_groups)["scores"]
     grouped = {u for g in reporting_groups for u in g}
     return propose_groups(scores, org, settings.min_n_index, grouped=grouped)

@@ -170,7 +170,7 @@ def test_outcome_labels_are_read_as_the_organisation_wrote_them(tmp_path):
     factor_store(db, "three", years=(2025,), n_units=8, per_unit=6)
     assert load_workbook(db, lang="sv").labels.get("staff_turnover") is None  # catalogue's then
     with Store.open(db) as store:
-        store.con.execute("ALTER TABLE outcomes ADD COLUMN label VARCHAR")
+        store.con.execute("ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS label VARCHAR")
         store.con.execute("UPDATE outcomes SET label = 'Personalomsättning, extern (%)' "
                           "WHERE indicator = 'staff_turnover'")
     assert load_workbook(db, lang="sv").labels["staff_turnover"] == "Personalomsättning, extern (%)"
