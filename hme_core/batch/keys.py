@@ -2,6 +2,7 @@
 
 A unit report's key covers everything that changes it: the notebook, hme_core's code and
 version, params (config, instruments, column map, targets), the report language and formats,
+the questionnaire each stored year asked (its wording, every report shows it),
 the stored results of the unit and of every unit it is compared with (its ancestors, its
 earlier years), its own narrative this year and last year (follow-up of actions), and its
 children's results and narratives (its heat map shows their values, and their escalations
@@ -23,7 +24,7 @@ import pandas as pd
 from hme_core.fingerprints import _digest, files_digest
 from hme_core.orgtree import Tree
 from hme_core.paths import params_dir
-from hme_core.store.duckdb_store import RESULT_TABLES
+from hme_core.store.duckdb_store import RESULT_TABLES, YEAR_TABLES
 from hme_core.unit_files import lang_suffix, narrative_path, unit_folders
 
 KEY_FILE = ".cache-key"
@@ -159,7 +160,11 @@ def year_keys(store, year: int, notebook: Path, compared: list[str] | None = Non
         compared = selected(orgs[year], tree)
     data = {y: data_fingerprints({n: store.load_result(n, y, units=compared)
                                   for n in RESULT_TABLES}) for y in years}
+    # the year tables (the questionnaire's wording) are in every report: part of what all share
+    shared = [static_fingerprint(notebook)] + [
+        f"{y}:{n}:{int(pd.util.hash_pandas_object(t, index=False).sum())}" if len(t) else ""
+        for y in years for n in YEAR_TABLES for t in [store.load_result(n, y)]]
     previous = max((y for y in years if y < year), default=None)
     # keys read the narratives of this year and the last survey year only
     folders = {y: unit_folders(orgs[y]) for y in (year, previous) if y is not None}
-    return YearKeys(year, years, orgs, tree, folders, data, notebook, static_fingerprint(notebook))
+    return YearKeys(year, years, orgs, tree, folders, data, notebook, _digest(shared))

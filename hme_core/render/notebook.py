@@ -116,9 +116,13 @@ def notebook_body(nb: nbformat.NotebookNode) -> str:
 def warm_up() -> None:
     """Import and initialise the converters once, in a process that will fork per report:
     the in-process engine, the report's params (settings, instruments), the chart font's
-    metrics, the number and date formats of every language, nbconvert's exporter (one page converted), and Typst's fonts and compiler, which
-    are made but never used to compile (`render.pdf`: a process that compiled must not fork)."""
+    metrics, the number and date formats of every language, nbconvert's exporter (one page
+    converted), the code's fingerprint (every report checks its results are current against it),
+    and Typst's fonts and compiler, which are made but never used to compile (`render.pdf`: a
+    process that compiled must not fork)."""
     import datetime as dt
+
+    from hme_core.fingerprints import code_fingerprint
 
     from hme_core.i18n import LANGS, fmt_date, fmt_int, fmt_percent, fmt_signed, t
     from hme_core.render import engine, pdf
@@ -127,6 +131,7 @@ def warm_up() -> None:
 
     engine.warm_up()
     report_params()
+    code_fingerprint()  # hashes hme_core's sources (~13 ms), once per batch, not per report
     fonts.warm_up()
     for lang in LANGS:  # Babel's locale data (~0.15 CPU-s a child would pay at its first number)
         fmt_int(1234, lang), fmt_signed(-1.5, 1, lang), fmt_percent(0.5, 1, lang)

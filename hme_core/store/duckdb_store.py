@@ -112,6 +112,9 @@ def _make_private(path: Path) -> None:
 #: reports read nothing else of the results.
 RESULT_TABLES = ("scores", "statements", "distributions", "enps", "breakdowns", "audiences",
                  "drivers")
+#: Result tables of a year that hold no unit's rows (the questionnaire as asked,
+#: `results/questionnaire.py`): reports read them whole.
+YEAR_TABLES = ("questionnaire",)
 
 #: A batch's read-only copy in memory of rows of one store file (`store/snapshot.py` sets it);
 #: read-only opens of that unchanged file are answered from it.

@@ -85,6 +85,8 @@ class StoreSnapshot:
         frame = self._tables.get((name, year))
         if frame is not None and not len(frame.columns):  # no such table in the store
             return pd.DataFrame()
+        if frame is not None and units is None and name in duckdb_store.YEAR_TABLES:
+            return frame.copy() if len(frame) else self._empty[(name, year)].copy()
         if frame is None or units is None or not all(u in self._units for u in units):
             return self._real().load_result(name, year, units=units, index=index)
         by_unit = self._positions[(name, year)]
@@ -117,8 +119,8 @@ class StoreSnapshot:
 
 def take_snapshot(path: str | Path, units: Iterable[str],
                   tables: Iterable[str] = duckdb_store.RESULT_TABLES) -> StoreSnapshot:
-    """Read the org trees of every stored year and the rows of `units` in each result table
-    (every year) from the store at `path`, and make that copy the one `Store.open` answers
+    """Read the org trees of every stored year, the rows of `units` in each result table and
+    the whole year tables (`duckdb_store.YEAR_TABLES`), every year, from the store at `path`, and make that copy the one `Store.open` answers
     read-only opens of `path` from, in this process and the processes it forks."""
     path = Path(path)
     units = sorted(set(units))
@@ -129,7 +131,11 @@ def take_snapshot(path: str | Path, units: Iterable[str],
         orgs = {y: store.load_org(y) for y in years}
         frames = {(name, y): store.load_result(name, y, units=units)
                   for name in tables for y in years}
+        whole = {(name, y): store.load_result(name, y)
+                 for name in duckdb_store.YEAR_TABLES for y in years}
         empty = {key: store.load_result(key[0], key[1], units=[]) for key in frames}
+        empty |= {key: frame.iloc[:0] for key, frame in whole.items()}
+        frames |= whole
         fingerprints = {y: store.results_fingerprint(y) for y in years}
     duckdb_store.READ_ONLY_COPY = StoreSnapshot(path.resolve(), identity, years, orgs, frames,
                                                 empty, set(units), fingerprints)
@@ -191,7 +197,8 @@ def batch_copy(db: str | Path, target: str | Path, units: Iterable[str] | None =
     `target` (0600, in a `batch_folder`), as one consistent version; returns that version.
 
     Copied: the org trees, the results' fingerprints and version, and the result tables
-    `res_*`: every unit's rows, or only those of `units` (what a dask worker's reports need).
+    `res_*`: every unit's rows, or only those of `units` (what a dask worker's reports need),
+    and the year tables (`duckdb_store.YEAR_TABLES`: the questionnaire as asked) whole.
     Never the responses or head counts, so a copy sent to a worker holds no respondent's row.
     The store is read in one transaction under DuckDB's shared lock: no ingest or rescore
     can change it meanwhile, so every report and the index page of the batch show one
@@ -214,11 +221,13 @@ def batch_copy(db: str | Path, target: str | Path, units: Iterable[str] | None =
             "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'"
         ).fetchall()}
         wanted = [t for t in BATCH_TABLES if t in have]
-        wanted += [f"res_{n}" for n in duckdb_store.RESULT_TABLES if f"res_{n}" in have]
+        wanted += [f"res_{n}" for n in (*duckdb_store.RESULT_TABLES, *duckdb_store.YEAR_TABLES)
+                   if f"res_{n}" in have]
         if units is not None:
             con.register("batch_units", pd.DataFrame({"unit": sorted(set(units))}))
         for table in wanted:
             where = ("" if units is None or not table.startswith("res_")
+                     or table[len("res_"):] in duckdb_store.YEAR_TABLES
                      else " WHERE unit IN (SELECT unit FROM batch_units)")
             con.execute(f"CREATE TABLE main.{table} AS SELECT * FROM src.{table}{where} "
                         "ORDER BY rowid" if table.startswith("res_") else

@@ -47,3 +47,34 @@ def test_a_change_in_the_audience_counts_alone_changes_the_units_data_fingerprin
     before = data_fingerprints({"scores": scores, "audiences": asked})
     after = data_fingerprints({"scores": scores, "audiences": asked.assign(respondents=13)})
     assert before["a1"] != after["a1"]
+
+
+def test_a_change_of_the_questionnaire_wording_alone_changes_every_reports_key(tmp_path):
+    """Every report shows the questions in the words the year's file asked them
+    (`res_questionnaire`, a year table with no unit rows): a re-ingest that only rewords a
+    question must re-render every report, and nothing else must."""
+    import duckdb
+
+    from hme_core.batch.keys import year_keys
+    from hme_core.paths import notebooks_dir
+
+    db = build_store(tmp_path / "data")
+    notebook = notebooks_dir() / "unit_report.ipynb"
+
+    def keys():
+        with Store.open(db, read_only=True) as store:
+            plan = year_keys(store, 2025, notebook)
+            return {u: plan.key(u, "sv", ("html",)) for u in ("R", "A", "a1")}
+
+    con = duckdb.connect(str(db))
+    con.execute("CREATE OR REPLACE TABLE res_questionnaire AS SELECT 2025::BIGINT AS year, "
+                "'hme' AS instrument, 'hme1' AS item, 'Mitt arbete känns meningsfullt.' AS text,"
+                " 10::BIGINT AS answers, 0::BIGINT AS position")
+    con.close()
+    first, again = keys(), keys()
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE res_questionnaire SET text = 'Mitt arbete är meningsfullt.'")
+    con.close()
+    reworded = keys()
+    assert first == again
+    assert all(reworded[u] != first[u] for u in first)

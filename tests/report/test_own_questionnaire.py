@@ -107,3 +107,33 @@ def test_heat_map_leaves_hse_empty_where_nobody_has_patient_contact(report, ws):
     row = section[section.index("Barn och utbildning"):]
     row = row[:row.index("</tr>")]
     assert "¹" not in row  # not "fewer than 5 answers": nobody there was asked
+
+
+def test_a_batch_report_reads_the_wording_the_file_asked(ws, tmp_path, monkeypatch):
+    """A batch renders from its own copy of the store (`batch_copy`) answered from memory
+    (`take_snapshot`): both carry the year's questionnaire, so the wording the file asked
+    reaches batch reports as it reaches a report read from the store itself (not the
+    instrument files' wording)."""
+    import shutil
+
+    import duckdb
+
+    from hme_core.report.unit_report import UnitReport
+    from hme_core.store.snapshot import batch_copy, drop_snapshot, take_snapshot
+
+    monkeypatch.setenv("HME_PARAMS", str(ws["params"]))
+    store, copy = tmp_path / "store.duckdb", tmp_path / "batch.duckdb"
+    shutil.copy(ws["db"], store)
+    asked = "Har du haft ett samtal om din utveckling med din chef i år (egen formulering)?"
+    con = duckdb.connect(str(store))
+    changed = con.execute("UPDATE res_questionnaire SET text = ? WHERE year = 2025 AND text = ?",
+                          [asked, DIALOGUE]).fetchall()
+    con.close()
+    assert changed == [(1,)]
+    batch_copy(store, copy)
+    take_snapshot(copy, ["BU1", "K"])
+    try:
+        text = _all(UnitReport.load(copy, 2025, "BU1", "sv"))
+    finally:
+        drop_snapshot()
+    assert asked in text and DIALOGUE not in text

@@ -78,3 +78,23 @@ def test_stale_results_are_refused_by_the_copy_with_the_stores_message(db, monke
     monkeypatch.setattr("hme_core.fingerprints.results_fingerprint", lambda: "other")
     with Store.open(db, read_only=True) as store, pytest.raises(Exception, match="rescore"):
         store.require_current_results(2025)
+
+
+def test_the_years_questionnaire_is_answered_whole_from_the_copy(db):
+    """Every report reads the year's questionnaire (a table with no unit rows) whole: the copy
+    holds it, so a forked report never opens DuckDB for it."""
+    import duckdb
+
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE res_questionnaire AS SELECT * FROM (VALUES "
+                "(2025, 'hme', 'hme1', 'Mitt arbete känns meningsfullt.', 40, 0), "
+                "(2025, 'hme', 'hme2', 'Jag lär nytt.', 39, 1)) "
+                "t(year, instrument, item, text, answers, position)")
+    con.close()
+    snap = take_snapshot(db, ["U01"])
+    with Store.open(db, read_only=True) as store:
+        asked = store.load_result("questionnaire", 2025)
+        assert list(asked["item"]) == ["hme1", "hme2"]
+        assert store.load_result("questionnaire", 2024).empty
+    assert snap._store is None
+    pd.testing.assert_frame_equal(asked, _direct(db, "questionnaire", 2025, None))
