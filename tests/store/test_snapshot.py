@@ -33,6 +33,15 @@ def _direct(db, name, year, units, index=None):
         con.close()
 
 
+def _same(copy: pd.DataFrame, direct: pd.DataFrame, held: bool = True) -> None:
+    """The copy's answer is DuckDB's: same values, columns, order and dtype names (`str`
+    columns in pandas' python storage, see store/snapshot.py)."""
+    pd.testing.assert_frame_equal(copy, direct, check_dtype=False)
+    assert [str(d) for d in copy.dtypes] == [str(d) for d in direct.dtypes]
+    if held:  # answered from the copy, not passed to DuckDB
+        assert all(d.storage == "python" for d in copy.dtypes if isinstance(d, pd.StringDtype))
+
+
 def test_read_only_opens_get_the_copy_and_it_answers_as_duckdb_does(db):
     take_snapshot(db, ["R", "U01", "U02"])
     with Store.open(db, read_only=True) as store:
@@ -41,9 +50,9 @@ def test_read_only_opens_get_the_copy_and_it_answers_as_duckdb_does(db):
         for name in TABLES:
             for year in (2024, 2025):
                 for units in (["U01"], ["U02", "R"], ["U01", "U01"], []):
-                    pd.testing.assert_frame_equal(store.load_result(name, year, units=units),
+                    _same(store.load_result(name, year, units=units),
                                                   _direct(db, name, year, units))
-        pd.testing.assert_frame_equal(store.load_result("scores", 2025, ["R", "U02"], "hme"),
+        _same(store.load_result("scores", 2025, ["R", "U02"], "hme"),
                                       _direct(db, "scores", 2025, ["R", "U02"], "hme"))
         assert len(store.load_result("scores", 2025, ["R", "U02"], "hme")) == 2
         store.require_current_results(2025)  # the stored results are current
@@ -53,8 +62,8 @@ def test_reads_the_copy_does_not_hold_go_to_the_database(db):
     snap = take_snapshot(db, ["U01"])
     with Store.open(db, read_only=True) as store:
         # U03 and the whole table are outside the copy: DuckDB answers them
-        pd.testing.assert_frame_equal(store.load_result("scores", 2025, ["U03"]),
-                                      _direct(db, "scores", 2025, ["U03"]))
+        _same(store.load_result("scores", 2025, ["U03"]),
+              _direct(db, "scores", 2025, ["U03"]), held=False)
         assert len(store.load_result("scores", 2025)) == len(_direct(db, "scores", 2025, None))
         assert store.load_result("no_such_table", 2025, ["U01"]).empty
     assert snap._store is not None  # a real connection was opened for them, once
@@ -97,4 +106,4 @@ def test_the_years_questionnaire_is_answered_whole_from_the_copy(db):
         assert list(asked["item"]) == ["hme1", "hme2"]
         assert store.load_result("questionnaire", 2024).empty
     assert snap._store is None
-    pd.testing.assert_frame_equal(asked, _direct(db, "questionnaire", 2025, None))
+    _same(asked, _direct(db, "questionnaire", 2025, None))
