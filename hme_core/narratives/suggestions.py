@@ -73,22 +73,27 @@ def disagreement_shares(distributions: pd.DataFrame, statements: pd.DataFrame,
     """
     if distributions.empty or statements.empty:
         return pd.Series(dtype=float)
-    shown = statements.loc[statements["distribution_shown"].astype(bool), "item"]
-    dist = distributions[distributions["item"].isin(set(shown))]
-    out = {}
-    for item, part in dist.groupby("item", sort=False):
-        ins = instruments.instrument_of_item(str(item))
-        if ins.scale_of(str(item)) != instruments.instruments[0].scale:
+    shown = set(statements.loc[statements["distribution_shown"].astype(bool), "item"])
+    bad_codes: dict[str, set] = {}  # item -> its "disagree" codes, items in stored order
+    for item in dict.fromkeys(distributions["item"].astype(str)):
+        if item not in shown:
+            continue
+        ins = instruments.instrument_of_item(item)
+        if ins.scale_of(item) != instruments.instruments[0].scale:
             continue  # "disagree" codes are those of the agreement scale (not yes/no, frequency)
-        scale_codes = ins.scale_of(str(item)).codes
+        scale_codes = ins.scale_of(item).codes
         bad = set(codes)
-        if ins.item(str(item)).reversed:
+        if ins.item(item).reversed:
             bad = {scale_codes[len(scale_codes) - 1 - scale_codes.index(c)]
                    for c in codes if c in scale_codes}
-        share = part.loc[part["code"].isin(bad), "share"].sum()
-        if np.isfinite(share):
-            out[item] = float(share)
-    return pd.Series(out, dtype=float)
+        bad_codes[item] = bad
+    out: dict[str, float] = {}
+    for item, code, share in zip(distributions["item"].astype(str), distributions["code"],
+                                 distributions["share"], strict=True):
+        if item in bad_codes:  # the sum of its shares of those codes (missing shares count 0)
+            out[item] = out.get(item, 0.0) + (float(share) if code in bad_codes[item]
+                                              and pd.notna(share) else 0.0)
+    return pd.Series({i: v for i, v in out.items() if np.isfinite(v)}, dtype=float)
 
 
 def data_suggestions(data: ReportData, instruments: InstrumentSet, lang: str = "sv",

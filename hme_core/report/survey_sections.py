@@ -170,27 +170,32 @@ def shares_html(report: ReportText, ins: Instrument) -> list:
     rows = []
     marks = HiddenMarks(report.lang)
     limit = d.settings.min_n_distribution
-    st = d.statements.set_index("item")
+    st = report.statement_rows
     asked = report.asked(ins)
+    headline: dict[tuple[str, int], tuple[float, float]] = {}  # (item, year): (share, n)
+    if len(hist):
+        part = hist[hist["code"] == code]
+        for key, share, n in zip(zip(part["item"].astype(str), part["year"].astype(int)),
+                                 part["share"], part["n"], strict=True):
+            headline.setdefault(key, (share, n))
     for item in (ins.item(i) for i in asked):
-        part = hist[(hist["item"] == item.id) & (hist["code"] == code)] if len(hist) else hist
-        by_year = part.set_index("year") if len(part) else pd.DataFrame(columns=["share", "n"])
         cells = []
         for y in years:
-            if y in by_year.index:
-                r = by_year.loc[y]
-                cells.append(f"{fmt_percent(r['share'], 1, report.lang)} "
-                             f"(n {fmt_int(r['n'], report.lang)})")
+            if (item.id, y) in headline:
+                share, n = headline[(item.id, y)]
+                cells.append(f"{fmt_percent(share, 1, report.lang)} "
+                             f"(n {fmt_int(n, report.lang)})")
             elif y == d.year:
-                n = st["n"].get(item.id, 0)
-                stored = st["suppression"].get(item.id, "")
+                n = st[item.id]["n"] if item.id in st else 0
+                stored = st[item.id]["suppression"] if item.id in st else ""
                 why = reason_for(n, limit, stored if isinstance(stored, str) else None)
                 cells.append(marks.dash(why, d.settings.min_n_category if why == "category"
                                         else limit))
             else:
                 cells.append(marks.dash("earlier"))
-        now = by_year["share"].get(d.year, np.nan)
-        before = by_year["share"].get(d.previous_year, np.nan) if d.previous_year else np.nan
+        now = headline.get((item.id, d.year), (np.nan,))[0]
+        before = (headline.get((item.id, d.previous_year), (np.nan,))[0] if d.previous_year
+                  else np.nan)
         diff = 100 * (now - before)
         rows.append([report.statement_text(item.id), *cells,
                      fmt_signed(diff, report.dec, report.lang), trend_arrow(diff, report.dec)])

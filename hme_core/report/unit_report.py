@@ -200,13 +200,11 @@ class UnitReport(WrittenParts, ReportText):
         from hme_core.report.questionnaire_view import stoplight_runs
 
         d = self.data
-        st = d.statements.set_index("item")
-        shown = [i for i in items if i in st.index and bool(st.loc[i, "distribution_shown"])]
-        hidden = [i for i in items if i in st.index and i not in shown]
+        st = self.statement_rows
+        shown = [i for i in items if i in st and bool(st[i]["distribution_shown"])]
+        hidden = [i for i in items if i in st and i not in shown]
         out: list = []
-        dist = d.distributions[d.distributions["item"].isin(shown)]
-        shares = dist.set_index(["item", "code"])["share"]
-        answers = dist.drop_duplicates("item").set_index("item")["n"]
+        shares, answers = self.answer_shares
         questions = self._questions(shown)
         for run in stoplight_runs(questions):
             display = list(reversed(run.codes))  # best first, as the categories
@@ -227,13 +225,13 @@ class UnitReport(WrittenParts, ReportText):
         return out
 
     def _statement_table(self, items: list[str], caption: str) -> list:
-        st = self.data.statements.set_index("item")
+        st = self.statement_rows
         marks = HiddenMarks(self.lang)
         rows = []
         for i in items:
-            if i not in st.index:
+            if i not in st:
                 continue
-            r = st.loc[i]
+            r = st[i]
             change = ([fmt_signed(r["diff"], self.dec, self.lang), trend_arrow(r["diff"], self.dec)]
                       if self.has_previous_year else [])
             rows.append([self.statement_text(i), fmt_int(r["n"], self.lang),

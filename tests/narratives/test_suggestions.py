@@ -76,3 +76,17 @@ def test_thresholds_come_from_the_rules():
     strict = SuggestionRules(disagreement_share=0.31, low_response_rate=0.5)
     s = data_suggestions(_data(), load_instruments(), "sv", strict)
     assert "disagreement" not in s and "low_response" not in s
+
+
+def test_disagreement_shares_sum_the_disagree_codes_of_shown_agreement_items_only():
+    """hme1: codes 1+2 = 0.05 + 0.10 = 0.15; hme2: 0.10 + 0.20 = 0.30; hme3's distribution is
+    not shown (left out); a frequency-scale item (not the agreement scale) is left out; a
+    missing share counts 0 (hme1 with code 2's share missing: 0.05)."""
+    from hme_core.narratives.suggestions import disagreement_shares
+
+    ins = load_instruments()
+    shares = disagreement_shares(DIST, STATEMENTS, ins, [1, 2])
+    assert list(shares.index) == ["hme1", "hme2"]
+    assert shares.round(10).tolist() == [0.15, 0.30]
+    gap = DIST.assign(share=DIST["share"].where(~((DIST["item"] == "hme1") & (DIST["code"] == 2))))
+    assert disagreement_shares(gap, STATEMENTS, ins, [1, 2]).round(10).tolist() == [0.05, 0.30]
