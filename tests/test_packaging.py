@@ -10,7 +10,7 @@ import yaml
 from hme_core.paths import REPO_ROOT
 
 # conda-forge names that differ from PyPI's
-CONDA_TO_PYPI = {"python-duckdb": "duckdb", "factor_analyzer": "factor-analyzer",
+CONDA_TO_PYPI = {"python-duckdb": "duckdb",
                  "distributed": "dask", "dask": "dask"}
 
 
