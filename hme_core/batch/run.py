@@ -54,13 +54,13 @@ def failure_message(outcomes: list[UnitOutcome], year: int, index_problem: str |
 
 
 def select_units(org: pd.DataFrame, units: list[str] | None, level: int | None) -> list[str]:
-    """Units in tree order: all, the named codes, or those at one level (root = 1)."""
+    """Units in tree order: all, the named ones (codes, names or paths: `units_named`), or
+    those at one level (root = 1)."""
+    from hme_core.inputs.units import units_named
+
     order = tree_order(org)
     if units:
-        known, wanted = set(order), set(units)
-        unknown = [u for u in units if u not in known]
-        if unknown:
-            raise HMEError(f"--units: unknown unit code(s) {unknown}; see 'hme score' for codes")
+        wanted = set(units_named(org, units))
         return [u for u in order if u in wanted]
     if level is not None:
         lv = levels(org)

@@ -13,7 +13,9 @@ from hme_core.paths import default_db
 from hme_core.store import FIRST_YEAR, LAST_YEAR
 
 DB_OPTION = typer.Option(None, "--db", help="DuckDB store (default outputs/private/hme.duckdb).")
-UNITS_OPTION = typer.Option(None, "--units", help="Comma-separated unit codes.")
+UNITS_OPTION = typer.Option(
+    None, "--units", help="Comma-separated units: codes, names or paths ('Område / Enhet'); "
+    "'hme units --year YEAR' lists them.")
 
 
 #: Options every command takes (before or after the command name): they set `HME_PARAMS` and

@@ -26,7 +26,7 @@ import datetime as dt
 import string
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -104,7 +104,7 @@ def round_half_up(x: float, decimals: int) -> Decimal:
     return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _separators(lang: str) -> dict[int, str]:
     """The locale's decimal and grouping symbols (babel), as a `str.translate` table from
     Python's own "1,234.5"."""

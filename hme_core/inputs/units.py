@@ -327,6 +327,40 @@ def unit_problem(cell: str, named: list[str], lookup: UnitLookup, org: pd.DataFr
             f"correct the org tree file or the cell")
 
 
+def units_named(org: pd.DataFrame, written: list[str], option: str = "--units",
+                tree: str = "the org tree", params: Path | None = None) -> list[str]:
+    """Codes of the units an option names, in the order written (each once): every entry a
+    code (exactly as stored), a path of names, an alias of `params/units.yaml` or a name
+    unique in the tree, as `UnitLookup` reads a file's cell. An entry naming no unit or
+    several is an `HMEError` (exit 2) naming it, with the near names or the candidates.
+
+    >>> org = pd.DataFrame({"unit": ["R", "a1", "a2"], "parent": [None, "R", "R"],
+    ...                     "name": ["Kommunen", "Vård och omsorg", "Skola"]})
+    >>> units_named(org, ["Vård och omsorg", "R", "Kommunen / Skola", "a1"])
+    ['a1', 'R', 'a2']
+    """
+    from hme_core.errors import HMEError
+
+    lookup = UnitLookup(org, load_units_file(params)[0])
+    found, problems = [], []
+    for text in written:
+        code, named = (text, []) if text in lookup.row else lookup.resolve(header_key(text))
+        if code is not None:
+            found += [code] if code not in found else []
+        elif named:
+            problems.append(f"'{text}' names {len(named)} units (" + "; ".join(
+                f"{u}: {lookup.path(u)}" for u in named[:6]) + "): give the code or the path")
+        else:
+            near = lookup.suggestions(text)
+            problems.append(f"'{text}' is no unit code, name or path of {tree}" + (
+                "; did you mean " + " or ".join(f"'{lookup.name[u]}' ({lookup.path(u)}, code "
+                                                f"{u})" for u in near) + "?" if near else ""))
+    if problems:
+        raise HMEError(f"{option}: " + "; ".join(problems) + ". 'hme units --year YEAR' lists "
+                       "the units with their codes and paths.")
+    return found
+
+
 def level_headers(headers: list[str]) -> list[str]:
     """HR's level columns in file order ('Förvaltning', 'Enhet'), when there are two or more."""
     found = [h for h in headers if header_key(h) in LEVEL_WORDS]

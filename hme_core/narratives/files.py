@@ -381,16 +381,15 @@ def init_narratives(year: int, units: list[str] | None, store: Store,
     computed under other params or code are refused: values now hidden must not reach the files.
     `progress(done, total, unit)` is called before the first unit (done 0) and after each.
     """
-    from hme_core.errors import HMEError
 
     store.require_current_results(int(year))
     org = store.load_org(int(year))
     order = tree_order(org)
     if units:
-        unknown = [u for u in units if u not in set(order)]
-        if unknown:
-            raise HMEError(f"--units: unknown unit code(s) {unknown} in the {year} org tree")
-        order = [u for u in order if u in set(units)]
+        from hme_core.inputs.units import units_named
+
+        wanted = set(units_named(org, units, tree=f"the {year} org tree"))
+        order = [u for u in order if u in wanted]
     folders = unit_folders(org)
     names = org.set_index("unit")["name"].astype(str)
     instruments, settings = load_instruments(), load_settings()

@@ -123,7 +123,6 @@ def warm_up() -> None:
     import datetime as dt
 
     from hme_core.fingerprints import code_fingerprint
-
     from hme_core.i18n import LANGS, fmt_date, fmt_int, fmt_percent, fmt_signed, t
     from hme_core.render import engine, pdf
     from hme_core.report import fonts

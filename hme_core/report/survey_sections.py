@@ -175,8 +175,8 @@ def shares_html(report: ReportText, ins: Instrument) -> list:
     headline: dict[tuple[str, int], tuple[float, float]] = {}  # (item, year): (share, n)
     if len(hist):
         part = hist[hist["code"] == code]
-        for key, share, n in zip(zip(part["item"].astype(str), part["year"].astype(int)),
-                                 part["share"], part["n"], strict=True):
+        keys = zip(part["item"].astype(str), part["year"].astype(int), strict=True)
+        for key, share, n in zip(keys, part["share"], part["n"], strict=True):
             headline.setdefault(key, (share, n))
     for item in (ins.item(i) for i in asked):
         cells = []

@@ -159,6 +159,22 @@ def test_cli_init_reports_created_and_kept_files(store_db, params, capsys):
                  str(store_db)]) == 2
 
 
+def test_cli_units_are_named_by_code_name_or_path_and_a_near_miss_is_named(store_db, params,
+                                                                            capsys):
+    """`--units` takes what `hme units` lists: 'Avdelning 1' (a unique name) and
+    'Område Å / Avdelning 2 "Öst"' (a path) are a1 and a2; 'Avdelning 3' names no unit and
+    'avdelning1' nearly names one: exit 2 naming both, with the near unit's code."""
+    assert main(["narratives", "init", "--year", "2025", "--units",
+                 'Avdelning 1,Område Å / Avdelning 2 "Öst"', "--db", str(store_db)]) == 0
+    assert "2 narrative file(s) created" in capsys.readouterr().err
+    assert main(["narratives", "init", "--year", "2025", "--units", "Avdelning 3,avdelning1",
+                 "--db", str(store_db)]) == 2
+    err = capsys.readouterr().err
+    assert "'Avdelning 3' is no unit code, name or path of the 2025 org tree" in err
+    assert "'avdelning1'" in err and "did you mean 'Avdelning 1'" in err and "code a1" in err
+    assert "Traceback" not in err
+
+
 # ---- reports: narrative merged, sanitised, escalations upward, follow-up -----------------------
 A1_2025 = """## Vad är viktigt att bevara?
 Vårt **samarbete**. <script>alert('x')</script> <img src=x onerror="alert(1)">
