@@ -195,3 +195,32 @@ def tree_order(org: pd.DataFrame) -> list[str]:
         out.append(unit)
         stack.extend(sorted(kids.get(unit, []), reverse=True))
     return out
+
+
+def renamed_candidates(before: pd.DataFrame, after: pd.DataFrame) -> list[tuple[str, str]]:
+    """(old path, new path), names below the root joined by " / ", of units that may have been
+    renamed between two years' trees: under one parent (the same code in both), exactly one
+    unit is gone and exactly one is new. A unit known by its generated path code gets a new
+    code when renamed; `hme rename-unit OLD NEW` keeps the old one (inputs/orgtrees.py).
+
+    >>> a = pd.DataFrame({"unit": ["R", "x", "y"], "parent": [None, "R", "R"],
+    ...                   "name": ["Region", "IT-avdelningen", "Kost"]})
+    >>> b = pd.DataFrame({"unit": ["R", "z", "y"], "parent": [None, "R", "R"],
+    ...                   "name": ["Region", "IT-enheten", "Kost"]})
+    >>> renamed_candidates(a, b)
+    [('IT-avdelningen', 'IT-enheten')]
+    """
+    old_tree, new_tree = Tree(before), Tree(after)
+    gone = set(before["unit"]) - set(after["unit"])
+    new = set(after["unit"]) - set(before["unit"])
+    by_parent: dict[str, tuple[list[str], list[str]]] = {}
+    for unit in sorted(gone):
+        parent = old_tree.parent.get(unit)
+        if isinstance(parent, str) and parent not in gone:
+            by_parent.setdefault(parent, ([], []))[0].append(unit)
+    for unit in sorted(new):
+        parent = new_tree.parent.get(unit)
+        if isinstance(parent, str) and parent in by_parent:
+            by_parent[parent][1].append(unit)
+    return [(" / ".join(old_tree.path_names(o[0])[1:]), " / ".join(new_tree.path_names(n[0])[1:]))
+            for o, n in by_parent.values() if len(o) == 1 and len(n) == 1]

@@ -58,6 +58,26 @@ def ingest(
         _strip_suggestions(year)
     if warning := more_answers_than_employees(scores, headcount):
         say(warning)
+    for line in _renames_to_confirm(db_path(db), year):
+        say(line)
+
+
+def _renames_to_confirm(db: Path, year: int) -> list[str]:
+    """A notice per unit that looks renamed between `year` and the stored year before or after
+    it (`orgtree.renamed_candidates`), with the command that keeps its history."""
+    from hme_core.orgtree import renamed_candidates
+    from hme_core.store.duckdb_store import Store
+
+    with Store.open(db, read_only=True) as store:
+        years = store.years()
+        before = max((y for y in years if y < year), default=None)
+        after = min((y for y in years if y > year), default=None)
+        pairs = [(a, b, renamed_candidates(store.load_org(a), store.load_org(b)))
+                 for a, b in ((before, year), (year, after)) if a is not None and b is not None]
+    return [f"'{old}' ({a}) and '{new}' ({b}) have the same parent: if the unit was renamed, "
+            f"run hme rename-unit \"{old}\" \"{new}\" and ingest {b} again with --replace, so "
+            f"it keeps its history, narratives and targets." for a, b, found in pairs
+            for old, new in found]
 
 
 @app.command()

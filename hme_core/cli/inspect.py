@@ -109,7 +109,8 @@ def inspect(
     instruments, settings, column_map = load_instruments(), load_settings(), load_column_map()
     labels = variable_labels(raw)
     ignored, suggestions, unknown = [], {}, {}
-    typer.echo(f"{file}: {len(raw.frame)} rows, {len(raw.frame.columns)} columns")
+    typer.echo(f"{file}: {len(raw.frame)} rows, {len(raw.frame.columns)} columns"
+               f"{raw.sheet_hint()}")
     for header in raw.frame.columns:
         cid, rule = recognise(header, instruments, column_map, labels.get(header))
         distinct = raw.frame[header].dropna().unique()

@@ -48,7 +48,7 @@ def with_level_path(raw: RawTable, column_map: dict) -> RawTable:
         return raw
     _joined, values = unit_cells(raw, None, clean_text)
     frame = raw.frame.assign(**{header: values.set_axis(raw.frame.index)})
-    return RawTable(frame, raw.row_numbers, raw.path, raw.header_row)
+    return RawTable(frame, raw.row_numbers, raw.path, raw.header_row, raw.sheets)
 
 
 def read_all(responses_path: Path, org_path: Path | None, headcount_path: Path | None,

@@ -6,7 +6,12 @@ way after its short name, so `F1` labelled with a statement is that statement):
 2. the explicit map in `params/column_map.yaml` (e.g. `Enhet: unit`);
 3. every item's Swedish and English statement text (the exact wording, docs/sources.md) maps to
    the item id, so an export whose headers are the statements needs no configuration;
-4. built-in Swedish/English synonyms of the respondent columns (`SYNONYMS`).
+4. built-in Swedish/English synonyms of the respondent columns (`SYNONYMS`);
+5. the eNPS question in other words (`ENPS_WORDS`): a header that asks (a question mark, or
+   "0-10") whether one would recommend the employer or workplace ("Hur troligt är det att du
+   skulle rekommendera Region X som arbetsgivare till en vän?"); a statement such as "Jag
+   rekommenderar gärna min arbetsplats." stays the organisation's own question. Its answers
+   are still checked against 0–10.
 A column map entry may also be a mapping: `{column: role, values: {Ja: chef, Nej: medarbetare},
 missing: ["Vet inte"]}` maps the column, translates its values and adds no-answer values.
 Matching ignores case, surrounding and repeated spaces, byte-order marks and zero-width spaces,
@@ -58,6 +63,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "age_group": ("Åldersgrupp", "Ålder", "Åldersintervall", "Age group", "Age"),
     "enps": ("eNPS",),
 }
+#: Rule 5: (a word of recommending, a word of the employer or workplace) per language.
+ENPS_WORDS = (("rekommendera", ("arbetsgivare", "arbetsplats")),
+              ("recommend", ("employer", "workplace", "place to work")))
 
 
 # a vendor's question number before a statement: "1. ", "12) ", "F3: ", "Q4 - ", "Fråga 5. ",
@@ -191,6 +199,10 @@ def recognise(
             return item, f"{where} is the statement text"
         if key in synonyms:
             return synonyms[key], f"{where} is a known synonym"
+        asks = "?" in key or re.search(r"0\s*[-–]\s*10", key) is not None
+        if asks and "enps" in instruments.item_ids and any(
+                verb in key and any(w in key for w in whom) for verb, whom in ENPS_WORDS):
+            return "enps", f"{where} asks the eNPS question (recommend the employer)"
     return None, "not recognised"
 
 

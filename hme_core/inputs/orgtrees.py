@@ -183,13 +183,17 @@ def _tree_from_paths(raw: RawTable, paths: list[list[Part]], organisation: str |
 
 
 def unit_column(raw: RawTable, column_map: dict[str, str] | None) -> str | None:
-    """The responses' own unit column (column map or a known synonym), for a tree made of
+    """The responses' own unit column (column map or a known synonym, by its header or, in
+    an SPSS file, its variable label as `columns.recognise` reads them), for a tree made of
     the unit cells themselves."""
     from hme_core.inputs.columns import SYNONYMS
+    from hme_core.inputs.readers import variable_labels
 
     keys = {header_key(a) for a in ("unit", *SYNONYMS["unit"])}
-    keys |= {k for k, v in (column_map or {}).items() if v == "unit"}
-    return next((h for h in raw.frame.columns if header_key(h) in keys), None)
+    keys |= {header_key(k) for k, v in (column_map or {}).items() if v == "unit"}
+    labels = variable_labels(raw)
+    return next((h for h in raw.frame.columns if header_key(h) in keys), None) or next(
+        (h for h in raw.frame.columns if header_key(labels.get(h) or "") in keys), None)
 
 
 def _wide_or_path(raw: RawTable, organisation: str | None = None,
@@ -365,7 +369,7 @@ def with_unit_cells(raw: RawTable, unit_header: str | None) -> tuple[RawTable, s
     if header is None or header in raw.frame.columns:
         return raw, header
     frame = raw.frame.assign(**{header: values.set_axis(raw.frame.index)})
-    return RawTable(frame, raw.row_numbers, raw.path, raw.header_row), header
+    return RawTable(frame, raw.row_numbers, raw.path, raw.header_row, raw.sheets), header
 
 
 def parse_headcounts(
@@ -391,7 +395,8 @@ def parse_headcounts(
         years, bad = pd.Series(year, index=unit.index, dtype="Int64"), np.zeros(len(unit), bool)
     keep = ~bad & (years.eq(year).fillna(False).to_numpy(dtype=bool) if year is not None else True)
 
-    kept = RawTable(raw.frame.loc[keep], raw.row_numbers[keep], raw.path, raw.header_row)
+    kept = RawTable(raw.frame.loc[keep], raw.row_numbers[keep], raw.path, raw.header_row,
+                    raw.sheets)
     unit, years = unit[keep].reset_index(drop=True), years[keep].reset_index(drop=True)
     employees, bad = _whole_numbers(clean_text(kept.frame[count_h]), _WHOLE)
     issues += cell_issues(kept, count_h, bad,

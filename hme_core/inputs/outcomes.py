@@ -5,7 +5,9 @@ fine), headers matched ignoring case, Swedish or English:
 - **long**: columns `unit` (Enhet), `year` (År), `indicator` (Indikator), `value` (Värde) and
   optionally `unit_of_measure` (Måttenhet);
 - **wide**, as HR keeps them: a unit column (or HR's level columns 'Förvaltning;Enhet'), a
-  year column, and one column per indicator headed by its label ("Sjukfrånvaro (%)").
+  year column, and one column per indicator headed by its label ("Sjukfrånvaro (%)"); or,
+  without a year column, one column per indicator and year with the year in its header
+  ("Sjukfrånvaro 2024 (%)", "Personalomsättning 2025": label "Sjukfrånvaro (%)", year 2024).
 An indicator is written as its label, with any letters, kept as written for reports and the
 workbook (`label`); an id for storage is derived from it (`indicator_id`: "Sjukfrånvaro (%)"
 -> `sjukfranvaro`), and a trailing "(%)" is its unit of measure when no column gives one.
@@ -51,6 +53,7 @@ _INDICATOR = re.compile(r"^[a-z][a-z0-9_]*$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$", re.ASCII)
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _MEASURE = re.compile(r"\(\s*([^()]{1,20}?)\s*\)\s*$")
+_HEADER_YEAR = re.compile(r"(?<![0-9])(19[0-9]{2}|20[0-9]{2})(?![0-9])")
 
 
 def indicator_id(label: str) -> str:
@@ -101,6 +104,25 @@ ALIASES = {"enhet": "unit", "enhetskod": "unit", "år": "year", "indikator": "in
            "nyckeltal": "indicator", "mått": "indicator", "utfall": "value"}
 
 
+def header_years(headers: Sequence[str]) -> dict[str, tuple[int, str]] | None:
+    """{header: (year, label)} when every indicator header of a wide file holds one year
+    ("Sjukfrånvaro 2024 (%)" -> (2024, "Sjukfrånvaro (%)")); None otherwise.
+
+    >>> header_years(["Sjukfrånvaro 2024 (%)", "Personalomsättning 2025"])
+    {'Sjukfrånvaro 2024 (%)': (2024, 'Sjukfrånvaro (%)'), 'Personalomsättning 2025': (2025, 'Personalomsättning')}
+    >>> header_years(["Sjukfrånvaro (%)"]) is None
+    True
+    """
+    out = {}
+    for h in headers:
+        years = _HEADER_YEAR.findall(h)
+        if len(years) != 1:
+            return None
+        label = " ".join(_HEADER_YEAR.sub(" ", h).split())
+        out[h] = (int(years[0]), label)
+    return out or None
+
+
 def _headers(raw: RawTable) -> tuple[dict[str, str], list[InputIssue], list[str]]:
     """({column id: header}, issues, the indicator headers of a wide file or [])."""
     from hme_core.inputs.units import level_headers
@@ -119,9 +141,13 @@ def _headers(raw: RawTable) -> tuple[dict[str, str], list[InputIssue], list[str]
     needed = ["unit", "year"] if wide else list(REQUIRED)
     if levels:
         needed.remove("unit")
+    if wide and "year" not in header_of and header_years(wide) is not None:
+        needed.remove("year")  # each indicator header holds its year
     issues = [
         raw.issue(None, c, None, f"a column '{c}' or its Swedish header (Enhet;År;Indikator;"
-                                 f"Värde, or wide: Enhet;År;<one column per indicator>) "
+                                 f"Värde, or wide: Enhet;År;<one column per indicator>, or "
+                                 f"Enhet;<one column per indicator and year, e.g. "
+                                 f"'Sjukfrånvaro 2025 (%)'>) "
                                  f"(found columns {found})")
         for c in needed
         if c not in header_of
@@ -138,13 +164,17 @@ def _long_cells(raw: RawTable, header_of: dict, wide: list[str], unit_h: str):
         v = frame[h].iat[i]
         return None if pd.isna(v) else str(v).strip() or None
 
+    in_headers = header_years(wide) if wide and "year" not in header_of else None
     for i in range(len(frame)):
-        unit, year = text(i, unit_h), text(i, header_of["year"])
+        unit = text(i, unit_h)
+        year = None if in_headers else text(i, header_of["year"])
         if wide:
             for h in wide:
                 value = text(i, h)
                 if value is not None:
-                    yield int(rows[i]), h, unit, year, h.strip(), value, None
+                    label = in_headers[h][1] if in_headers else h.strip()
+                    yield (int(rows[i]), h, unit, str(in_headers[h][0]) if in_headers else year,
+                           label, value, None)
         else:
             measure = text(i, header_of["unit_of_measure"]) if "unit_of_measure" in header_of \
                 else None
@@ -179,7 +209,8 @@ def parse_outcomes(
             issues.append(raw.issue(row, unit_h, None, "a unit (blank is not allowed)"))
         year = parse_year(year_text) if year_text else None
         if year is None:
-            issues.append(raw.issue(row, header_of["year"], year_text, "a four-digit year such as 2024"))
+            issues.append(raw.issue(row, header_of.get("year", value_h), year_text,
+                                    "a four-digit year such as 2024"))
         if not label:
             issues.append(raw.issue(row, header_of.get("indicator"), label,
                                     "an indicator (its label, e.g. 'Sjukfrånvaro (%)')"))
@@ -189,12 +220,12 @@ def parse_outcomes(
                                     "a number such as 4,25 (decimal comma or point)"))
         if unit and year is not None and trees:
             if year not in lookups:
-                issues.append(raw.issue(row, header_of["year"], year_text,
+                issues.append(raw.issue(row, header_of.get("year", value_h), year_text,
                                         f"a year with a stored survey "
                                         f"({', '.join(map(str, sorted(lookups)))}). Fix: ingest "
                                         f"that year's responses first, or leave its rows out"))
             else:
-                code, named = lookups[year].resolve(header_key(unit))
+                code, named = _resolve_any_year(lookups, year, header_key(unit))
                 if code is None:
                     issues.append(raw.issue(row, unit_h, unit, unit_problem(
                         unit, named, lookups[year], trees[year], f"the {year} org tree")))
@@ -214,6 +245,21 @@ def parse_outcomes(
     out["year"] = out["year"].astype("int64")
     out["value"] = out["value"].astype(float)
     return out
+
+
+def _resolve_any_year(lookups: Mapping[int, object], year: int, key: str
+                      ) -> tuple[str | None, list[str]]:
+    """A unit cell of `year` as that year's tree reads it; else as another stored year's tree
+    reads it (nearest year first) when the code it finds is in `year`'s tree too: HR writes a
+    renamed unit's current name also for the years before its rename."""
+    code, named = lookups[year].resolve(key)
+    if code is not None or named:
+        return code, named
+    for other in sorted(lookups, key=lambda y: (abs(y - year), -y)):
+        found, _ = lookups[other].resolve(key) if other != year else (None, [])
+        if found is not None and found in lookups[year].row:
+            return found, []
+    return None, []
 
 
 def _consistency_issues(raw: RawTable, out: pd.DataFrame, header_of: dict) -> list[InputIssue]:

@@ -21,7 +21,7 @@ import math
 import re
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +50,17 @@ class RawTable:
     row_numbers: np.ndarray
     path: Path
     header_row: int = 1
+    #: every sheet of a workbook read without naming one (the first was read); else empty
+    sheets: tuple[str, ...] = ()
+
+    def sheet_hint(self) -> str:
+        """Where a workbook of several sheets was read by its first: a hint naming the others
+        ('' otherwise), for messages that find no answers in it."""
+        if len(self.sheets) < 2:
+            return ""
+        listed = ", ".join(f"'{n}'" for n in self.sheets)
+        return (f" (this is the first of the workbook's sheets {listed}: name the sheet with "
+                f"the answers, e.g. '{self.path}#{self.sheets[1]}')")
 
     @property
     def source(self) -> str:
@@ -146,7 +157,7 @@ def _finish(table: RawTable) -> RawTable:
     if frame.empty or not len(frame.columns):
         raise InputError(table.issue(None, None, None,
                                      "a table with a header row and data rows (found no data rows)"))
-    return RawTable(frame, rows, table.path, table.header_row)
+    return RawTable(frame, rows, table.path, table.header_row, table.sheets)
 
 
 def _header_text(header: object, position: int) -> str:
@@ -310,13 +321,14 @@ def read_xls(path: Path, sheet: str | None = None) -> RawTable:
     except (xlrd.XLRDError, OSError, ValueError, AssertionError) as exc:
         raise not_tabular(path, "an Excel .xls workbook", f"the file is not one ({exc})") from exc
     try:
-        ws = book.sheet_by_index(_pick_sheet(path, book.sheet_names(), sheet))
+        names = book.sheet_names()
+        ws = book.sheet_by_index(_pick_sheet(path, names, sheet))
         records = (ws.row_values(r) for r in range(ws.nrows))
         table = _records_to_table(records, path)
     finally:
         book.release_resources()
     return RawTable(table.frame.replace("", pd.NA), table.row_numbers, table.path,
-                    table.header_row)
+                    table.header_row, tuple(names) if sheet is None else ())
 
 
 def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
@@ -342,7 +354,8 @@ def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
     try:
         ws = workbook.worksheets[_pick_sheet(path, workbook.sheetnames, sheet)]
         ws.reset_dimensions()  # some writers store wrong dimensions; read every row
-        return _records_to_table(bounds._bounded(ws.iter_rows(values_only=True), path), path)
+        table = _records_to_table(bounds._bounded(ws.iter_rows(values_only=True), path), path)
+        return replace(table, sheets=tuple(workbook.sheetnames) if sheet is None else ())
     except ValueError as exc:  # a cell reference openpyxl cannot place (beyond column ZZZ)
         raise not_tabular(path, "an Excel .xlsx workbook",
                           f"a cell lies beyond Excel's last column, {XLSX_LAST_COLUMN} "

@@ -112,14 +112,14 @@ def parse_responses(
                                 f"{', '.join(repr(a) for a in ('unit', *SYNONYMS['unit'][:4]))}"
                                 f", ...); found columns {found}. Fix: add the unit column's "
                                 f"header to params/column_map.yaml, e.g. 'Min enhet: unit'"
-                                f"{_header_below_hint(raw, column_map)}"))
+                                f"{_header_below_hint(raw, column_map)}{raw.sheet_hint()}"))
     items = [i for i in instruments.item_ids if i in header_of]
     if not items:
         issues.append(raw.issue(None, None, None,
                                 f"at least one statement column (header = the statement text or "
                                 f"an id such as 'hme1'); {_nearest_statements(headers, instruments)}"
                                 f". Fix: map the headers in params/column_map.yaml, e.g. "
-                                f"'F1: hme1' (see `hme inspect FILE`)"))
+                                f"'F1: hme1' (see `hme inspect FILE`){raw.sheet_hint()}"))
     # a value map is found by the header, or by the SPSS variable label that named the column
     mapped_values = {cid: value_maps.get(header_key(h))
                      or value_maps.get(header_key(labels.get(h) or ""), ({}, []))
@@ -134,8 +134,11 @@ def parse_responses(
             continue
         values = _mapped(clean_text(raw.frame[header]), mapped_values[cid])
         if cid in _CATEGORIES:
+            written = values
             values, bad = _categories(values, _CATEGORIES[cid], settings)
-            issues += cell_issues(raw, header, bad, _category_expected(_CATEGORIES[cid], settings))
+            if bad.any():
+                issues += cell_issues(raw, header, bad, _category_expected(
+                    _CATEGORIES[cid], settings, header, cid, str(written[bad].iloc[0])))
         elif cid in ("profession", "age_group"):
             values = values.mask(_is_missing_label(values, settings))
         elif cid == "unit":
@@ -256,11 +259,18 @@ def _categories(
     return pd.Series(result[positions], index=values.index, dtype=STRING), bad_of[positions]
 
 
-def _category_expected(accepted: Mapping[str, Iterable[str]], settings: Settings) -> str:
+def _category_expected(accepted: Mapping[str, Iterable[str]], settings: Settings,
+                       header: str = "", column: str = "", value: str = "") -> str:
+    """What a breakdown cell may hold, and how to map the organisation's own wording `value`
+    (to the group its wording starts with, else the last group, as an example)."""
     names = [spellings[0] for spellings in accepted.values()]
     others = [s for spellings in accepted.values() for s in spellings[1:]]
     missing = f" or '{settings.missing_labels[0]}'" if settings.missing_labels else ""
-    return f"one of {', '.join(names)} (also {', '.join(others)}), blank{missing}"
+    group = next((g for g in accepted if value.casefold().startswith(g)), list(accepted)[-1])
+    fix = (f". Fix: map the file's wording in params/column_map.yaml, e.g. \"{header}\": "
+           f"{{column: {column}, values: {{\"{value}\": {group}}}}}, or count it as no answer: "
+           f"{{column: {column}, missing: [\"{value}\"]}}" if header else "")
+    return f"one of {', '.join(names)} (also {', '.join(others)}), blank{missing}{fix}"
 
 
 def unknown_unit_issues(

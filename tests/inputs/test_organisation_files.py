@@ -282,3 +282,56 @@ def test_responses_with_level_columns_tell_units_of_one_name_apart(tmp_path, par
         coded, index=False)
     responses, _, _ = _read(str(coded), org=str(tree))
     assert responses["unit"].tolist() == ["k1"]
+
+
+def test_a_rename_is_noticed_at_ingest_and_outcomes_wide_by_year_name_the_unit_as_now(
+        tmp_path, params, capsys):
+    """2024's export says 'Lönecenter', 2025's 'Löne- och pensionscenter' under the same
+    parent: `hme ingest` says so with the rename command; once renamed, HR's wide outcomes
+    file ("Sjukfrånvaro 2024 (%)", "Sjukfrånvaro 2025 (%)") names the unit as it is called now
+    for both years, and both values land on its one code."""
+    db = tmp_path / "hme.duckdb"
+    before, after = tmp_path / "e2024.xlsx", tmp_path / "e2025.xlsx"
+    write_export(before, leaves("Lönecenter"))
+    write_export(after, leaves())
+    assert main(["ingest", f"{before}#Resultat", "--year", "2024", "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["ingest", f"{after}#Resultat", "--year", "2025", "--db", str(db)]) == 0
+    old, new = "Lönecenter", "Löne- och pensionscenter"
+    err = capsys.readouterr().err
+    assert (f"'{KS} / HR-avdelningen / {old}' (2024) and '{KS} / HR-avdelningen / {new}' (2025) "
+            "have the same parent: if the unit was renamed, run hme rename-unit") in err
+    assert main(["rename-unit", f"{KS} / HR-avdelningen / {old}",
+                 f"{KS} / HR-avdelningen / {new}"]) == 0
+    assert main(["ingest", f"{after}#Resultat", "--year", "2025", "--db", str(db),
+                 "--replace"]) == 0
+    assert "have the same parent" not in capsys.readouterr().err
+    path = tmp_path / "utfall.xlsx"
+    pd.DataFrame({"Enhet": [new, "Förskola Norr"], "Sjukfrånvaro 2024 (%)": [5.5, 3.0],
+                  "Sjukfrånvaro 2025 (%)": [6.5, None]}).to_excel(path, index=False)
+    with Store.open(db) as store:
+        ingest_outcomes(store, path)
+        stored = load_outcomes_frame(store.con)
+        labels = outcome_labels(store.con)
+    code = generated_code([ROOT, KS, "HR-avdelningen", old])
+    assert labels == {"sjukfranvaro": "Sjukfrånvaro (%)"}
+    mine = stored[stored["unit"] == code].sort_values("year")
+    assert mine["year"].tolist() == [2024, 2025] and mine["value"].tolist() == [5.5, 6.5]
+    assert len(stored) == 3  # the blank cell is no value
+
+
+def test_an_spss_unit_column_named_by_its_label_holds_the_paths_of_the_tree(tmp_path, params):
+    """SPSS exports name columns shortly ('org') and label them ('Organisation'): a unit
+    column found by its label is the tree when it holds paths, as a header would be."""
+    import pyreadstat
+
+    units = leaves()
+    frame = pd.DataFrame({"id": [f"R{i}" for i in range(6 * len(units))],
+                          "org": [u for u in units for _ in range(6)],
+                          "F1": [4.0, 5.0, 3.0] * (2 * len(units))})
+    path = tmp_path / "svar.sav"
+    pyreadstat.write_sav(frame, str(path), column_labels=["Respondent-ID", "Organisation",
+                                                          STATEMENTS[0]])
+    responses, org, _ = _read(path)
+    assert org is not None and len(org) == 1 + 3 + 1 + 7  # root, 3 förvaltningar, HR, 7 units
+    assert set(responses["unit"]) <= set(org["unit"]) and responses["unit"].nunique() == 7

@@ -155,3 +155,31 @@ def test_ragged_csv_is_an_input_error_not_a_traceback(tmp_path):
     with pytest.raises(InputError) as exc:
         read_table(path)
     assert "trasig.csv" in _message(exc)
+
+
+def test_a_workbook_read_by_its_first_sheet_names_its_other_sheets_when_no_answers_are_there(
+        tmp_path):
+    """A vendor's export often opens on an info sheet: the error says which sheets there are
+    and how to name the one with the answers."""
+    import pandas as pd
+    import pytest
+
+    from hme_core.config import Settings
+    from hme_core.errors import InputError
+    from hme_core.inputs.readers import read_table
+    from hme_core.inputs.responses import parse_responses
+    from hme_core.instruments import load_instruments
+
+    path = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Rapport": ["Export 2025"]}).to_excel(writer, sheet_name="Info", index=False)
+        pd.DataFrame({"Enhet": ["a1"], "hme1": [4]}).to_excel(writer, sheet_name="Svar",
+                                                              index=False)
+    raw = read_table(path)
+    assert raw.sheets == ("Info", "Svar")
+    with pytest.raises(InputError) as err:
+        parse_responses(raw, load_instruments(), Settings(), column_map={})
+    assert "sheets 'Info', 'Svar': name the sheet with the answers, e.g." in str(err.value)
+    assert raw.sheet_hint().endswith(f"e.g. '{path}#Svar')")
+    assert read_table(f"{path}#Svar").sheets == ()
+    assert read_table(f"{path}#Svar").sheet_hint() == ""

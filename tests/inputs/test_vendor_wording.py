@@ -95,3 +95,40 @@ def test_spss_value_map_is_found_by_the_variable_label_and_texts_come_from_label
     assert table.attrs["item_texts"]["hse1"] == ("Min chefs chef ger förutsättningar för att "
                                                  "bedriva en säker vård.")
     assert table["hme1"].isna().any()  # code 9 "Vet ej / ej aktuellt": no answer
+
+
+@pytest.mark.parametrize("header", [
+    "Hur troligt är det att du skulle rekommendera Region Västerfjäll som arbetsgivare till en "
+    "vän?",
+    "R1 Skulle du rekommendera din arbetsplats till en vän? (0-10)",
+    "How likely are you to recommend Region X as an employer to a friend?"])
+def test_the_enps_question_in_a_vendors_own_words_is_enps(header):
+    assert recognise(header, load_instruments(), {}) == (
+        "enps", "header asks the eNPS question (recommend the employer)")
+
+
+@pytest.mark.parametrize("header", ["Jag rekommenderar gärna vår vårdcentral till andra.",
+                                    "Jag rekommenderar gärna min arbetsplats till andra."])
+def test_a_statement_of_recommending_is_not_the_enps_question(header):
+    assert recognise(header, load_instruments(), {})[0] is None
+
+
+def test_a_breakdown_value_of_the_organisations_own_says_how_to_map_it(tmp_path):
+    from hme_core.errors import InputError
+    from hme_core.inputs.readers import read_table
+    from hme_core.inputs.responses import parse_responses
+
+    path = tmp_path / "svar.csv"
+    path.write_text("Enhet;Kön;hme1\na1;Kvinna;4\na1;Annat/vill ej ange;5\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        parse_responses(read_table(path), load_instruments(), Settings(),
+                        column_map={"kön": "sex"})
+    text = str(err.value)
+    assert "row 3, column 'Kön': got 'Annat/vill ej ange'" in text
+    assert ('Fix: map the file\'s wording in params/column_map.yaml, e.g. "Kön": {column: sex, '
+            'values: {"Annat/vill ej ange": annat}}, or count it as no answer: {column: sex, '
+            'missing: ["Annat/vill ej ange"]}') in text
+    table = parse_responses(read_table(path), load_instruments(), Settings(),
+                            column_map={"kön": "sex"},
+                            value_maps={"kön": ({"annat/vill ej ange": "annat"}, [])})
+    assert table["sex"].tolist() == ["kvinna", "annat"]
