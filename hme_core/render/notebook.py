@@ -103,7 +103,7 @@ def _exporter():
     return ReportExporter(
         template_name="hme_report", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
         exclude_input=True, exclude_input_prompt=True,
-        exclude_output_prompt=True, exclude_markdown=False, anchor_link_text="",
+        exclude_output_prompt=True, exclude_markdown=False, exclude_anchor_links=True,
     )
 
 

@@ -32,6 +32,12 @@ def _label(name: str, labels: Mapping[str, str] | None) -> str:
     return (labels or {}).get(name, name.replace("_", " "))
 
 
+def _locale_ticks(axis, decimal: str) -> None:
+    """Tick labels with the language's decimal sign ("," in Swedish) and a true minus."""
+    axis.set_major_formatter(FuncFormatter(
+        lambda v, _: f"{v:.3g}".replace("-", "\u2212").replace(".", decimal)))
+
+
 def _intervals(ax, low, high, positions, colour: str = "black") -> None:
     """Intervals drawn from their bounds as computed (a bootstrap interval need not contain its
     estimate, so they are never drawn as errors around it); missing bounds are left out."""
@@ -43,9 +49,10 @@ def _intervals(ax, low, high, positions, colour: str = "black") -> None:
 
 def scatter_fits(
     table: pd.DataFrame, x: str, y: Sequence[str], labels: Mapping[str, str] | None = None,
-    col_wrap: int = 3,
+    col_wrap: int = 3, decimal: str = ".",
 ) -> plt.Figure:
-    """One panel per outcome in `y`: units as points, `x` on the x axis, OLS line with 95 % band."""
+    """One panel per outcome in `y`: units as points, `x` on the x axis, OLS line with 95 % band;
+    `decimal` is the decimal sign of the axis labels ("," in Swedish)."""
     _theme()
     long = table.melt(id_vars=[x], value_vars=list(y), var_name="outcome", value_name="value")
     long["outcome"] = long["outcome"].map(lambda c: _label(c, labels))
@@ -54,11 +61,17 @@ def scatter_fits(
                       scatter_kws={"s": 10, "alpha": 0.45}, line_kws={"color": OWN_COLOUR})
     grid.set_titles("{col_name}")
     grid.set_axis_labels(_label(x, labels), "")
+    for ax in grid.axes.flat:
+        _locale_ticks(ax.xaxis, decimal)
+        _locale_ticks(ax.yaxis, decimal)
     return _done(grid.figure)
 
 
-def correlation_forest(corr: pd.DataFrame, labels: Mapping[str, str] | None = None) -> plt.Figure:
-    """r with its confidence interval per (x, y) pair, one colour per `method` (forest plot)."""
+def correlation_forest(corr: pd.DataFrame, labels: Mapping[str, str] | None = None,
+                       lang: str = "sv") -> plt.Figure:
+    """r with its confidence interval per (x, y) pair, one colour per `method` (forest plot),
+    methods and axis in the workbook's language (`research_method_*`, `research_r_ci`)."""
+    from hme_core.i18n import t
     _theme()
     df = corr.dropna(subset=["r"]).copy()
     df["pair"] = [f"{_label(a, labels)} × {_label(b, labels)}" for a, b in zip(df["x"], df["y"], strict=True)]
@@ -70,11 +83,13 @@ def correlation_forest(corr: pd.DataFrame, labels: Mapping[str, str] | None = No
         sub = df[df["method"] == method]
         pos = [pairs.index(p) + (k - (len(methods) - 1) / 2) * step for p in sub["pair"]]
         _intervals(ax, sub["ci_low"], sub["ci_high"], pos, colour)
-        ax.plot(sub["r"], pos, "o", ms=4, color=colour, label=method)
+        ax.plot(sub["r"], pos, "o", ms=4, color=colour,
+                label=t(f"research_method_{method}", lang))
     ax.axvline(0, color="grey", lw=0.8)
     ax.set_yticks(range(len(pairs)), pairs)
     ax.invert_yaxis()
-    ax.set_xlabel("r (95 % CI)")
+    ax.set_xlabel(t("research_r_ci", lang))
+    _locale_ticks(ax.xaxis, "," if lang == "sv" else ".")
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
     return _done(fig)

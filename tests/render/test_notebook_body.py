@@ -53,3 +53,39 @@ def test_an_image_without_alt_text_gets_nbconverts_placeholder_and_charts_keep_t
     assert re.search(r'<img alt="No description has been provided for this image" src="data:'
                      r'image/png;base64,aGk=', body)
     assert 'aria-label="HME 74,5" viewBox="0 0 10 10"' in body  # as written, not re-serialised
+
+
+def test_a_markdown_heading_closes_before_what_follows_it():
+    """nbconvert's anchor link with an empty text serialises as `<a ... />`, which HTML does
+    not close: everything after the heading became part of its link (the research workbook
+    showed blank headings' rules and no tables). Headings get no anchor link."""
+    from html.parser import HTMLParser
+
+    nb = nbformat.v4.new_notebook()
+    table = nbformat.v4.new_code_cell("t")
+    table.outputs = [nbformat.v4.new_output(
+        "display_data", data={"text/markdown": "## Index och utfall", "text/plain": "x"}),
+        nbformat.v4.new_output("display_data", data={"text/html": "<table><tr><td>0,01</td>"
+                                                                     "</tr></table>"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("## Sammanfattning\n\nText."), table]
+    body = notebook_body(nb)
+    assert "<a" not in body and "anchor-link" not in body
+
+    class Depth(HTMLParser):
+        inside: list[str] = []
+        seen: dict[str, list[str]] = {}
+
+        def handle_starttag(self, tag, attrs):
+            self.inside.append(tag)
+
+        def handle_endtag(self, tag):
+            if tag in self.inside:
+                del self.inside[len(self.inside) - 1 - self.inside[::-1].index(tag):]
+
+        def handle_data(self, data):
+            if data.strip():
+                self.seen[data.strip()] = list(self.inside)
+
+    parser = Depth()
+    parser.feed(body)
+    assert "h2" not in parser.seen["Text."] and "h2" not in parser.seen["0,01"]

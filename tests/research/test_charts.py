@@ -44,3 +44,29 @@ def test_a_key_driver_interval_that_misses_its_estimate_is_drawn():
     [ax] = fig.axes
     drawn = {tuple(line.get_xdata()) for line in ax.lines}
     assert {(0.004, 0.05), (0.1, 0.3)} <= drawn
+
+
+def test_the_correlation_and_scatter_figures_speak_the_workbooks_language():
+    """Swedish workbook: methods as the tables name them, 'r (95 % KI)', decimal comma and a
+    true minus on the axes; English: '.' and 'r (95% CI)'."""
+    rng = np.random.default_rng(1)
+    units = pd.DataFrame({"hme": rng.normal(70, 6, 20)})
+    units["sick_leave_rate"] = 9 - 0.05 * units["hme"] + rng.normal(0, 0.8, 20)
+    corr = correlations(units, ["hme"], ["sick_leave_rate"])
+    corr = pd.concat([corr, correlations(units, ["hme"], ["sick_leave_rate"], "spearman")])
+    sv = plots.correlation_forest(corr, lang="sv")
+    [ax] = sv.axes
+    sv.canvas.draw()
+    assert ax.get_xlabel() == "r (95 % KI)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Pearson", "Spearman"]
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert any("," in x for x in ticks) and not any("." in x for x in ticks)
+    assert any(x.startswith("\u2212") for x in ticks)
+    en = plots.correlation_forest(corr, lang="en")
+    en.canvas.draw()
+    assert en.axes[0].get_xlabel() == "r (95% CI)"
+    assert not any("," in t.get_text() for t in en.axes[0].get_xticklabels())
+    fits = plots.scatter_fits(units, "hme", ["sick_leave_rate"], decimal=",")
+    fits.canvas.draw()
+    labels = [t.get_text() for ax in fits.axes for t in ax.get_yticklabels() if t.get_text()]
+    assert labels and not any("." in x for x in labels)
