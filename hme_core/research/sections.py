@@ -161,6 +161,7 @@ class ResearchBook:
         if frame.dropna(subset=["r"]).empty:
             return self._skip_years()
         frame = frame.assign(method=frame["method"].str.replace("change_", "", regex=False))
+        self.results["change"] = frame
         return self._corr_table("change", frame, self.t("research_note_change"))
 
     def icc(self) -> Table | Skipped:

@@ -6,6 +6,8 @@ check that no sentence says more than its numbers support. The rules:
 - scope: how many units, unit-years and respondents entered, how many were left out (a fact);
 - correlation (HME with each outcome, Pearson, across units): "positive"/"negative" only when the
   Holm-adjusted p < 0.05, else "none" (no reliable association, with r and its interval);
+- change (HME's change with each outcome's change within units, year to year; Pearson): the
+  same rule, topic "change";
 - key drivers (eNPS): the statement with the largest LMG; "top_clear" only when its interval
   lies above the second's, else "top_uncertain";
 - ICC(1) of HME (a fact);
@@ -31,7 +33,7 @@ from hme_core.research.present import fmt_ci
 from hme_core.research.reliability import ACCEPTABLE
 from hme_core.research.structure import ALPHA
 
-TOPICS = ("scope", "correlation", "drivers", "icc", "reliability", "structure", "benchmark",
+TOPICS = ("scope", "correlation", "change", "drivers", "icc", "reliability", "structure", "benchmark",
           "skipped")
 
 
@@ -63,7 +65,8 @@ def research_summary(book) -> Summary:
     """The summary of a computed `ResearchBook` (its sections are computed first if need be)."""
     book.compute()
     out: list[Sentence] = [_scope(book)]
-    for make in (_correlations, _drivers, _icc, _reliability, _structure, _benchmark):
+    for make in (_correlations, _changes, _drivers, _icc, _reliability, _structure,
+                 _benchmark):
         out += make(book)
     prefix = t("research_skip_prefix", book.lang)
     for text in book.skipped:
@@ -86,8 +89,9 @@ def _scope(book) -> Sentence:
     return Sentence("scope", "fact", t("research_sum_scope", book.lang, **text), raw)
 
 
-def _correlations(book) -> list[Sentence]:
-    corr, f = book.results.get("corr"), book.f
+def _correlations(book, key: str = "corr", topic: str = "correlation",
+                  texts: str = "research_sum_corr") -> list[Sentence]:
+    corr, f = book.results.get(key), book.f
     if corr is None:
         return []
     rows = corr[(corr["method"] == "pearson") & (corr["x"] == "hme")].dropna(subset=["r"])
@@ -99,9 +103,13 @@ def _correlations(book) -> list[Sentence]:
         text = {"y": f.name(r["y"]), "r": f.num(2)(r["r"]),
                 "ci": fmt_ci(r["ci_low"], r["ci_high"], 2, book.lang), "n": f.integer(r["n"]),
                 "p": f.p(r["p_adj"])}
-        out.append(Sentence("correlation", verdict,
-                            t(f"research_sum_corr_{verdict}", book.lang, **text), raw))
+        out.append(Sentence(topic, verdict, t(f"{texts}_{verdict}", book.lang, **text), raw))
     return out
+
+
+def _changes(book) -> list[Sentence]:
+    """HME's change against each outcome's change within units (the "change" section)."""
+    return _correlations(book, "change", "change", "research_sum_change")
 
 
 def _drivers(book) -> list[Sentence]:

@@ -64,6 +64,18 @@ def check_sentence(s, book) -> None:
             assert n["p_adj"] >= 0.05
         else:
             assert n["p_adj"] < 0.05 and (r < 0) == (s.verdict == "negative")
+    elif s.topic == "change":  # year-to-year differences within units, computed here again
+        panel = book.data.table.frame.pivot_table(index="unit", columns="year",
+                                                  values=["hme", n["outcome"]])
+        years = sorted(book.data.table.frame["year"].unique())
+        deltas = pd.DataFrame({c: panel[(c, years[1])] - panel[(c, years[0])]
+                               for c in ("hme", n["outcome"])}).dropna()
+        r, p = stats.pearsonr(deltas["hme"], deltas[n["outcome"]])
+        assert n["r"] == pytest.approx(r, abs=1e-9) and n["n"] == len(deltas)
+        assert n["p_adj"] >= p - 1e-12 and f.num(2)(r) in s.text
+        assert (s.verdict == "none") == (n["p_adj"] >= 0.05)
+        if s.verdict != "none":
+            assert (r < 0) == (s.verdict == "negative")
     elif s.topic == "structure":
         items = [i for its in book.data.factors.values() for i in its]
         x = book.data.respondents[items].dropna()
@@ -131,6 +143,16 @@ def test_summary_names_the_sick_leave_association_only_where_it_was_made(compute
     corr = {s.numbers["outcome"]: s.verdict for s in summary.sentences if s.topic == "correlation"}
     if kind == "three":
         assert corr["sick_leave_rate"] == "negative"
+
+
+def test_summary_says_what_change_within_units_shows_only_with_two_years(computed):
+    kind, book, summary = computed
+    change = [s for s in summary.sentences if s.topic == "change"]
+    if kind == "three":  # two years with outcomes: one sentence per outcome
+        assert {s.numbers["outcome"] for s in change} == set(book.outcomes)
+        assert all("unit changes" in s.text for s in change)
+    else:
+        assert change == []
 
 
 def test_store_without_respondent_ids_gives_enps_by_row(tmp_path):
