@@ -137,7 +137,9 @@ def heatmap_table(units: list[str], names: dict[str, str], scores: pd.DataFrame,
         notes.append(t("heatmap_unanswered_note", lang))
     ncols = len(header)
     return [Table(header, rows, caption=caption, numeric=[False] + [True] * (ncols - 1),
-                  style="data heatmap", widths=["17%", "auto", "1.3fr", *(["1fr"] * (ncols - 3))]),
+                  # no `auto` track: Typst would measure every cell of the column first
+                  # (~0.015 CPU-s of a heat map); n fits a 1fr track up to 5 digits at 7 pt
+                  style="data heatmap", widths=["17%", "1fr", "1.3fr", *(["1fr"] * (ncols - 3))]),
             Paragraph(" ".join(notes), "footnote")]
 
 
