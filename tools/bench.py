@@ -183,8 +183,12 @@ def peers(db: Path, units: list[str], count: int, workers: int, root: Path, env:
     return out
 
 
+STAGE_REPEATS = 3  # renders of each picked unit: a median of 9 fresh forks, not of 3
+
+
 def stage_cpu_per_unit(db: Path, units: list[str], params: Path, root: Path) -> dict:
-    """Median CPU seconds per stage over a leaf, an area and the top unit (a fresh process)."""
+    """Median CPU seconds per stage over a leaf, an area and the top unit, each rendered
+    `STAGE_REPEATS` times in a fresh fork of one warmed parent (a fresh process)."""
     from hme_core.orgtree import levels
     from hme_core.store.duckdb_store import Store
 
@@ -195,7 +199,8 @@ def stage_cpu_per_unit(db: Path, units: list[str], params: Path, root: Path) -> 
     code = ("import json,sys; from tools.bench_stages import stage_cpu; "
             "print(json.dumps(stage_cpu(sys.argv[1], sys.argv[2].split(','), sys.argv[3], "
             "sys.argv[4])))")
-    _, output = _run([sys.executable, "-c", code, str(db), ",".join(dict.fromkeys(picks)),
+    _, output = _run([sys.executable, "-c", code, str(db),
+                      ",".join(list(dict.fromkeys(picks)) * STAGE_REPEATS),
                       str(params), str(root / "stages")], {"MPLBACKEND": "Agg"})
     return json.loads(output.strip().splitlines()[-1])
 
