@@ -137,8 +137,9 @@ def stage_cpu(db: str | Path, units: list[str], params: str | Path | None = None
         org = store.load_org(year)
     names = org.set_index("unit")["name"].astype(str).to_dict()
     warm_up()  # as the batch's parent does before forking
-    # and its read-only copy of what the reports read (`hme reports` takes it for a batch)
-    take_snapshot(Path(db), read_units(Tree(org), sorted(set(units))))
+    # and its read-only copy of what the reports read: `hme reports --year Y` renders every
+    # unit, so its copy holds every unit's rows (the top report reads them all)
+    take_snapshot(Path(db), read_units(Tree(org), org["unit"].astype(str).tolist()))
     out = Path(outputs) if outputs is not None else outputs_dir()
     gc.collect()
     gc.freeze()  # as the fork pool: the children never walk the parent's objects

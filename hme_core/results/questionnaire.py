@@ -235,6 +235,7 @@ def load_audience_gaps(store, year: int, instruments: InstrumentSet
 
     org = store.load_org(year)
     names = dict(zip(org["unit"].astype(str), org["name"].astype(str), strict=True))
-    gaps = units_without_audience(store.load_result("statements", year), read_asked(store, year),
-                                  instruments, [str(u) for u in tree_order(org)])
+    units = [str(u) for u in tree_order(org)]  # named: a batch's copy of the store holds them
+    gaps = units_without_audience(store.load_result("statements", year, units=units),
+                                  read_asked(store, year), instruments, units)
     return {ins: [(u, names.get(u, u)) for u in units] for ins, units in gaps.items()}
