@@ -84,8 +84,14 @@ def _intro(report: ReportText, ins: Instrument) -> list:
 
 
 def _comparison(report: ReportText, index_ids: list[str]) -> pd.DataFrame:
-    comp = report.data.comparison
-    return comp[comp["index"].isin(index_ids)]
+    """The comparison rows of `index_ids` (each set selected once per report: its chart and
+    its table read the same rows)."""
+    cache = report.__dict__.setdefault("_comparison_rows", {})
+    key = tuple(index_ids)
+    if key not in cache:
+        comp = report.data.comparison
+        cache[key] = comp[comp["index"].isin(index_ids)]
+    return cache[key]
 
 
 def _index_chart(report: ReportText, index_ids: list[str], title: str) -> Chart | None:
@@ -110,11 +116,12 @@ def _series_table(report: ReportText, index_ids: list[str], caption: str) -> lis
     series = [*kinds.loc[kinds["series_kind"] == "unit", "series"], *anc[:1], *anc[1:][-1:],
               *prev[:1]]
     cells = report.cells(comp, ("series", "index"))
-    ch = report.data.changes.set_index("index")
+    changes = report.data.changes
+    diffs = dict(zip(changes["index"], changes["diff"], strict=True)) if len(changes) else {}
     marks = HiddenMarks(report.lang)
     rows = []
     for ix in index_ids:
-        diff = ch["diff"].get(ix, np.nan)
+        diff = diffs.get(ix, np.nan)
         rows.append([report.index_label(ix), *(report.value_cell(cells, (s, ix), marks)
                                                for s in series),
                      fmt_signed(diff, report.dec, report.lang), trend_arrow(diff, report.dec)])
