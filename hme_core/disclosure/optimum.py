@@ -17,7 +17,8 @@ cells and every n.
   derivation while the cells it uses are published, whatever else is hidden), so the loop
   ends at the optimum of the full problem. HiGHS (`scipy.optimize.milp`) solves each round.
 
-Meant for small trees (tests, `make bench`): the integer programme grows with the cells.
+Production solves it whole up to `partitioned.EXACT_LIMIT` candidate cells, larger problems
+window by window (`partitioned`): the integer programme's time grows much faster than the cells.
 Pure functions on numpy/scipy; no I/O.
 """
 
@@ -27,35 +28,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from hme_core.disclosure.secondary import (
-    Lattice,
-    cell_cost,
-    derivable_cells,
-    derivation,
-    suppress,
-)
-
-EXACT_LIMIT = 5_000  # publishable cells with answers: above, the heuristic decides
-
-
-def cheapest_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
-                         frozen: np.ndarray | None = None,
-                         cost: np.ndarray | None = None,
-                         keep: np.ndarray | None = None) -> np.ndarray:
-    """The production decision: the exact optimum (`optimal_suppression`) at `cell_cost`
-    when the problem has at most `EXACT_LIMIT` candidate cells and HiGHS solves it in time,
-    else the heuristic `secondary.suppress` (greedy, then local search). Both guarantee that no
-    hidden cell is derivable; `tools/bench.py` measures how much more the heuristic hides.
-    `keep`: cells never chosen as complements (their value is known anyway)."""
-    n = np.asarray(n, float)
-    rank = cell_cost(n, frozen, cost)
-    candidates = int((lattice.cells["publishable"].to_numpy() & (n > 0)).sum())
-    if candidates <= EXACT_LIMIT:
-        try:
-            return optimal_suppression(lattice, n, primary, cost=rank, keep=keep)
-        except RuntimeError:  # no solution in time: the heuristic decides
-            pass
-    return suppress(lattice, n, primary, frozen=frozen, cost=cost, keep=keep)
+from hme_core.disclosure.secondary import Lattice, derivable_cells, derivation
 
 
 def optimal_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
@@ -153,30 +126,11 @@ def _solve(cost: np.ndarray, rows: list[dict[int, float]], lower: list[float],
     return np.round(res.x)
 
 
-def compare_with_optimum(cases, min_n: int = 5, units_from: int = 10) -> dict:
-    """The heuristic (`secondary.suppress`) against the exact optimum on `cases`, each
-    (lattice, n): primary rule n < `min_n` (unpublished parts below it are secret).
-
-    `suppression_excess_vs_optimum`: mean over cases of (H - O) / O, H and O the n-weighted
-    hidden publishable cells (primary and complements) of the heuristic and the optimum;
-    `units_ge10_blanked` / `units_ge10_blanked_optimum`: units with at least `units_from`
-    answers whose total is hidden, by each over all cases; `units_ge10_blanked_only_heuristic`:
-    of those, hidden by the heuristic where the optimum publishes them."""
-    excess, blanked, blanked_opt, only = [], 0, 0, 0
-    for lattice, n in cases:
-        n = np.asarray(n, float)
-        primary = (n > 0) & (n < min_n)
-        heuristic = suppress(lattice, n, primary)
-        optimum = optimal_suppression(lattice, n, primary)
-        shown = lattice.cells["publishable"].to_numpy()
-        h, o = n[heuristic & shown].sum(), n[optimum & shown].sum()
-        excess.append((h - o) / o if o else 0.0)
-        unit = ((lattice.cells["group"] == "") & shown).to_numpy() & (n >= units_from)
-        blanked += int((heuristic & unit).sum())
-        blanked_opt += int((optimum & unit).sum())
-        only += int((heuristic & unit & ~optimum).sum())
-    return {"suppression_trees": len(excess),
-            "suppression_excess_vs_optimum": round(float(np.mean(excess)), 4),
-            "suppression_excess_max": round(float(np.max(excess)), 4),
-            "units_ge10_blanked": blanked, "units_ge10_blanked_optimum": blanked_opt,
-            "units_ge10_blanked_only_heuristic": only}
+def tie_broken_cost(lattice: Lattice, n: np.ndarray) -> np.ndarray:
+    """n, ties broken as the users' cost breaks them (a breakdown group before a unit's total),
+    then by cell order: the added fractions sum to less than 1, so no solution that hides
+    more answers becomes cheaper, and the optimum is one solution, not one of several."""
+    k = len(n)
+    shown = lattice.cells["publishable"].to_numpy()
+    total = ((lattice.cells["group"] == "") & shown).to_numpy()
+    return np.asarray(n, float) + total * 0.5 / (k + 1) + (lattice.order + 1) / (k + 1) ** 2
