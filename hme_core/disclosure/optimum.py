@@ -103,7 +103,16 @@ def optimal_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
             else:
                 lower.append(1.0)
             rows.append(row)
-    raise RuntimeError("the exact suppression did not converge")  # pragma: no cover
+    raise NotConverged(f"the exact suppression did not converge in {max_rounds} rounds", hidden)
+
+
+class NotConverged(RuntimeError):
+    """The lazy cuts did not end in `max_rounds`: `hidden` is the last round's solution (every
+    relation protected, some derivation through several relations left)."""
+
+    def __init__(self, message: str, hidden: np.ndarray):
+        super().__init__(message)
+        self.hidden = hidden.copy()
 
 
 def _solve(cost: np.ndarray, rows: list[dict[int, float]], lower: list[float],

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hme_core.disclosure.optimum import optimal_suppression, tie_broken_cost
+from hme_core.disclosure.optimum import NotConverged, optimal_suppression, tie_broken_cost
 from hme_core.disclosure.secondary import (
     DIRECT,
     TOTAL,
@@ -40,8 +40,9 @@ from hme_core.disclosure.secondary import (
     suppress,
 )
 
-EXACT_LIMIT = 400  # publishable cells with answers: above, the exact programme on windows
-TREE_EXACT_LIMIT = 5_000  # the same on a tree alone (no breakdowns): its cuts are few
+EXACT_LIMIT = 5_000  # publishable cells with answers: above, the exact programme on windows
+EXACT_SMALL = 400  # candidate cells: up to this, the whole programme with every lazy cut
+EXACT_ROUNDS = 1  # above, rounds of lazy cuts: past them, the last solution is repaired
 PART_LIMIT = 400  # candidate cells per window: each exact solve stays well under a second
 UNIT_WINDOW = 60  # candidate cells around a unit of production's large problems
 WINDOWS_LIMIT = 1_500  # candidate cells: up to this, production's windows cover the tree
@@ -109,9 +110,11 @@ def cheapest_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
                          cost: np.ndarray | None = None,
                          keep: np.ndarray | None = None) -> np.ndarray:
     """The production decision: the exact optimum (`optimal_suppression`) at `cell_cost`
-    when the problem has at most `EXACT_LIMIT` candidate cells (`TREE_EXACT_LIMIT` on a tree
-    without breakdowns, whose derivations through several relations, each a re-solve, are
-    few) and HiGHS solves it in time, else the exact programme window by window
+    when the problem has at most `EXACT_LIMIT` candidate cells and HiGHS solves it in time:
+    above `EXACT_SMALL` cells with at most `EXACT_ROUNDS` lazy cuts (a region's breakdowns
+    can need hundreds, each a re-solve of the whole programme), the last solution then
+    completed greedily (`secondary.repair`: it protects every relation already, a derivation
+    through several relations is left); else the exact programme window by window
     (`partitioned_suppression`, from the heuristic `secondary.suppress`): every part of the
     tree up to `WINDOWS_LIMIT` candidate cells; above, the heuristic alone (the windows of a
     region's tree of 17,000 units take ~1 s per decision, and a year makes dozens). Both guarantee that no hidden cell is derivable;
@@ -120,10 +123,20 @@ def cheapest_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
     n = np.asarray(n, float)
     rank = cell_cost(n, frozen, cost)
     candidates = int((lattice.cells["publishable"].to_numpy() & (n > 0)).sum())
-    tree_only = bool((lattice.cells["variable"] == TOTAL).all())
-    if candidates <= (TREE_EXACT_LIMIT if tree_only else EXACT_LIMIT):
+    if candidates <= EXACT_LIMIT:
+        rounds = 200 if candidates <= EXACT_SMALL else EXACT_ROUNDS
         try:
-            return optimal_suppression(lattice, n, primary, cost=rank, keep=keep)
+            return optimal_suppression(lattice, n, primary, cost=rank, keep=keep,
+                                       max_rounds=rounds)
+        except NotConverged as exc:  # a derivation through several relations left: repaired
+            publishable = lattice.cells["publishable"].to_numpy()
+            usable = publishable & (n > 0)
+            if keep is not None:
+                usable &= ~np.asarray(keep, bool)
+            fixed = repair(lattice, n, exc.hidden, ~publishable & np.asarray(primary, bool),
+                           rank, usable)
+            if fixed is not None:
+                return fixed
         except RuntimeError:  # no solution in time: the heuristic decides
             pass
     if candidates > WINDOWS_LIMIT:  # a region's tree: ~1 s per decision, and it makes dozens
