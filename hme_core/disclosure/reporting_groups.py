@@ -146,7 +146,11 @@ def propose_groups(scores: pd.DataFrame, org: pd.DataFrame, min_n: int,
     leaf unit whose `index` is hidden with answers (fewest answers first), a partner under the same parent: the parent's own
     respondents when they are few (1 to `small_own` - 1: some statement is then often below
     the limit), else a hidden sibling (the unit it blanks, or that blanks it), else the
-    smallest sibling; the first of these that brings the group to `min_n` answers. Each proposal: units, reason ('primary' / 'secondary'), n of both.
+    smallest sibling; the first of these that brings the group to `small_own` answers (a
+    group of just `min_n` loses a statement to a single blank answer), else to `min_n`; and the
+    parent's few own respondents too when the partner is a sibling (they would otherwise be
+    the small part that blanks the group). Each proposal: units, reason ('primary' /
+    'secondary'), n of each.
 
     `scores`: the score table (unit, index, n, value, suppression, respondents); `grouped`:
     units already in a group (never proposed again)."""
@@ -186,12 +190,16 @@ def propose_groups(scores: pd.DataFrame, org: pd.DataFrame, min_n: int,
         if not options:
             continue
         size = int(s["n"].get(unit, 0))  # the first partner that makes the group big enough
-        partner = next((k for _, m, k in options if size + m >= min_n), options[0][2])
+        partner = next((k for _, m, k in options if size + m >= small_own),  # a margin:
+                       next((k for _, m, k in options if size + m >= min_n), options[0][2]))
         why = "primary" if s.loc[unit, "suppression"] == "primary" else "secondary"
-        out.append({"units": [unit, partner], "reason": why,
-                    "n": [int(s.loc[unit, "n"]), int(own[p] if partner == p
-                                                     else s["n"].get(partner, 0))]})
-        taken |= {unit, partner}
+        units = [unit, partner]
+        counts = [int(s.loc[unit, "n"]), int(own[p] if partner == p else s["n"].get(partner, 0))]
+        if partner != p and 0 < own.get(p, 0) < small_own and p not in taken:
+            units.append(p)  # the parent's few own respondents would blank the group
+            counts.append(int(own[p]))
+        out.append({"units": units, "reason": why, "n": counts})
+        taken |= set(units)
     return out
 
 
@@ -200,11 +208,12 @@ def proposals_yaml(proposals: list[dict]) -> str:
     comment naming both units, their answers and why."""
     lines = ["groups:"]
     for p in proposals:
-        a, b = p["units"]
+        a, *others = p["units"]
         why = ("too few answers" if p["reason"] == "primary"
                else "hidden so that a smaller unit's results cannot be worked out")
-        lines.append(f"  # {a} ({p['n'][0]} answers, {why}) with {b} ({p['n'][1]})")
-        lines.append(f"  - units: [{a}, {b}]")
+        partners = " and ".join(f"{u} ({m})" for u, m in zip(others, p["n"][1:], strict=True))
+        lines.append(f"  # {a} ({p['n'][0]} answers, {why}) with {partners}")
+        lines.append(f"  - units: [{', '.join(p['units'])}]")
     return "\n".join(lines) + "\n"
 
 

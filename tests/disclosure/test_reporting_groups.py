@@ -134,3 +134,42 @@ def test_validate_proposes_groups_and_write_groups_accepts_them(tmp_path, capsys
     out = "".join(capsys.readouterr())
     assert "proposed reporting groups" not in out, out
 
+
+
+def test_a_sibling_partner_brings_the_parents_few_own_respondents_along(instruments):
+    # P = A (3) + B (11) + C (20) + P's own 1. A (3) is below 5; grouping A with B (14, the
+    # smallest sibling reaching 10) leaves P's 1 own respondent as the one small part of P's
+    # relation, which would blank the group: P's own respondents join it.
+    org = _org({"R": None, "P": "R", "A": "P", "B": "P", "C": "P", "Q": "R"})
+    rows = ([hme_row("A", [2] * 9)] * 3 + [hme_row("B", [4] * 9)] * 11
+            + [hme_row("C", [5] * 9)] * 20 + [hme_row("P", [3] * 9)]
+            + [hme_row("Q", [3] * 9)] * 20)
+    res = year_results(make_responses(rows), org, None, instruments, Settings(), 2025)
+    proposals = propose_groups(res["scores"], org, 5)
+    assert [p["units"] for p in proposals] == [["A", "B", "P"]]
+    assert proposals[0]["n"] == [3, 11, 1]
+    grouped = year_results(make_responses(rows), org, None, instruments, Settings(), 2025,
+                           reporting_groups=[tuple(proposals[0]["units"])])
+    hme = _hme(grouped["scores"])
+    assert hme["value"].notna().all()  # every unit has its HME total
+    assert hme.loc["A", "n"] == hme.loc["B", "n"] == 3 + 11 + 1
+
+
+def test_accepted_proposals_leave_no_unit_of_10_answers_without_its_hme_total(instruments):
+    # a municipality with many small units: proposals are made again with those before
+    # accepted (a group can make another unit the complement) until none is needed
+    from hme_core.demo.small_trees import small_units_survey
+    from hme_core.results.tables import proposed_reporting_groups
+
+    org, text = small_units_survey(seed=25)
+    responses = make_responses([hme_row(r.unit, [int(c) if c else None for c in
+                                                 (getattr(r, f"hme{i}") for i in range(1, 10))])
+                                for r in text.itertuples()])
+    settings = Settings()
+    before = _hme(year_results(responses, org, None, instruments, settings, 2025)["scores"])
+    proposals, _ = proposed_reporting_groups(responses, org, None, instruments, settings)
+    after = _hme(year_results(responses, org, None, instruments, settings, 2025,
+                              reporting_groups=[tuple(p["units"]) for p in proposals])["scores"])
+    big = after["respondents"] >= 10
+    assert (before["value"].isna() & (before["respondents"] >= 10)).sum() > 0
+    assert not (after["value"].isna() & big).any()
