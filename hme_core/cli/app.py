@@ -129,7 +129,8 @@ def validate(
             say(warning)
 
 
-def _reporting_groups(inputs, settings, instruments, write: bool):
+def _reporting_groups(inputs, settings, instruments, write: bool,
+                      accept: str = "accept with --write-groups"):
     """Say which reporting groups do not apply to this tree, and propose new ones; the
     year's score table (with the groups already decided)."""
     from hme_core.disclosure.reporting_groups import (
@@ -150,7 +151,7 @@ def _reporting_groups(inputs, settings, instruments, write: bool):
     if not proposals:
         return scores
     say(f"{len(proposals)} proposed reporting group(s) for units that would have no HME "
-        "result (accept with --write-groups, or edit params/reporting_groups.yaml):")
+        f"result ({accept}, or edit params/reporting_groups.yaml):")
     say(proposals_yaml(proposals).rstrip("\n"))
     if write:
         say(f"Added {len(proposals)} group(s) to {append_proposals(params_dir(), proposals)}")

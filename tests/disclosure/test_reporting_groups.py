@@ -173,3 +173,20 @@ def test_accepted_proposals_leave_no_unit_of_10_answers_without_its_hme_total(in
     big = after["respondents"] >= 10
     assert (before["value"].isna() & (before["respondents"] >= 10)).sum() > 0
     assert not (after["value"].isna() & big).any()
+
+
+def test_inspect_proposes_the_groups_and_names_the_command_that_accepts_them(
+        tmp_path, capsys, monkeypatch):
+    params = tmp_path / "params"
+    shutil.copytree(REPO_ROOT / "params", params, ignore=shutil.ignore_patterns("narratives"))
+    (params / "reporting_groups.yaml").unlink(missing_ok=True)
+    monkeypatch.setenv("HME_PARAMS", str(params))
+    org = tmp_path / "org.csv"
+    org.write_text("unit;name;parent\nR;Region;\nP;P;R\nA;A;P\nB;B;P\nC;C;P\nQ;Q;R\n",
+                   encoding="utf-8")
+    _responses().to_csv(tmp_path / "r.csv", sep=";", index=False)
+    assert main(["inspect", str(tmp_path / "r.csv"), "--org", str(org)]) == 0
+    out = "".join(capsys.readouterr())
+    assert "B (3 answers, too few answers) with C (12)" in out and "- units: [B, C]" in out
+    assert f"`hme validate {tmp_path / 'r.csv'} --org {org} --write-groups`" in out
+    assert not (params / "reporting_groups.yaml").exists()  # inspect writes nothing
