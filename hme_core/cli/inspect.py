@@ -159,12 +159,12 @@ def _groups(file: Path, org: Path | None, instruments, settings) -> None:
     """When the file gives a tree (`--org`, or a unit column of paths), the reporting groups
     `hme validate` would propose, and the one command that accepts them."""
     from hme_core.cli.app import _reporting_groups
-    from hme_core.errors import InputError
+    from hme_core.errors import HMEError
     from hme_core.results.pipeline import read_inputs
 
     try:
         inputs = read_inputs(file, org, None, None, instruments, settings)
-    except InputError:
+    except HMEError:  # inspect is where a file's problems are found: validate lists them
         if org is not None:
             typer.echo("Reporting groups: not proposed until the file reads; "
                        f"`hme validate {file} --org {org}` lists the problems")
