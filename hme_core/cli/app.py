@@ -152,9 +152,12 @@ def _reporting_groups(inputs, settings, instruments, write: bool,
         return scores
     say(f"{len(proposals)} proposed reporting group(s) for units that would have no HME "
         f"result ({accept}, or edit params/reporting_groups.yaml):")
-    say(proposals_yaml(proposals).rstrip("\n"))
+    names = (dict(zip(inputs.org["unit"].astype(str), inputs.org["name"].astype(str),
+                      strict=True)) if "name" in inputs.org else {})
+    say(proposals_yaml(proposals, names).rstrip("\n"))
     if write:
-        say(f"Added {len(proposals)} group(s) to {append_proposals(params_dir(), proposals)}")
+        where = append_proposals(params_dir(), proposals, names)
+        say(f"Added {len(proposals)} group(s) to {where}")
     return scores
 
 

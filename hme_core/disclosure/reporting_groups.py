@@ -203,21 +203,30 @@ def propose_groups(scores: pd.DataFrame, org: pd.DataFrame, min_n: int,
     return out
 
 
-def proposals_yaml(proposals: list[dict]) -> str:
+def proposals_yaml(proposals: list[dict], names: dict | None = None) -> str:
     """The proposals as the `groups:` list of `params/reporting_groups.yaml`, each with a
-    comment naming both units, their answers and why."""
+    comment naming its units (by `names`, unit -> name, where a name differs from the code:
+    a tree read from paths has generated codes), their answers and why."""
+    names = names or {}
+
+    def named(u: str) -> str:
+        return f"{names[u]} ({u})" if names.get(u, u) != u else u
+
     lines = ["groups:"]
     for p in proposals:
         a, *others = p["units"]
         why = ("too few answers" if p["reason"] == "primary"
                else "hidden so that a smaller unit's results cannot be worked out")
-        partners = " and ".join(f"{u} ({m})" for u, m in zip(others, p["n"][1:], strict=True))
-        lines.append(f"  # {a} ({p['n'][0]} answers, {why}) with {partners}")
+        partners = " and ".join(f"{named(u)}: {m}" if names.get(u, u) != u else f"{u} ({m})"
+                                for u, m in zip(others, p["n"][1:], strict=True))
+        first = (f"{named(a)}: {p['n'][0]} answers" if names.get(a, a) != a
+                 else f"{a} ({p['n'][0]} answers")
+        lines.append(f"  # {first}, {why}{')' if names.get(a, a) == a else ''} with {partners}")
         lines.append(f"  - units: [{', '.join(p['units'])}]")
     return "\n".join(lines) + "\n"
 
 
-def append_proposals(params: Path, proposals: list[dict]) -> Path:
+def append_proposals(params: Path, proposals: list[dict], names: dict | None = None) -> Path:
     """Add `proposals` to `params/reporting_groups.yaml` (created if missing), keeping every
     group and comment already there; refused (nothing written) if the result would not load."""
     from hme_core.atomic import atomic_write
@@ -226,7 +235,7 @@ def append_proposals(params: Path, proposals: list[dict]) -> Path:
     text = path.read_text(encoding="utf-8") if path.exists() else (
         "# Units that report together (README, \"Privacy: what is published\"): each group's\n"
         "# units are leaf units under one parent, optionally that parent (its own respondents).\n")
-    body = proposals_yaml(proposals).split("\n", 1)[1]  # the items, without 'groups:'
+    body = proposals_yaml(proposals, names).split("\n", 1)[1]  # the items, without 'groups:'
     if "groups:" not in text:
         text = text.rstrip("\n") + "\ngroups:\n"
     elif read_mapping(path).get("groups") in (None, []):

@@ -190,3 +190,14 @@ def test_inspect_proposes_the_groups_and_names_the_command_that_accepts_them(
     assert "B (3 answers, too few answers) with C (12)" in out and "- units: [B, C]" in out
     assert f"`hme validate {tmp_path / 'r.csv'} --org {org} --write-groups`" in out
     assert not (params / "reporting_groups.yaml").exists()  # inspect writes nothing
+
+
+def test_proposals_name_units_by_their_names_where_codes_are_generated():
+    from hme_core.disclosure.reporting_groups import proposals_yaml
+
+    text = proposals_yaml([{"units": ["U-1", "U-2", "U-0"], "reason": "primary",
+                            "n": [3, 11, 1]}],
+                          {"U-1": "Hemtjänst Norr", "U-2": "Hemtjänst Söder", "U-0": "Hemtjänst"})
+    assert ("# Hemtjänst Norr (U-1): 3 answers, too few answers with Hemtjänst Söder (U-2): 11"
+            " and Hemtjänst (U-0): 1") in text
+    assert "- units: [U-1, U-2, U-0]" in text
