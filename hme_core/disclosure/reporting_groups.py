@@ -139,7 +139,7 @@ def group_of(groups: Sequence[ReportingGroup], unit: str) -> ReportingGroup | No
 
 def propose_groups(scores: pd.DataFrame, org: pd.DataFrame, min_n: int,
                    small_own: int = 10, index: str = "hme",
-                   grouped: Sequence[str] = ()) -> list[dict]:
+                   grouped: Sequence[str] = (), extendable: Sequence[dict] = ()) -> list[dict]:
     """Groups that would let units keep a result. For a department hidden because of its
     parent's few own respondents (1 to `small_own` - 1), those respondents with the largest
     unit below the parent (departments first: their hiding hides units below them). For each
@@ -149,8 +149,9 @@ def propose_groups(scores: pd.DataFrame, org: pd.DataFrame, min_n: int,
     smallest sibling; the first of these that brings the group to `small_own` answers (a
     group of just `min_n` loses a statement to a single blank answer), else to `min_n`; and the
     parent's few own respondents too when the partner is a sibling (they would otherwise be
-    the small part that blanks the group). Each proposal: units, reason ('primary' /
-    'secondary'), n of each.
+    the small part that blanks the group); a unit whose siblings are all in proposed groups
+    joins the smallest of them (of this round's or of `extendable`, earlier proposals, which
+    are then changed). Each proposal: units, reason ('primary' / 'secondary'), n of each.
 
     `scores`: the score table (unit, index, n, value, suppression, respondents); `grouped`:
     units already in a group (never proposed again)."""
@@ -187,7 +188,15 @@ def propose_groups(scores: pd.DataFrame, org: pd.DataFrame, min_n: int,
         options = sorted((not hidden.get(k, False), int(s["n"].get(k, 0)), k) for k in kids)
         if 0 < own.get(p, 0) < small_own and p not in taken:
             options.insert(0, (False, int(own[p]), p))
-        if not options:
+        if not options:  # every sibling already in a proposed group: join the smallest
+            joined = [q for q in [*out, *extendable]  # siblings, with or without the parent
+                      if all(u == p or (isinstance(parent.get(u), str) and parent.get(u) == p
+                                        and u not in nonleaf) for u in q["units"])]
+            if joined:
+                q = min(joined, key=lambda q: sum(q["n"]))
+                q["units"].append(unit)
+                q["n"].append(int(s["n"].get(unit, 0)))
+                taken.add(unit)
             continue
         size = int(s["n"].get(unit, 0))  # the first partner that makes the group big enough
         partner = next((k for _, m, k in options if size + m >= small_own),  # a margin:

@@ -316,7 +316,11 @@ def proposed_reporting_groups(responses: pd.DataFrame, org: pd.DataFrame,
                               reporting_groups=groups)["scores"]
         first = scores if first is None else first
         grouped = {u for g in groups for u in g}
-        new = propose_groups(scores, org, settings.min_n_index, grouped=grouped)
+        size = sum(len(p["units"]) for p in proposals)
+        new = propose_groups(scores, org, settings.min_n_index, grouped=grouped,
+                             extendable=proposals)
+        if not new and sum(len(p["units"]) for p in proposals) > size:
+            continue  # an earlier proposal took a unit in: scored again
         if not new:
             break
         proposals += new

@@ -201,3 +201,18 @@ def test_proposals_name_units_by_their_names_where_codes_are_generated():
     assert ("# Hemtjänst Norr (U-1): 3 answers, too few answers with Hemtjänst Söder (U-2): 11"
             " and Hemtjänst (U-0): 1") in text
     assert "- units: [U-1, U-2, U-0]" in text
+
+
+def test_a_unit_whose_siblings_are_all_grouped_joins_the_smallest_group():
+    # P = A (3, primary) + B (11, hidden for A) + C (4, primary); P has no own respondents.
+    # A takes B (3 + 4 = 7 < 10, 3 + 11 = 14); C has no sibling left: it joins A and B.
+    org = _org({"R": None, "P": "R", "A": "P", "B": "P", "C": "P", "Q": "R"})
+    scores = pd.DataFrame({
+        "unit": ["R", "P", "A", "B", "C", "Q"], "index": "hme",
+        "n": [38, 18, 3, 11, 4, 20], "respondents": [38, 18, 3, 11, 4, 20],
+        "value": [70.0, 70.0, None, None, None, 70.0],
+        "suppression": ["", "", "primary", "secondary", "primary", ""]})
+    proposals = propose_groups(scores, org, 5)
+    assert [(p["units"], p["n"]) for p in proposals] == [(["A", "B", "C"], [3, 11, 4])]
+    groups, _ = applicable_groups([tuple(proposals[0]["units"])], org)
+    assert groups[0].lead == "A" and groups[0].parent is None
