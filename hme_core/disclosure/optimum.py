@@ -58,30 +58,34 @@ def optimal_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
     var = np.flatnonzero(candidate)  # decision variables: the publishable cells with answers
     slot = np.full(len(n), -1)
     slot[var] = np.arange(len(var))
-    rows: list[dict[int, float]] = []
-    lower: list[float] = []
     members = lattice.members.tocsr()
+    base_r, base_c, base_v, lower = [], [], [], []  # one relation's rows as arrays: k x k
     for r in range(members.shape[0]):
         cells = members.indices[members.indptr[r]:members.indptr[r + 1]]
         n_fixed = int((secret[cells] | free[cells]).sum())  # always unknown
-        cells = cells[candidate[cells] | secret[cells]]
-        for c in cells:  # an unknown c needs another unknown in the relation
-            others = [j for j in cells if j != c and candidate[j]]
-            if secret[c]:
-                if n_fixed - 1 >= 1:
-                    continue
-                rows.append({slot[j]: 1.0 for j in others})
-                lower.append(1.0)
-            elif n_fixed == 0:
-                row = {slot[j]: 1.0 for j in others}
-                row[slot[c]] = -1.0
-                rows.append(row)
-                lower.append(0.0)
+        cand = slot[cells[candidate[cells]]]
+        k, at = len(cand), len(lower)
+        if n_fixed == 0 and k:  # an unknown c needs another unknown: sum of the others >= c
+            weight = np.ones((k, k))
+            np.fill_diagonal(weight, -1.0)
+            base_r.append(np.repeat(at + np.arange(k), k))
+            base_c.append(np.tile(cand, k))
+            base_v.append(weight.ravel())
+            lower += [0.0] * k
+        elif n_fixed == 1 and secret[cells].sum() == 1:  # a secret cell alone: one more
+            base_r.append(np.full(k, at))
+            base_c.append(cand)
+            base_v.append(np.ones(k))
+            lower.append(1.0)
+    base = (np.concatenate(base_r) if base_r else np.empty(0, np.int64),
+            np.concatenate(base_c) if base_c else np.empty(0, np.int64),
+            np.concatenate(base_v) if base_v else np.empty(0))
+    rows: list[dict[int, float]] = []  # the lazy cuts, after the base rows
     lo = fixed[var].astype(float)
     hi = np.ones(len(var)) if keep is None else 1.0 - (np.asarray(keep, bool)[var] & ~fixed[var])
     hidden = np.zeros(len(n), bool)
     for _ in range(max_rounds):
-        x = _solve(cost[var], rows, lower, lo, hi, time_limit)
+        x = _solve(cost[var], base, rows, lower, lo, hi, time_limit)
         hidden[:] = False
         hidden[var[x > 0.5]] = True
         known = (publishable & ~hidden) | (n <= 0)
@@ -115,18 +119,19 @@ class NotConverged(RuntimeError):
         self.hidden = hidden.copy()
 
 
-def _solve(cost: np.ndarray, rows: list[dict[int, float]], lower: list[float],
+def _solve(cost: np.ndarray, base: tuple, rows: list[dict[int, float]], lower: list[float],
            fixed: np.ndarray, upper: np.ndarray, time_limit: float) -> np.ndarray:
+    """HiGHS on the base rows (row, column, value arrays) and the cut `rows` after them;
+    `lower` holds every row's bound."""
     k = len(cost)
-    if not rows:
+    if not lower:
         return fixed.copy()
-    data, r_idx, c_idx = [], [], []
-    for i, row in enumerate(rows):
-        for j, v in row.items():
-            r_idx.append(i)
-            c_idx.append(j)
-            data.append(v)
-    a = sparse.csr_matrix((data, (r_idx, c_idx)), shape=(len(rows), k))
+    first = len(lower) - len(rows)
+    r_idx = [base[0]] + [np.full(len(row), first + i) for i, row in enumerate(rows)]
+    c_idx = [base[1]] + [np.fromiter(row.keys(), np.int64, len(row)) for row in rows]
+    data = [base[2]] + [np.fromiter(row.values(), float, len(row)) for row in rows]
+    a = sparse.csr_matrix((np.concatenate(data), (np.concatenate(r_idx),
+                                                  np.concatenate(c_idx))), shape=(len(lower), k))
     res = milp(cost, constraints=LinearConstraint(a, np.asarray(lower), np.inf),
                integrality=np.ones(k), bounds=Bounds(fixed, upper),
                options={"time_limit": time_limit, "mip_rel_gap": 0.0})
