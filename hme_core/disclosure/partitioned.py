@@ -1,7 +1,8 @@
 """Complementary suppression of large problems: the exact programme on windows of the tree.
 
 The exact integer programme (`optimum.optimal_suppression`) re-solves the whole problem after
-each lazy cut, so its time grows much faster than the cells. Large problems are decided as
+each lazy cut, so its time grows much faster than the cells. Problems it does not solve in
+time (and, measured by `compare_with_optimum`, small trees cut into windows) are decided as
 tau-argus' HiTaS decides hierarchical tables (Hundepool et al., *Statistical Disclosure
 Control*, Wiley 2012, 4.4; docs/sources.md, "Statistical disclosure control"), by exact
 solves of sub-problems, here as a large-neighbourhood search on a safe start:
@@ -114,11 +115,12 @@ def cheapest_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
     above `EXACT_SMALL` cells with at most `EXACT_ROUNDS` lazy cuts (a region's breakdowns
     can need hundreds, each a re-solve of the whole programme), the last solution then
     completed greedily (`secondary.repair`: it protects every relation already, a derivation
-    through several relations is left); else the exact programme window by window
-    (`partitioned_suppression`, from the heuristic `secondary.suppress`): every part of the
-    tree up to `WINDOWS_LIMIT` candidate cells; above, the heuristic alone (the windows of a
-    region's tree of 17,000 units take ~1 s per decision, and a year makes dozens). Both guarantee that no hidden cell is derivable;
-    `tools/bench.py` measures how much more the windows hide.
+    through several relations is left). Where HiGHS finds no solution in time, the exact
+    programme window by window (`partitioned_suppression`, from the heuristic
+    `secondary.suppress`) up to `WINDOWS_LIMIT` candidate cells; above 5,000, the heuristic
+    alone (the windows of a region's tree of 17,000 units take ~1 s per decision, and a year
+    makes dozens). All guarantee that no hidden cell is derivable; `tools/bench.py` measures
+    the windows and the heuristic against the optimum.
     `keep`: cells never chosen as complements (their value is known anyway)."""
     n = np.asarray(n, float)
     rank = cell_cost(n, frozen, cost)
@@ -149,7 +151,7 @@ def partitioned_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray
                             frozen: np.ndarray | None = None, cost: np.ndarray | None = None,
                             keep: np.ndarray | None = None, part_limit: int = PART_LIMIT,
                             units_from: int = 10, start: np.ndarray | None = None,
-                            rounds: int = 3, parts: bool = True, budget: int | None = None
+                            rounds: int = 3, parts: bool = True
                             ) -> np.ndarray:
     """Hidden mask over cells, as `secondary.suppress` takes its arguments, improved window by
     window by the exact programme (module docstring). Guarantee: no hidden cell derivable."""
@@ -180,14 +182,9 @@ def partitioned_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray
     def cells_of(units) -> np.ndarray:
         return np.concatenate([by_unit[bounds[u]:bounds[u + 1]] for u in units])
 
-    solves = [0]
-
     def solve(units, publish: int = -1, kick: bool = False) -> bool:
         """Re-decide the window of `units` exactly; True when taken."""
         nonlocal hidden
-        if budget is not None and solves[0] >= budget:
-            return False
-        solves[0] += 1
         var = cells_of(units)
         var = var[candidate[var]]
         if not len(var):
