@@ -210,9 +210,9 @@ def suppression_vs_optimum(trees: int = 60) -> dict:
     trees (`hme_core.demo.small_trees`): `suppression_excess_vs_optimum` (mean relative excess
     of n-weighted hidden cells), `units_ge10_blanked` and `units_ge10_blanked_optimum` (units
     with >= 10 answers whose total is hidden, by each). Production decides at the optimum up to
-    `optimum.EXACT_LIMIT` candidate cells; the heuristic decides above."""
+    `partitioned.EXACT_LIMIT` candidate cells, window by window above (measured here with windows cut small)."""
     from hme_core.demo.small_trees import small_tree
-    from hme_core.disclosure.optimum import compare_with_optimum
+    from hme_core.disclosure.partitioned import compare_with_optimum
 
     start = time.perf_counter()
     out = compare_with_optimum([small_tree(seed)[1:] for seed in range(trees)])

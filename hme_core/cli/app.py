@@ -108,7 +108,6 @@ def validate(
     from hme_core.errors import InputError
     from hme_core.inputs.assemble import NO_TREE
     from hme_core.results.pipeline import more_answers_than_employees, read_inputs
-    from hme_core.results.tables import score_table
 
     instruments = check_params()  # every params file, one message for all problems
     settings = load_settings()
@@ -143,17 +142,17 @@ def validate(
         "no problems found")
     if inputs.org is None:
         say(f"Note: the unit cells were checked as codes only; `hme ingest` needs {NO_TREE}")
-    if inputs.org is not None and inputs.headcounts is not None:
-        scores = score_table(inputs.responses, inputs.org, inputs.headcounts, instruments,
-                             settings, year or 0)
-        if warning := more_answers_than_employees(scores, headcount):
+    if inputs.org is not None:  # one decision: the scores of the proposals' first round
+        scores = _reporting_groups(inputs, settings, instruments, write_groups)
+        if inputs.headcounts is not None and (
+                warning := more_answers_than_employees(scores, headcount)):
             say(warning)
-    if inputs.org is not None:
-        _reporting_groups(inputs, settings, instruments, write_groups)
 
 
-def _reporting_groups(inputs, settings, instruments, write: bool) -> None:
-    """Say which reporting groups do not apply to this tree, and propose new ones."""
+def _reporting_groups(inputs, settings, instruments, write: bool,
+                      accept: str = "accept with --write-groups"):
+    """Say which reporting groups do not apply to this tree, and propose new ones; the
+    year's score table (with the groups already decided)."""
     from hme_core.disclosure.reporting_groups import (
         append_proposals,
         applicable_groups,
@@ -166,15 +165,20 @@ def _reporting_groups(inputs, settings, instruments, write: bool) -> None:
     groups = load_reporting_groups(params_dir())
     for warning in applicable_groups(groups, inputs.org)[1]:
         say(f"Warning: {warning}")
-    proposals = proposed_reporting_groups(inputs.responses, inputs.org, inputs.headcounts,
-                                          instruments, settings, groups)
+    proposals, scores = proposed_reporting_groups(inputs.responses, inputs.org,
+                                                  inputs.headcounts, instruments, settings,
+                                                  groups)
     if not proposals:
-        return
+        return scores
     say(f"{len(proposals)} proposed reporting group(s) for units that would have no HME "
-        "result (accept with --write-groups, or edit params/reporting_groups.yaml):")
-    say(proposals_yaml(proposals).rstrip("\n"))
+        f"result ({accept}, or edit params/reporting_groups.yaml):")
+    names = (dict(zip(inputs.org["unit"].astype(str), inputs.org["name"].astype(str),
+                      strict=True)) if "name" in inputs.org else {})
+    say(proposals_yaml(proposals, names).rstrip("\n"))
     if write:
-        say(f"Added {len(proposals)} group(s) to {append_proposals(params_dir(), proposals)}")
+        where = append_proposals(params_dir(), proposals, names)
+        say(f"Added {len(proposals)} group(s) to {where}")
+    return scores
 
 
 @app.command()

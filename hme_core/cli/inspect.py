@@ -97,8 +97,12 @@ def inspect(
         False, "--write-instruments",
         help="Write instrument proposals for the organisation's own questions to "
              "params/instruments/ (scales inferred from the answers; review them)."),
+    org: Path | None = typer.Option(
+        None, "--org", help="Org tree file: also propose reporting groups (implied when the "
+        "unit column holds paths)."),
 ) -> None:
-    """Show what each column is recognised as, by which rule, sample values and problems."""
+    """Show what each column is recognised as, by which rule, sample values and problems;
+    with a tree (`--org`, or a unit column of paths), the reporting groups to propose."""
     from hme_core.config import load_settings
     from hme_core.inputs.columns import header_key, load_column_map, load_value_maps, recognise
     from hme_core.inputs.readers import read_table, variable_labels
@@ -149,6 +153,28 @@ def inspect(
         say(f"Added {len(lines)} suggestion(s) to {path}")
     if unknown:
         _own_questions(unknown, instruments, labels, file, write_instruments)
+    _groups(file, org, instruments, settings)
+
+
+def _groups(file: Path, org: Path | None, instruments, settings) -> None:
+    """When the file gives a tree (`--org`, or a unit column of paths), the reporting groups
+    `hme validate` would propose, and the one command that accepts them."""
+    from hme_core.cli.app import _reporting_groups
+    from hme_core.errors import HMEError
+    from hme_core.results.pipeline import read_inputs
+
+    try:
+        inputs = read_inputs(file, org, None, None, instruments, settings)
+    except HMEError:  # inspect is where a file's problems are found: validate lists them
+        if org is not None:
+            typer.echo("Reporting groups: not proposed until the file reads; "
+                       f"`hme validate {file} --org {org}` lists the problems")
+        return
+    if inputs.org is None:
+        return
+    command = f"hme validate {file}" + (f" --org {org}" if org is not None else "")
+    _reporting_groups(inputs, settings, instruments, write=False,
+                      accept=f"accept with `{command} --write-groups`")
 
 
 def _own_questions(columns: dict, instruments, labels: dict, file: Path, write: bool) -> None:

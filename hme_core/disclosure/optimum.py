@@ -17,7 +17,8 @@ cells and every n.
   derivation while the cells it uses are published, whatever else is hidden), so the loop
   ends at the optimum of the full problem. HiGHS (`scipy.optimize.milp`) solves each round.
 
-Meant for small trees (tests, `make bench`): the integer programme grows with the cells.
+Production solves it whole up to `partitioned.EXACT_LIMIT` candidate cells, larger problems
+window by window (`partitioned`): the integer programme's time grows much faster than the cells.
 Pure functions on numpy/scipy; no I/O.
 """
 
@@ -27,35 +28,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from hme_core.disclosure.secondary import (
-    Lattice,
-    cell_cost,
-    derivable_cells,
-    derivation,
-    suppress,
-)
-
-EXACT_LIMIT = 5_000  # publishable cells with answers: above, the heuristic decides
-
-
-def cheapest_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
-                         frozen: np.ndarray | None = None,
-                         cost: np.ndarray | None = None,
-                         keep: np.ndarray | None = None) -> np.ndarray:
-    """The production decision: the exact optimum (`optimal_suppression`) at `cell_cost`
-    when the problem has at most `EXACT_LIMIT` candidate cells and HiGHS solves it in time,
-    else the heuristic `secondary.suppress` (greedy, then local search). Both guarantee that no
-    hidden cell is derivable; `tools/bench.py` measures how much more the heuristic hides.
-    `keep`: cells never chosen as complements (their value is known anyway)."""
-    n = np.asarray(n, float)
-    rank = cell_cost(n, frozen, cost)
-    candidates = int((lattice.cells["publishable"].to_numpy() & (n > 0)).sum())
-    if candidates <= EXACT_LIMIT:
-        try:
-            return optimal_suppression(lattice, n, primary, cost=rank, keep=keep)
-        except RuntimeError:  # no solution in time: the heuristic decides
-            pass
-    return suppress(lattice, n, primary, frozen=frozen, cost=cost, keep=keep)
+from hme_core.disclosure.secondary import Lattice, derivable_cells, derivation
 
 
 def optimal_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
@@ -85,30 +58,34 @@ def optimal_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
     var = np.flatnonzero(candidate)  # decision variables: the publishable cells with answers
     slot = np.full(len(n), -1)
     slot[var] = np.arange(len(var))
-    rows: list[dict[int, float]] = []
-    lower: list[float] = []
     members = lattice.members.tocsr()
+    base_r, base_c, base_v, lower = [], [], [], []  # one relation's rows as arrays: k x k
     for r in range(members.shape[0]):
         cells = members.indices[members.indptr[r]:members.indptr[r + 1]]
         n_fixed = int((secret[cells] | free[cells]).sum())  # always unknown
-        cells = cells[candidate[cells] | secret[cells]]
-        for c in cells:  # an unknown c needs another unknown in the relation
-            others = [j for j in cells if j != c and candidate[j]]
-            if secret[c]:
-                if n_fixed - 1 >= 1:
-                    continue
-                rows.append({slot[j]: 1.0 for j in others})
-                lower.append(1.0)
-            elif n_fixed == 0:
-                row = {slot[j]: 1.0 for j in others}
-                row[slot[c]] = -1.0
-                rows.append(row)
-                lower.append(0.0)
+        cand = slot[cells[candidate[cells]]]
+        k, at = len(cand), len(lower)
+        if n_fixed == 0 and k:  # an unknown c needs another unknown: sum of the others >= c
+            weight = np.ones((k, k))
+            np.fill_diagonal(weight, -1.0)
+            base_r.append(np.repeat(at + np.arange(k), k))
+            base_c.append(np.tile(cand, k))
+            base_v.append(weight.ravel())
+            lower += [0.0] * k
+        elif n_fixed == 1 and secret[cells].sum() == 1:  # a secret cell alone: one more
+            base_r.append(np.full(k, at))
+            base_c.append(cand)
+            base_v.append(np.ones(k))
+            lower.append(1.0)
+    base = (np.concatenate(base_r) if base_r else np.empty(0, np.int64),
+            np.concatenate(base_c) if base_c else np.empty(0, np.int64),
+            np.concatenate(base_v) if base_v else np.empty(0))
+    rows: list[dict[int, float]] = []  # the lazy cuts, after the base rows
     lo = fixed[var].astype(float)
     hi = np.ones(len(var)) if keep is None else 1.0 - (np.asarray(keep, bool)[var] & ~fixed[var])
     hidden = np.zeros(len(n), bool)
     for _ in range(max_rounds):
-        x = _solve(cost[var], rows, lower, lo, hi, time_limit)
+        x = _solve(cost[var], base, rows, lower, lo, hi, time_limit)
         hidden[:] = False
         hidden[var[x > 0.5]] = True
         known = (publishable & ~hidden) | (n <= 0)
@@ -130,21 +107,31 @@ def optimal_suppression(lattice: Lattice, n: np.ndarray, primary: np.ndarray,
             else:
                 lower.append(1.0)
             rows.append(row)
-    raise RuntimeError("the exact suppression did not converge")  # pragma: no cover
+    raise NotConverged(f"the exact suppression did not converge in {max_rounds} rounds", hidden)
 
 
-def _solve(cost: np.ndarray, rows: list[dict[int, float]], lower: list[float],
+class NotConverged(RuntimeError):
+    """The lazy cuts did not end in `max_rounds`: `hidden` is the last round's solution (every
+    relation protected, some derivation through several relations left)."""
+
+    def __init__(self, message: str, hidden: np.ndarray):
+        super().__init__(message)
+        self.hidden = hidden.copy()
+
+
+def _solve(cost: np.ndarray, base: tuple, rows: list[dict[int, float]], lower: list[float],
            fixed: np.ndarray, upper: np.ndarray, time_limit: float) -> np.ndarray:
+    """HiGHS on the base rows (row, column, value arrays) and the cut `rows` after them;
+    `lower` holds every row's bound."""
     k = len(cost)
-    if not rows:
+    if not lower:
         return fixed.copy()
-    data, r_idx, c_idx = [], [], []
-    for i, row in enumerate(rows):
-        for j, v in row.items():
-            r_idx.append(i)
-            c_idx.append(j)
-            data.append(v)
-    a = sparse.csr_matrix((data, (r_idx, c_idx)), shape=(len(rows), k))
+    first = len(lower) - len(rows)
+    r_idx = [base[0]] + [np.full(len(row), first + i) for i, row in enumerate(rows)]
+    c_idx = [base[1]] + [np.fromiter(row.keys(), np.int64, len(row)) for row in rows]
+    data = [base[2]] + [np.fromiter(row.values(), float, len(row)) for row in rows]
+    a = sparse.csr_matrix((np.concatenate(data), (np.concatenate(r_idx),
+                                                  np.concatenate(c_idx))), shape=(len(lower), k))
     res = milp(cost, constraints=LinearConstraint(a, np.asarray(lower), np.inf),
                integrality=np.ones(k), bounds=Bounds(fixed, upper),
                options={"time_limit": time_limit, "mip_rel_gap": 0.0})
@@ -153,30 +140,11 @@ def _solve(cost: np.ndarray, rows: list[dict[int, float]], lower: list[float],
     return np.round(res.x)
 
 
-def compare_with_optimum(cases, min_n: int = 5, units_from: int = 10) -> dict:
-    """The heuristic (`secondary.suppress`) against the exact optimum on `cases`, each
-    (lattice, n): primary rule n < `min_n` (unpublished parts below it are secret).
-
-    `suppression_excess_vs_optimum`: mean over cases of (H - O) / O, H and O the n-weighted
-    hidden publishable cells (primary and complements) of the heuristic and the optimum;
-    `units_ge10_blanked` / `units_ge10_blanked_optimum`: units with at least `units_from`
-    answers whose total is hidden, by each over all cases; `units_ge10_blanked_only_heuristic`:
-    of those, hidden by the heuristic where the optimum publishes them."""
-    excess, blanked, blanked_opt, only = [], 0, 0, 0
-    for lattice, n in cases:
-        n = np.asarray(n, float)
-        primary = (n > 0) & (n < min_n)
-        heuristic = suppress(lattice, n, primary)
-        optimum = optimal_suppression(lattice, n, primary)
-        shown = lattice.cells["publishable"].to_numpy()
-        h, o = n[heuristic & shown].sum(), n[optimum & shown].sum()
-        excess.append((h - o) / o if o else 0.0)
-        unit = ((lattice.cells["group"] == "") & shown).to_numpy() & (n >= units_from)
-        blanked += int((heuristic & unit).sum())
-        blanked_opt += int((optimum & unit).sum())
-        only += int((heuristic & unit & ~optimum).sum())
-    return {"suppression_trees": len(excess),
-            "suppression_excess_vs_optimum": round(float(np.mean(excess)), 4),
-            "suppression_excess_max": round(float(np.max(excess)), 4),
-            "units_ge10_blanked": blanked, "units_ge10_blanked_optimum": blanked_opt,
-            "units_ge10_blanked_only_heuristic": only}
+def tie_broken_cost(lattice: Lattice, n: np.ndarray) -> np.ndarray:
+    """n, ties broken as the users' cost breaks them (a breakdown group before a unit's total),
+    then by cell order: the added fractions sum to less than 1, so no solution that hides
+    more answers becomes cheaper, and the optimum is one solution, not one of several."""
+    k = len(n)
+    shown = lattice.cells["publishable"].to_numpy()
+    total = ((lattice.cells["group"] == "") & shown).to_numpy()
+    return np.asarray(n, float) + total * 0.5 / (k + 1) + (lattice.order + 1) / (k + 1) ** 2

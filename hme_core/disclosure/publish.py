@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from hme_core.config import Settings
-from hme_core.disclosure.optimum import cheapest_suppression
+from hme_core.disclosure.partitioned import cheapest_suppression
 from hme_core.disclosure.primary import (
     CATEGORY,
     PRIMARY,

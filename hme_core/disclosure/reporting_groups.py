@@ -139,14 +139,19 @@ def group_of(groups: Sequence[ReportingGroup], unit: str) -> ReportingGroup | No
 
 def propose_groups(scores: pd.DataFrame, org: pd.DataFrame, min_n: int,
                    small_own: int = 10, index: str = "hme",
-                   grouped: Sequence[str] = ()) -> list[dict]:
+                   grouped: Sequence[str] = (), extendable: Sequence[dict] = ()) -> list[dict]:
     """Groups that would let units keep a result. For a department hidden because of its
     parent's few own respondents (1 to `small_own` - 1), those respondents with the largest
     unit below the parent (departments first: their hiding hides units below them). For each
     leaf unit whose `index` is hidden with answers (fewest answers first), a partner under the same parent: the parent's own
     respondents when they are few (1 to `small_own` - 1: some statement is then often below
     the limit), else a hidden sibling (the unit it blanks, or that blanks it), else the
-    smallest sibling; the first of these that brings the group to `min_n` answers. Each proposal: units, reason ('primary' / 'secondary'), n of both.
+    smallest sibling; the first of these that brings the group to `small_own` answers (a
+    group of just `min_n` loses a statement to a single blank answer), else to `min_n`; and the
+    parent's few own respondents too when the partner is a sibling (they would otherwise be
+    the small part that blanks the group); a unit whose siblings are all in proposed groups
+    joins the smallest of them (of this round's or of `extendable`, earlier proposals, which
+    are then changed). Each proposal: units, reason ('primary' / 'secondary'), n of each.
 
     `scores`: the score table (unit, index, n, value, suppression, respondents); `grouped`:
     units already in a group (never proposed again)."""
@@ -183,32 +188,54 @@ def propose_groups(scores: pd.DataFrame, org: pd.DataFrame, min_n: int,
         options = sorted((not hidden.get(k, False), int(s["n"].get(k, 0)), k) for k in kids)
         if 0 < own.get(p, 0) < small_own and p not in taken:
             options.insert(0, (False, int(own[p]), p))
-        if not options:
+        if not options:  # every sibling already in a proposed group: join the smallest
+            joined = [q for q in [*out, *extendable]  # siblings, with or without the parent
+                      if all(u == p or (isinstance(parent.get(u), str) and parent.get(u) == p
+                                        and u not in nonleaf) for u in q["units"])]
+            if joined:
+                q = min(joined, key=lambda q: sum(q["n"]))
+                q["units"].append(unit)
+                q["n"].append(int(s["n"].get(unit, 0)))
+                taken.add(unit)
             continue
         size = int(s["n"].get(unit, 0))  # the first partner that makes the group big enough
-        partner = next((k for _, m, k in options if size + m >= min_n), options[0][2])
+        partner = next((k for _, m, k in options if size + m >= small_own),  # a margin:
+                       next((k for _, m, k in options if size + m >= min_n), options[0][2]))
         why = "primary" if s.loc[unit, "suppression"] == "primary" else "secondary"
-        out.append({"units": [unit, partner], "reason": why,
-                    "n": [int(s.loc[unit, "n"]), int(own[p] if partner == p
-                                                     else s["n"].get(partner, 0))]})
-        taken |= {unit, partner}
+        units = [unit, partner]
+        counts = [int(s.loc[unit, "n"]), int(own[p] if partner == p else s["n"].get(partner, 0))]
+        if partner != p and 0 < own.get(p, 0) < small_own and p not in taken:
+            units.append(p)  # the parent's few own respondents would blank the group
+            counts.append(int(own[p]))
+        out.append({"units": units, "reason": why, "n": counts})
+        taken |= set(units)
     return out
 
 
-def proposals_yaml(proposals: list[dict]) -> str:
+def proposals_yaml(proposals: list[dict], names: dict | None = None) -> str:
     """The proposals as the `groups:` list of `params/reporting_groups.yaml`, each with a
-    comment naming both units, their answers and why."""
+    comment naming its units (by `names`, unit -> name, where a name differs from the code:
+    a tree read from paths has generated codes), their answers and why."""
+    names = names or {}
+
+    def named(u: str) -> str:
+        return f"{names[u]} ({u})" if names.get(u, u) != u else u
+
     lines = ["groups:"]
     for p in proposals:
-        a, b = p["units"]
+        a, *others = p["units"]
         why = ("too few answers" if p["reason"] == "primary"
                else "hidden so that a smaller unit's results cannot be worked out")
-        lines.append(f"  # {a} ({p['n'][0]} answers, {why}) with {b} ({p['n'][1]})")
-        lines.append(f"  - units: [{a}, {b}]")
+        partners = " and ".join(f"{named(u)}: {m}" if names.get(u, u) != u else f"{u} ({m})"
+                                for u, m in zip(others, p["n"][1:], strict=True))
+        first = (f"{named(a)}: {p['n'][0]} answers" if names.get(a, a) != a
+                 else f"{a} ({p['n'][0]} answers")
+        lines.append(f"  # {first}, {why}{')' if names.get(a, a) == a else ''} with {partners}")
+        lines.append(f"  - units: [{', '.join(p['units'])}]")
     return "\n".join(lines) + "\n"
 
 
-def append_proposals(params: Path, proposals: list[dict]) -> Path:
+def append_proposals(params: Path, proposals: list[dict], names: dict | None = None) -> Path:
     """Add `proposals` to `params/reporting_groups.yaml` (created if missing), keeping every
     group and comment already there; refused (nothing written) if the result would not load."""
     from hme_core.atomic import atomic_write
@@ -217,7 +244,7 @@ def append_proposals(params: Path, proposals: list[dict]) -> Path:
     text = path.read_text(encoding="utf-8") if path.exists() else (
         "# Units that report together (README, \"Privacy: what is published\"): each group's\n"
         "# units are leaf units under one parent, optionally that parent (its own respondents).\n")
-    body = proposals_yaml(proposals).split("\n", 1)[1]  # the items, without 'groups:'
+    body = proposals_yaml(proposals, names).split("\n", 1)[1]  # the items, without 'groups:'
     if "groups:" not in text:
         text = text.rstrip("\n") + "\ngroups:\n"
     elif read_mapping(path).get("groups") in (None, []):

@@ -327,7 +327,7 @@ def suppress(
     `n` per cell (public counts); `primary`: publishable cells the primary rule hides and
     unpublished cells that must stay secret (below the threshold). Complements are chosen by
     `cell_cost` (`cost`, default n; `frozen` cells, e.g. unit totals while suppressing
-    breakdowns, only as a last resort): greedily (`_repair`), then improved by local search
+    breakdowns, only as a last resort): greedily (`repair`), then improved by local search
     (`_improve`: drop complements no longer needed, and try each of the `swaps` dearest
     complements published, protected another way); `keep` cells are never complements.
     Guarantee: `derivable_cells` of the result is empty.
@@ -340,10 +340,10 @@ def suppress(
     usable = publishable & (n > 0)
     if keep is not None:  # cells whose value is known anyway protect nothing
         usable &= ~np.asarray(keep, bool)
-    hidden = _repair(lattice, n, start, secret, rank, usable, max_rounds)
+    hidden = repair(lattice, n, start, secret, rank, usable, max_rounds)
     if hidden is None and keep is not None:  # only kept cells could protect: use them too
         usable = publishable & (n > 0)
-        hidden = _repair(lattice, n, start, secret, rank, usable, max_rounds)
+        hidden = repair(lattice, n, start, secret, rank, usable, max_rounds)
     if hidden is None:  # pragma: no cover - with every cell usable a repair always ends
         raise RuntimeError("cell suppression did not converge")
     if len(n) > IMPROVE_LIMIT:  # each step is an audit: large lattices keep the greedy choice
@@ -351,7 +351,7 @@ def suppress(
     return _improve(lattice, n, start, secret, rank, usable, hidden, swaps)
 
 
-def _repair(lattice: Lattice, n: np.ndarray, hidden: np.ndarray, secret: np.ndarray,
+def repair(lattice: Lattice, n: np.ndarray, hidden: np.ndarray, secret: np.ndarray,
             rank: np.ndarray, usable: np.ndarray, max_rounds: int = 10_000) -> np.ndarray | None:
     """`hidden` plus greedy complements until no protected cell is derivable: (1) a relation
     whose single unknown is protected gets its cheapest usable published cell hidden; (2)
@@ -400,7 +400,7 @@ def _improve(lattice: Lattice, n: np.ndarray, start: np.ndarray, secret: np.ndar
     """Local search on a safe `hidden`: (1) publish again each complement (dearest first)
     whose hiding no longer protects anything (with the complements that then follow from it
     and protect nothing else); (2) for each of the `swaps` dearest complements,
-    publish it, protect what it protected by `_repair` without it, drop what is then
+    publish it, protect what it protected by `repair` without it, drop what is then
     redundant, and keep the result when it costs less. Every step keeps `hidden` safe."""
 
     def prune(mask: np.ndarray) -> np.ndarray:
@@ -426,7 +426,7 @@ def _improve(lattice: Lattice, n: np.ndarray, start: np.ndarray, secret: np.ndar
         trial[c] = False
         keep = usable.copy()
         keep[c] = False
-        repaired = _repair(lattice, n, trial, secret, rank, keep, max_rounds=200)
+        repaired = repair(lattice, n, trial, secret, rank, keep, max_rounds=200)
         if repaired is None:
             continue
         repaired = prune(repaired)

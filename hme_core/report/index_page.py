@@ -18,6 +18,7 @@ from hme_core.atomic import atomic_write
 from hme_core.i18n import fmt_date, fmt_int, fmt_number, fmt_signed, sort_key, t, trend_arrow
 from hme_core.instruments import load_instruments
 from hme_core.orgtree import levels, tree_order
+from hme_core.report.hidden import reason_for
 from hme_core.report.html import esc, paragraph
 from hme_core.store.duckdb_store import Store
 from hme_core.unit_files import index_file, report_file
@@ -72,12 +73,19 @@ def _memo(fn):
     return formatted
 
 
-def _status(outcome, rendered: list[str], suppressed: bool, lang: str) -> tuple[str, str]:
+EMPTY_STATUS = {"primary": "status_suppressed", "category": "status_suppressed",
+                "secondary": "status_suppressed_secondary", "no_data": "status_no_answers"}
+
+
+def _status(outcome, rendered: list[str], empty: str, lang: str) -> tuple[str, str]:
+    """The status cell: failed, not made, done, or done with an empty report and its true
+    reason (`empty`: the reason of its hidden HME total, `report.hidden.reason_for`; '' when
+    something of the unit is published)."""
     if outcome is not None and not outcome.ok:
         return t("status_failed", lang), "failed"
     if not rendered:
         return t("status_not_rendered", lang), "muted"
-    return (t("status_suppressed", lang), "muted") if suppressed else (t("status_ok", lang), "")
+    return (t(EMPTY_STATUS[empty], lang), "muted") if empty else (t("status_ok", lang), "")
 
 
 def heatmap_depth(units_per_level: list[int], max_rows: int) -> int:
@@ -165,6 +173,10 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
                       else None)
         prev = store.load_result("scores", last, units=some) if last is not None else None
     values = dict(zip(hme["unit"].tolist(), hme["value"].astype(float).tolist(), strict=True))
+    n_hme = dict(zip(hme["unit"].tolist(), hme["n"].astype(float).tolist(), strict=True))
+    stored = (dict(zip(hme["unit"].tolist(), hme["suppression"].astype(str).tolist(), strict=True))
+              if "suppression" in hme else {})
+    min_n = settings.min_n_index
     counts = dict(zip(hme["unit"].tolist(), hme["respondents"].astype(int).tolist(),  # "Antal svar"
                       strict=True))
     previous = (dict(zip(before_hme["unit"].tolist(), before_hme["value"].astype(float).tolist(),
@@ -186,8 +198,10 @@ def write_index(root: Path, year: int, db: Path, folders: dict[str, str], outcom
         rendered = [ext for ext in ("html", "pdf")
                     if folder in present and (root / folder / report_file(ext, lang)).exists()]
         outcome = by_unit.get(unit)
-        state = (outcome is not None and not outcome.ok, bool(rendered), unit not in published)
-        if state not in statuses:  # four distinct cells at most: escaped once each
+        empty = "" if unit in published else reason_for(n_hme.get(unit), min_n,
+                                                          stored.get(unit))
+        state = (outcome is not None and not outcome.ok, bool(rendered), empty)
+        if state not in statuses:  # a few distinct cells: escaped once each
             status, cls = _status(outcome, rendered, state[2], lang)
             statuses[state] = f'<td class="{cls}" data-sort="{esc(status)}">{esc(status)}</td>'
         links = " ".join(

@@ -299,13 +299,29 @@ def spread_groups(tables: dict[str, pd.DataFrame], groups: Sequence[ReportingGro
 
 def proposed_reporting_groups(responses: pd.DataFrame, org: pd.DataFrame,
                               headcounts: pd.DataFrame | None, instruments: InstrumentSet,
-                              settings: Settings, reporting_groups: Sequence[Sequence[str]] = ()
-                              ) -> list[dict]:
-    """Reporting groups that would let units keep their HME result, given the groups already
-    decided (`disclosure.reporting_groups.propose_groups` on this year's scores)."""
+                              settings: Settings, reporting_groups: Sequence[Sequence[str]] = (),
+                              rounds: int = 4) -> tuple[list[dict], pd.DataFrame]:
+    """(reporting groups that would let units keep their HME result, given the groups
+    already decided; this year's score table with those groups). `propose_groups` on the
+    scores, then again on the scores with the proposals accepted, until no unit needs one
+    (at most `rounds` times): a group can make another unit the complement (a department
+    published again whose own few respondents then need protecting)."""
     from hme_core.disclosure.reporting_groups import propose_groups
 
-    scores = year_results(responses, org, headcounts, instruments, settings, 0,
-                          reporting_groups=reporting_groups)["scores"]
-    grouped = {u for g in reporting_groups for u in g}
-    return propose_groups(scores, org, settings.min_n_index, grouped=grouped)
+    proposals: list[dict] = []
+    first = None
+    for _ in range(rounds):
+        groups = [*reporting_groups, *(tuple(p["units"]) for p in proposals)]
+        scores = year_results(responses, org, headcounts, instruments, settings, 0,
+                              reporting_groups=groups)["scores"]
+        first = scores if first is None else first
+        grouped = {u for g in groups for u in g}
+        size = sum(len(p["units"]) for p in proposals)
+        new = propose_groups(scores, org, settings.min_n_index, grouped=grouped,
+                             extendable=proposals)
+        if not new and sum(len(p["units"]) for p in proposals) > size:
+            continue  # an earlier proposal took a unit in: scored again
+        if not new:
+            break
+        proposals += new
+    return proposals, first

@@ -134,3 +134,85 @@ def test_validate_proposes_groups_and_write_groups_accepts_them(tmp_path, capsys
     out = "".join(capsys.readouterr())
     assert "proposed reporting groups" not in out, out
 
+
+
+def test_a_sibling_partner_brings_the_parents_few_own_respondents_along(instruments):
+    # P = A (3) + B (11) + C (20) + P's own 1. A (3) is below 5; grouping A with B (14, the
+    # smallest sibling reaching 10) leaves P's 1 own respondent as the one small part of P's
+    # relation, which would blank the group: P's own respondents join it.
+    org = _org({"R": None, "P": "R", "A": "P", "B": "P", "C": "P", "Q": "R"})
+    rows = ([hme_row("A", [2] * 9)] * 3 + [hme_row("B", [4] * 9)] * 11
+            + [hme_row("C", [5] * 9)] * 20 + [hme_row("P", [3] * 9)]
+            + [hme_row("Q", [3] * 9)] * 20)
+    res = year_results(make_responses(rows), org, None, instruments, Settings(), 2025)
+    proposals = propose_groups(res["scores"], org, 5)
+    assert [p["units"] for p in proposals] == [["A", "B", "P"]]
+    assert proposals[0]["n"] == [3, 11, 1]
+    grouped = year_results(make_responses(rows), org, None, instruments, Settings(), 2025,
+                           reporting_groups=[tuple(proposals[0]["units"])])
+    hme = _hme(grouped["scores"])
+    assert hme["value"].notna().all()  # every unit has its HME total
+    assert hme.loc["A", "n"] == hme.loc["B", "n"] == 3 + 11 + 1
+
+
+def test_accepted_proposals_leave_no_unit_of_10_answers_without_its_hme_total(instruments):
+    # a municipality with many small units: proposals are made again with those before
+    # accepted (a group can make another unit the complement) until none is needed
+    from hme_core.demo.small_trees import small_units_survey
+    from hme_core.results.tables import proposed_reporting_groups
+
+    org, text = small_units_survey(seed=25)
+    responses = make_responses([hme_row(r.unit, [int(c) if c else None for c in
+                                                 (getattr(r, f"hme{i}") for i in range(1, 10))])
+                                for r in text.itertuples()])
+    settings = Settings()
+    before = _hme(year_results(responses, org, None, instruments, settings, 2025)["scores"])
+    proposals, _ = proposed_reporting_groups(responses, org, None, instruments, settings)
+    after = _hme(year_results(responses, org, None, instruments, settings, 2025,
+                              reporting_groups=[tuple(p["units"]) for p in proposals])["scores"])
+    big = after["respondents"] >= 10
+    assert (before["value"].isna() & (before["respondents"] >= 10)).sum() > 0
+    assert not (after["value"].isna() & big).any()
+
+
+def test_inspect_proposes_the_groups_and_names_the_command_that_accepts_them(
+        tmp_path, capsys, monkeypatch):
+    params = tmp_path / "params"
+    shutil.copytree(REPO_ROOT / "params", params, ignore=shutil.ignore_patterns("narratives"))
+    (params / "reporting_groups.yaml").unlink(missing_ok=True)
+    monkeypatch.setenv("HME_PARAMS", str(params))
+    org = tmp_path / "org.csv"
+    org.write_text("unit;name;parent\nR;Region;\nP;P;R\nA;A;P\nB;B;P\nC;C;P\nQ;Q;R\n",
+                   encoding="utf-8")
+    _responses().to_csv(tmp_path / "r.csv", sep=";", index=False)
+    assert main(["inspect", str(tmp_path / "r.csv"), "--org", str(org)]) == 0
+    out = "".join(capsys.readouterr())
+    assert "B (3 answers, too few answers) with C (12)" in out and "- units: [B, C]" in out
+    assert f"`hme validate {tmp_path / 'r.csv'} --org {org} --write-groups`" in out
+    assert not (params / "reporting_groups.yaml").exists()  # inspect writes nothing
+
+
+def test_proposals_name_units_by_their_names_where_codes_are_generated():
+    from hme_core.disclosure.reporting_groups import proposals_yaml
+
+    text = proposals_yaml([{"units": ["U-1", "U-2", "U-0"], "reason": "primary",
+                            "n": [3, 11, 1]}],
+                          {"U-1": "Hemtjänst Norr", "U-2": "Hemtjänst Söder", "U-0": "Hemtjänst"})
+    assert ("# Hemtjänst Norr (U-1): 3 answers, too few answers with Hemtjänst Söder (U-2): 11"
+            " and Hemtjänst (U-0): 1") in text
+    assert "- units: [U-1, U-2, U-0]" in text
+
+
+def test_a_unit_whose_siblings_are_all_grouped_joins_the_smallest_group():
+    # P = A (3, primary) + B (11, hidden for A) + C (4, primary); P has no own respondents.
+    # A takes B (3 + 4 = 7 < 10, 3 + 11 = 14); C has no sibling left: it joins A and B.
+    org = _org({"R": None, "P": "R", "A": "P", "B": "P", "C": "P", "Q": "R"})
+    scores = pd.DataFrame({
+        "unit": ["R", "P", "A", "B", "C", "Q"], "index": "hme",
+        "n": [38, 18, 3, 11, 4, 20], "respondents": [38, 18, 3, 11, 4, 20],
+        "value": [70.0, 70.0, None, None, None, 70.0],
+        "suppression": ["", "", "primary", "secondary", "primary", ""]})
+    proposals = propose_groups(scores, org, 5)
+    assert [(p["units"], p["n"]) for p in proposals] == [(["A", "B", "C"], [3, 11, 4])]
+    groups, _ = applicable_groups([tuple(proposals[0]["units"])], org)
+    assert groups[0].lead == "A" and groups[0].parent is None

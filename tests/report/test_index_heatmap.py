@@ -149,3 +149,19 @@ def test_index_page_with_a_configured_limit(tmp_path, monkeypatch):
             "Enheterna på nivå 3 och nedåt") in page
     listed = re.search(r'<table id="units">.*?</table>', page, re.S).group(0)
     assert len(re.findall(r'<tr class="lvl', listed)) == 4           # every unit in the list
+
+
+def test_an_empty_report_gives_its_true_reason_on_the_index_page():
+    # the status of a rendered report whose unit has nothing published: the reason of its
+    # hidden HME total, in the words of the report's reasons (not always "too few answers")
+    from hme_core.report.hidden import reason_for
+    from hme_core.report.index_page import _status
+
+    assert _status(None, ["html"], "", "sv") == ("Klar", "")
+    assert _status(None, ["html"], reason_for(3, 5, "primary"), "sv")[0] == "Klar (för få svar)"
+    secondary = _status(None, ["html"], reason_for(27, 5, "secondary"), "sv")[0]
+    assert secondary == "Klar (dolt så att en mindre enhets resultat inte kan räknas fram)"
+    assert _status(None, ["html"], reason_for(27, 5, "secondary"), "en")[0] == (
+        "Done (hidden so that a smaller unit's results cannot be worked out)")
+    assert _status(None, ["html"], reason_for(0, 5), "sv")[0] == "Klar (inga svar)"
+    assert _status(None, [], "secondary", "sv")[0] == t("status_not_rendered", "sv")
