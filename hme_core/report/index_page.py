@@ -52,6 +52,7 @@ td.name{white-space:normal}
 .lvl1 td.name{font-weight:bold}.lvl2 td.name{padding-left:20px}.lvl3 td.name{padding-left:36px}
 .lvl4 td.name{padding-left:52px}.lvl5 td.name{padding-left:68px}
 .failed{color:#a3242b;font-weight:bold}.muted{color:#5b6770}
+td.failed,td.muted{white-space:normal;min-width:14em}
 table.heatmap th{cursor:default}table.heatmap thead th:after{content:none}
 table.heatmap td .change{display:block;font-size:.78em;color:#3d4852}
 td.band-low{background:#f6c9c4}td.band-mid{background:#fbe7a6}td.band-good{background:#d5ecc6}
