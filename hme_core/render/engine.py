@@ -27,9 +27,9 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from papermill.engines import Engine, papermill_engines
 
+from hme_core.store.snapshot import STRING_STORAGE  # one storage for the copy and the cells
+
 ENGINE_NAME = "hme-inprocess"
-#: pandas string storage while cells run (see the module docstring)
-STRING_STORAGE = "python"
 
 
 class _CapturingHook(DisplayHook):

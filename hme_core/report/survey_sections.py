@@ -84,14 +84,7 @@ def _intro(report: ReportText, ins: Instrument) -> list:
 
 
 def _comparison(report: ReportText, index_ids: list[str]) -> pd.DataFrame:
-    """The comparison rows of `index_ids` (each set selected once per report: its chart and
-    its table read the same rows)."""
-    cache = report.__dict__.setdefault("_comparison_rows", {})
-    key = tuple(index_ids)
-    if key not in cache:
-        comp = report.data.comparison
-        cache[key] = comp[comp["index"].isin(index_ids)]
-    return cache[key]
+    return report.comparison_rows(tuple(index_ids))
 
 
 def _index_chart(report: ReportText, index_ids: list[str], title: str) -> Chart | None:

@@ -121,6 +121,18 @@ class ReportText:
             answers.setdefault(item, n)
         return shares, answers
 
+    @cached_property
+    def _comparison_cache(self) -> dict[tuple[str, ...], pd.DataFrame]:
+        return {}
+
+    def comparison_rows(self, index_ids: tuple[str, ...]) -> pd.DataFrame:
+        """The comparison rows of `index_ids`, selected once per report (an index chart and
+        its table read the same rows)."""
+        if index_ids not in self._comparison_cache:
+            comp = self.data.comparison
+            self._comparison_cache[index_ids] = comp[comp["index"].isin(index_ids)]
+        return self._comparison_cache[index_ids]
+
     def statement_cells(self, item: str, marks: HiddenMarks) -> tuple[str, ...]:
         """A statement's value this year and last year (this year only when no earlier year is
         stored), '–' with the reason's mark if hidden."""

@@ -9,8 +9,9 @@ connection opened on demand, so a report reads exactly what it would read from D
 same row order and with the same columns and types.
 
 String columns are held in pandas' python string storage, as the in-process engine's cells
-make theirs (`render.engine.STRING_STORAGE`): the same dtype `str`, values and missing values as
-DuckDB's answer, without Arrow's per-call overhead on a report's many small selections.
+make theirs (`STRING_STORAGE`, which `render.engine` sets while cells run): the same dtype
+`str`, values and missing values as DuckDB's answer, without Arrow's per-call overhead on a
+report's many small selections.
 
 The copy belongs to one database file as it was when read (device, inode, size, modification
 time); once the file changes, `Store.open` no longer uses it.
@@ -27,6 +28,10 @@ import pandas as pd
 
 from hme_core.store import duckdb_store
 from hme_core.store.duckdb_store import Store
+
+#: pandas string storage of a report's frames: the copy's and, while cells run, the in-process
+#: engine's (`render.engine`); python storage skips Arrow's per-call cost on small selections
+STRING_STORAGE = "python"
 
 
 def _identity(path: Path) -> tuple[int, int, int, int]:
@@ -123,8 +128,6 @@ class StoreSnapshot:
 
 def _python_strings(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with its `str` columns in pandas' python storage (same values, same dtype name)."""
-    from hme_core.render.engine import STRING_STORAGE
-
     strings = [c for c, dtype in frame.dtypes.items()
                if isinstance(dtype, pd.StringDtype) and dtype.storage != STRING_STORAGE]
     if not strings:
